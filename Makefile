@@ -1,0 +1,41 @@
+# Two commands matter: `make run` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+STAMP := node_modules/.install-stamp
+PKG_FILES := package.json $(wildcard package-lock.json) protocol/package.json sidecar/package.json cli/package.json
+
+.PHONY: install build run test typecheck protocol-check protocol-gen bench clean
+
+$(STAMP): $(PKG_FILES)
+	@command -v node >/dev/null || { echo "Node.js >= 20 is required (https://nodejs.org)"; exit 1; }
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	@touch $@
+
+install: $(STAMP)
+
+build: install
+	npx tsc -b cli/tsconfig.json
+
+## Start the gateway in the foreground on 127.0.0.1:18789 with its defaults.
+run: build
+	node cli/bin/run.js gateway
+
+protocol-gen: build
+	npm run protocol:gen
+
+protocol-check: build
+	npm run protocol:check
+
+typecheck: build
+	npx tsc -p test/tsconfig.json --noEmit
+	npx tsc -p bench/tsconfig.json --noEmit
+
+## Install, build, type-check, check generated files, run every test.
+test: build protocol-check typecheck
+	node test/run.mjs
+
+## Benchmarks (not part of `make test`).
+bench: build
+	node --import tsx bench/run.ts
+
+clean:
+	rm -rf node_modules */node_modules */dist */*.tsbuildinfo

@@ -1,0 +1,36 @@
+import { Command, Flags } from "@oclif/core";
+import { runGateway } from "@clawdbot/sidecar";
+
+export default class GatewayRun extends Command {
+  static override summary = "Run the gateway in the foreground.";
+  static override description =
+    "Starts the gateway on 127.0.0.1:18789 by default. Binding beyond loopback needs a token or password. Stop with Ctrl-C (clients get a shutdown event).";
+  static override examples = ["<%= config.bin %> gateway", "<%= config.bin %> gateway --bind lan --token $(openssl rand -hex 24)"];
+  static override flags = {
+    port: Flags.integer({ description: "TCP port (default 18789)", min: 0, max: 65535 }),
+    bind: Flags.string({ description: "loopback | lan | tailnet | <ip> (default loopback)" }),
+    token: Flags.string({ description: "gateway token clients must present (or CLAWDBOT_GATEWAY_TOKEN)" }),
+    password: Flags.string({ description: "gateway password (or CLAWDBOT_GATEWAY_PASSWORD)" }),
+    config: Flags.string({ description: "path to clawdbot.json (or CLAWDBOT_CONFIG_PATH)" }),
+    verbose: Flags.boolean({ description: "debug logging", default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(GatewayRun);
+    const gatewayFlags = {
+      verbose: flags.verbose,
+      ...(flags.port !== undefined ? { port: flags.port } : {}),
+      ...(flags.bind !== undefined ? { bind: flags.bind } : {}),
+      ...(flags.token !== undefined ? { token: flags.token } : {}),
+      ...(flags.password !== undefined ? { password: flags.password } : {}),
+      ...(flags.config !== undefined ? { config: flags.config } : {}),
+    };
+    const code = await runGateway({
+      flags: gatewayFlags,
+      env: process.env,
+      pretty: process.stdout.isTTY === true,
+      fail: (message) => process.stderr.write(`clawdbot gateway: ${message}\n`),
+    });
+    this.exit(code);
+  }
+}

@@ -1,0 +1,43 @@
+import { GatewayClient, type GatewayClientOptions } from "@clawdbot/protocol/client";
+import { resolveStatePaths, DEFAULT_PORT } from "@clawdbot/sidecar";
+import { IdentityStore } from "./identity-store.js";
+import { CLI_VERSION } from "../version.js";
+
+export interface LinkOptions {
+  url?: string | undefined;
+  token?: string | undefined;
+  password?: string | undefined;
+  timeout: number;
+  tlsFingerprint?: string | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+  onEvent?: GatewayClientOptions["onEvent"];
+  mode?: "cli" | "backend";
+}
+
+/** Connects as an operator with this CLI's own device identity; stores any device token issued. */
+export async function openGateway(o: LinkOptions): Promise<GatewayClient> {
+  const { stateDir } = resolveStatePaths(o.env);
+  const url = o.url ?? o.env["CLAWDBOT_GATEWAY_URL"] ?? `ws://127.0.0.1:${DEFAULT_PORT}`;
+  const store = new IdentityStore(stateDir);
+  const identity = await store.identity();
+  const token = o.token ?? o.env["CLAWDBOT_GATEWAY_TOKEN"];
+  const password = o.password ?? o.env["CLAWDBOT_GATEWAY_PASSWORD"];
+  const deviceToken = token === undefined ? await store.deviceToken(url, "operator") : undefined;
+  const client = new GatewayClient({
+    url,
+    identity,
+    client: { id: "cli", mode: o.mode ?? "cli", version: CLI_VERSION, platform: process.platform },
+    role: "operator",
+    scopes: ["operator.admin", "operator.approvals", "operator.pairing"],
+    connectTimeoutMs: o.timeout,
+    requestTimeoutMs: o.timeout,
+    ...(token !== undefined ? { token } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(deviceToken !== undefined ? { deviceToken } : {}),
+    ...(o.tlsFingerprint !== undefined ? { tlsFingerprint: o.tlsFingerprint } : {}),
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+  });
+  const hello = await client.connect();
+  if (hello.auth) await store.saveDeviceToken(url, hello.auth.role, hello.auth.deviceToken);
+  return client;
+}

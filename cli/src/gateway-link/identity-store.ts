@@ -1,0 +1,56 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { generateIdentity, identityFromPem, identityToPem, type DeviceIdentity } from "@clawdbot/protocol/client";
+import { writeFileAtomic } from "@clawdbot/sidecar";
+
+/** Where this CLI keeps its own device identity and the device tokens it was issued. */
+export class IdentityStore {
+  constructor(private readonly stateDir: string) {}
+
+  private get identityPath(): string {
+    return join(this.stateDir, "identity", "device.json");
+  }
+
+  private get tokensPath(): string {
+    return join(this.stateDir, "identity", "device-auth.json");
+  }
+
+  /** Loads the CLI's ed25519 identity, creating it (0600) on first use. */
+  async identity(): Promise<DeviceIdentity> {
+    try {
+      const raw = JSON.parse(await readFile(this.identityPath, "utf8")) as { privateKeyPem?: unknown };
+      if (typeof raw.privateKeyPem !== "string") throw new Error("privateKeyPem missing");
+      return identityFromPem(raw.privateKeyPem);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+        throw new Error(`${this.identityPath} is damaged (${(err as Error).message}); move it aside to create a new identity`);
+      }
+    }
+    const id = generateIdentity();
+    const doc = { version: 1, deviceId: id.deviceId, publicKey: id.publicKey, privateKeyPem: identityToPem(id), createdAtMs: Date.now() };
+    await writeFileAtomic(this.identityPath, JSON.stringify(doc, null, 2) + "\n", 0o600);
+    return id;
+  }
+
+  /** The device token stored for a gateway URL and role, if any. */
+  async deviceToken(url: string, role: string): Promise<string | undefined> {
+    const all = await this.readTokens();
+    return all[`${url}|${role}`];
+  }
+
+  /** Stores a device token issued by a gateway. */
+  async saveDeviceToken(url: string, role: string, token: string): Promise<void> {
+    const all = await this.readTokens();
+    all[`${url}|${role}`] = token;
+    await writeFileAtomic(this.tokensPath, JSON.stringify(all, null, 2) + "\n", 0o600);
+  }
+
+  private async readTokens(): Promise<Record<string, string>> {
+    try {
+      const parsed = JSON.parse(await readFile(this.tokensPath, "utf8")) as unknown;
+      return parsed && typeof parsed === "object" ? (parsed as Record<string, string>) : {};
+    } catch {
+      return {};
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export { GatewayClient, type GatewayClientOptions, type CallOptions } from "./gateway-client.js";
+export { GatewayConnectError, GatewayRequestError, type ConnectFailure } from "./errors.js";
+export { generateIdentity, identityFromPem, identityToPem, signPayload, type DeviceIdentity } from "./identity.js";
+export { Backoff } from "./backoff.js";
+export { certFingerprint, normalizeFingerprint, pinnedTlsConnector } from "./tls-pin.js";

@@ -1,0 +1,38 @@
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from "node:tls";
+import { createHash } from "node:crypto";
+import type { Socket } from "node:net";
+
+/** Normalizes a SHA-256 fingerprint: hex, colons optional, case-insensitive. */
+export function normalizeFingerprint(fp: string): string {
+  return fp.replace(/:/g, "").trim().toLowerCase();
+}
+
+/** SHA-256 fingerprint of a DER certificate as lowercase hex with colons. */
+export function certFingerprint(der: Buffer): string {
+  return (createHash("sha256").update(der).digest("hex").match(/../g) ?? []).join(":").toUpperCase();
+}
+
+/**
+ * A `createConnection` for ws/http that completes the TLS handshake and checks the
+ * certificate fingerprint before handing the socket over, so no byte of the HTTP
+ * upgrade is written to a server with the wrong certificate.
+ */
+export function pinnedTlsConnector(expected: string) {
+  const want = normalizeFingerprint(expected);
+  return (opts: ConnectionOptions, done: (err: Error | null, socket?: Socket) => void): undefined => {
+    const socket: TLSSocket = tlsConnect({ ...opts, rejectUnauthorized: false });
+    socket.once("secureConnect", () => {
+      const cert = socket.getPeerCertificate();
+      const got = cert?.raw ? normalizeFingerprint(certFingerprint(cert.raw)) : "";
+      if (got === want) return done(null, socket);
+      socket.destroy();
+      const err = Object.assign(
+        new Error(`TLS fingerprint mismatch: expected ${expected}, server presented ${got || "no certificate"}`),
+        { code: "ERR_TLS_FINGERPRINT_MISMATCH" },
+      );
+      done(err);
+    });
+    socket.once("error", (err) => done(err));
+    return undefined;
+  };
+}

@@ -1,0 +1,12 @@
+export * from "./schema/primitives.js";
+export * from "./schema/errors.js";
+export * from "./schema/scopes.js";
+export * from "./schema/frames.js";
+export * from "./schema/presence.js";
+export * from "./schema/connect.js";
+export * from "./schema/events.js";
+export * from "./methods/declare.js";
+export * from "./methods/index.js";
+export * from "./validate.js";
+export * from "./device-auth.js";
+export { schemaDocument } from "./schema-document.js";

@@ -1,0 +1,26 @@
+import type { Static } from "@sinclair/typebox";
+import type { MethodDecl } from "./declare.js";
+import * as system from "./system.js";
+
+/** Every method the gateway implements. Adding a method = one declaration here + one handler module. */
+export const METHODS = {
+  health: system.health,
+  status: system.status,
+  "system-presence": system.systemPresence,
+  "system-event": system.systemEvent,
+  "last-heartbeat": system.lastHeartbeat,
+  "set-heartbeats": system.setHeartbeats,
+  "logs.tail": system.logsTail,
+  "config.get": system.configGet,
+  "config.schema": system.configSchema,
+} as const satisfies Record<string, MethodDecl>;
+
+export type MethodName = keyof typeof METHODS;
+export type Params<M extends MethodName> = Static<(typeof METHODS)[M]["params"]>;
+export type Result<M extends MethodName> = Static<(typeof METHODS)[M]["result"]>;
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+
+/** Narrows a wire string to a method this gateway implements. */
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(METHODS, name);
+}

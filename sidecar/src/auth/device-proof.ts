@@ -1,0 +1,55 @@
+import { verify as cryptoVerify } from "node:crypto";
+import {
+  deviceAuthPayload,
+  deviceIdFromRawKey,
+  fromBase64Url,
+  publicKeyObject,
+  rawPublicKey,
+  type ConnectParams,
+  type DeviceProof,
+} from "@clawdbot/protocol";
+import { GatewayError } from "../errors.js";
+
+export const MAX_SIGNATURE_SKEW_MS = 10 * 60_000;
+
+export interface ProofContext {
+  /** The nonce this socket was challenged with. */
+  challengeNonce: string;
+  isLocal: boolean;
+  now: number;
+  role: string;
+  scopes: readonly string[];
+  token: string;
+}
+
+/** Verifies `connect.params.device`; returns the raw public key, throws GatewayError with the precise reason. */
+export function verifyDeviceProof(device: DeviceProof, client: ConnectParams["client"], ctx: ProofContext): Buffer {
+  const raw = rawPublicKey(device.publicKey);
+  if (!raw) throw new GatewayError("device_identity_mismatch", "device public key is not a valid ed25519 key");
+  if (deviceIdFromRawKey(raw) !== device.id) {
+    throw new GatewayError("device_identity_mismatch", "device id does not match its public key (sha256 of the raw key)");
+  }
+  if (Math.abs(ctx.now - device.signedAt) > MAX_SIGNATURE_SKEW_MS) {
+    throw new GatewayError("device_signature_expired", "device signature is older than 10 minutes; check this device's clock");
+  }
+  if (device.nonce === undefined && !ctx.isLocal) {
+    throw new GatewayError("device_nonce_required", "remote clients must sign the connect.challenge nonce");
+  }
+  if (device.nonce !== undefined && device.nonce !== ctx.challengeNonce) {
+    throw new GatewayError("device_nonce_mismatch", "device nonce does not match this connection's challenge");
+  }
+  const payload = deviceAuthPayload({
+    deviceId: device.id,
+    clientId: client.id,
+    clientMode: client.mode,
+    role: ctx.role,
+    scopes: ctx.scopes,
+    signedAtMs: device.signedAt,
+    token: ctx.token,
+    ...(device.nonce !== undefined ? { nonce: device.nonce } : {}),
+  });
+  const sig = fromBase64Url(device.signature);
+  const ok = sig !== null && sig.length === 64 && cryptoVerify(null, Buffer.from(payload, "utf8"), publicKeyObject(raw), sig);
+  if (!ok) throw new GatewayError("device_signature_invalid", "device signature does not verify");
+  return raw;
+}

@@ -1,0 +1,15 @@
+export { ConfigFileSchema, type ConfigFile } from "./schema.js";
+export { resolveStatePaths, type StatePaths } from "./paths.js";
+export { loadConfigFile, parseConfigText, type LoadedConfigFile } from "./load.js";
+export {
+  resolveConfig,
+  resolveBindHost,
+  isLoopbackAddress,
+  redactedConfig,
+  DEFAULT_PORT,
+  type GatewayConfig,
+  type GatewayFlags,
+  type AuthMode,
+  type LogLevel,
+} from "./resolve.js";
+export { ConfigError } from "./errors.js";

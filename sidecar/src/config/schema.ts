@@ -1,0 +1,75 @@
+import { Type, type Static } from "@sinclair/typebox";
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+/** Schema of clawdbot.json (JSON5). Every key is optional; defaults live in config/defaults.ts. */
+export const ConfigFileSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    gateway: Type.Optional(
+      Type.Object(
+        {
+          port: Type.Optional(Port),
+          bind: Type.Optional(Type.String({ minLength: 1 })),
+          auth: Type.Optional(
+            Type.Object(
+              {
+                token: Type.Optional(Type.String({ minLength: 8 })),
+                password: Type.Optional(Type.String({ minLength: 8 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          tickIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+          handshakeTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
+          maxPayload: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 })),
+          maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 256 * 1024 * 1024 })),
+          trustedProxies: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+          allowedOrigins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+          pairing: Type.Optional(
+            Type.Object({ autoApproveLocal: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+          ),
+          authRateLimit: Type.Optional(
+            Type.Object(
+              {
+                maxFailures: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+                windowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    heartbeat: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          intervalMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    logging: Type.Optional(
+      Type.Object(
+        {
+          level: Type.Optional(
+            Type.Union([
+              Type.Literal("trace"),
+              Type.Literal("debug"),
+              Type.Literal("info"),
+              Type.Literal("warn"),
+              Type.Literal("error"),
+              Type.Literal("fatal"),
+              Type.Literal("silent"),
+            ]),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConfigFile = Static<typeof ConfigFileSchema>;

@@ -1,0 +1,45 @@
+import type { EventName, EventPayload, Role, StateVersion } from "@clawdbot/protocol";
+
+/** Something that can receive serialized event frames (a connected client). */
+export interface EventSink {
+  readonly role: Role;
+  /** Sends a frame; `droppable` frames may be skipped for a slow consumer instead of closing it. */
+  sendText(text: string, droppable: boolean): void;
+}
+
+export interface BroadcastOptions {
+  droppable?: boolean;
+  stateVersion?: StateVersion;
+  /** Only sinks of these roles receive it (default: all). */
+  roles?: readonly Role[];
+}
+
+/** Fans events out to connected clients with a gap-free seq; serializes each frame once. */
+export class Broadcaster {
+  private seq = 0;
+  private readonly sinks = new Set<EventSink>();
+
+  add(sink: EventSink): void {
+    this.sinks.add(sink);
+  }
+
+  remove(sink: EventSink): void {
+    this.sinks.delete(sink);
+  }
+
+  get size(): number {
+    return this.sinks.size;
+  }
+
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>, opts: BroadcastOptions = {}): number {
+    const seq = ++this.seq;
+    const frame: Record<string, unknown> = { type: "event", event, payload, seq };
+    if (opts.stateVersion) frame["stateVersion"] = opts.stateVersion;
+    const text = JSON.stringify(frame);
+    for (const sink of this.sinks) {
+      if (opts.roles && !opts.roles.includes(sink.role)) continue;
+      sink.sendText(text, opts.droppable ?? false);
+    }
+    return seq;
+  }
+}

@@ -1,0 +1,274 @@
+import { createServer, type Server } from "node:http";
+import { hostname as osHostname } from "node:os";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import {
+  CloseCode,
+  EVENT_NAMES,
+  METHODS,
+  PROTOCOL_VERSION,
+  type HelloOk,
+  type PresenceEntry,
+} from "@clawdbot/protocol";
+import type { Logger } from "pino";
+import type { GatewayConfig, LoadedConfigFile } from "./config/index.js";
+import { LogRing } from "./logging/log-ring.js";
+import { PresenceRegistry } from "./state/presence.js";
+import { HealthState } from "./state/health.js";
+import { HeartbeatRunner } from "./state/heartbeat.js";
+import { Broadcaster } from "./events/broadcaster.js";
+import { StateEvents } from "./events/state-events.js";
+import { DeviceStore } from "./pairing/device-store.js";
+import { FailureRateLimiter } from "./auth/rate-limiter.js";
+import { classifyPeer } from "./auth/locality.js";
+import { Dispatcher } from "./methods/dispatcher.js";
+import { DedupeCache } from "./methods/dedupe.js";
+import { buildHandlers } from "./methods/table.js";
+import type { Caller } from "./methods/context.js";
+import type { GatewayServices } from "./services.js";
+import { Handshake, type Authenticated } from "./server/handshake.js";
+import { Connection, type ConnectionDeps } from "./server/connection.js";
+import { httpHandler } from "./server/http.js";
+import { originAllowed } from "./server/origin.js";
+import { GATEWAY_VERSION } from "./version.js";
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  configFile: LoadedConfigFile;
+  logger: Logger;
+  logRing?: LogRing;
+  now?: () => number;
+  hostname?: string;
+}
+
+/** The gateway daemon: one HTTP server, the WebSocket control plane on it, and the state behind it. */
+export class Gateway {
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private readonly services: GatewayServices;
+  private readonly connDeps: ConnectionDeps;
+  private readonly log: Logger;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private boundPort = 0;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(opts: GatewayOptions, devices: DeviceStore) {
+    const { config, logger } = opts;
+    const now = opts.now ?? Date.now;
+    const startedAt = now();
+    const hostname = opts.hostname ?? osHostname();
+    this.log = logger;
+    const selfEntry: PresenceEntry = {
+      ts: startedAt,
+      host: hostname,
+      version: GATEWAY_VERSION,
+      platform: process.platform,
+      mode: "gateway",
+      reason: "self",
+    };
+    const presence = new PresenceRegistry(selfEntry);
+    const hb = config.heartbeat;
+    const health = new HealthState(
+      { heartbeat: { enabled: hb.enabled, intervalMs: hb.intervalMs, lastTs: null }, channels: {} },
+      startedAt,
+      now,
+    );
+    const broadcaster = new Broadcaster();
+    const stateEvents = new StateEvents(broadcaster, presence, health);
+    const heartbeat = new HeartbeatRunner(hb.enabled, hb.intervalMs, now, (beat) => {
+      broadcaster.broadcast("heartbeat", beat, { droppable: true, roles: ["operator"] });
+    });
+    this.services = {
+      config,
+      configFile: opts.configFile,
+      version: GATEWAY_VERSION,
+      hostname,
+      startedAt,
+      now,
+      presence,
+      health,
+      heartbeat,
+      logRing: opts.logRing ?? new LogRing(),
+      stateEvents,
+      broadcaster,
+      devices,
+      connectionCount: () => this.connections.size,
+      url: () => `ws://${urlHost(config.host)}:${this.boundPort}`,
+    };
+    const dispatcher = new Dispatcher(METHODS, buildHandlers(this.services), new DedupeCache(now), logger);
+    const handshake = new Handshake({
+      config,
+      devices,
+      limiter: new FailureRateLimiter(config.authRateLimit.maxFailures, config.authRateLimit.windowMs, now),
+      now,
+      log: logger,
+      onPairingRequested: (req) => logger.info({ requestId: req.requestId, deviceId: req.deviceId }, "pairing requested"),
+    });
+    this.connDeps = {
+      log: logger,
+      now,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+      maxBufferedBytes: config.maxBufferedBytes,
+      handshake,
+      dispatcher,
+      hello: (caller, auth) => this.hello(caller, auth, dispatcher.methods()),
+      onConnected: (conn, caller) => this.onConnected(conn, caller),
+      onClosed: (conn, caller) => this.onClosed(conn, caller),
+    };
+    this.server = createServer(httpHandler({ version: GATEWAY_VERSION, startedAt, now }));
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload, perMessageDeflate: false });
+    this.server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.server.on("clientError", (_err, socket) => socket.destroy());
+  }
+
+  /** Opens the stores under the state dir and builds the gateway (not yet listening). */
+  static async create(opts: GatewayOptions): Promise<Gateway> {
+    const devices = await DeviceStore.open(opts.config.paths.stateDir, opts.now ?? Date.now);
+    return new Gateway(opts, devices);
+  }
+
+  /** The port actually bound (useful with port 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get url(): string {
+    return this.services.url();
+  }
+
+  /** Starts listening; resolves once the socket is bound. */
+  async listen(): Promise<{ host: string; port: number }> {
+    const { host, port } = this.services.config;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    this.boundPort = (this.server.address() as AddressInfo).port;
+    this.tickTimer = setInterval(() => {
+      this.services.broadcaster.broadcast("tick", { ts: this.services.now() }, { droppable: true });
+    }, this.services.config.tickIntervalMs);
+    this.tickTimer.unref();
+    this.services.heartbeat.start();
+    this.log.info({ url: this.url, auth: this.services.config.auth.mode }, "gateway listening");
+    return { host, port: this.boundPort };
+  }
+
+  /** Graceful stop: `shutdown` event to every client, close 1012, then the server. */
+  stop(reason = "gateway stopping", restartExpectedMs?: number): Promise<void> {
+    this.stopping ??= this.doStop(reason, restartExpectedMs);
+    return this.stopping;
+  }
+
+  private async doStop(reason: string, restartExpectedMs: number | undefined): Promise<void> {
+    clearInterval(this.tickTimer);
+    this.services.heartbeat.stop();
+    const payload = restartExpectedMs === undefined ? { reason } : { reason, restartExpectedMs };
+    this.services.broadcaster.broadcast("shutdown", payload);
+    for (const conn of this.connections) conn.close(CloseCode.serviceRestart, "service restart");
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      // Sockets that do not finish the close handshake promptly are cut.
+      setTimeout(() => {
+        for (const ws of this.wss.clients) ws.terminate();
+        this.server.closeAllConnections();
+      }, 1000).unref();
+    });
+    this.wss.close();
+    this.log.info({ reason }, "gateway stopped");
+  }
+
+  private onUpgrade(req: import("node:http").IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => socket.destroy());
+    if (this.stopping) {
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    if (!originAllowed(req.headers, this.services.config.allowedOrigins)) {
+      this.log.warn({ origin: req.headers.origin }, "websocket upgrade refused: origin not allowed");
+      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\norigin not allowed\n");
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const peer = classifyPeer(req.socket.remoteAddress, req.headers, this.services.config.trustedProxies);
+      const conn = new Connection(ws, peer, this.connDeps);
+      this.connections.add(conn);
+    });
+  }
+
+  private hello(caller: Caller, auth: Authenticated, methods: string[]): HelloOk {
+    const s = this.services;
+    const hello: HelloOk = {
+      type: "hello-ok",
+      protocol: PROTOCOL_VERSION,
+      server: { version: s.version, host: s.hostname, connId: caller.connId },
+      features: { methods, events: [...EVENT_NAMES] },
+      snapshot: {
+        presence: s.presence.list(),
+        health: s.health.snapshot(),
+        stateVersion: s.stateEvents.stateVersion(),
+        uptimeMs: s.now() - s.startedAt,
+        configPath: s.config.paths.configPath,
+        stateDir: s.config.paths.stateDir,
+      },
+      policy: {
+        maxPayload: s.config.maxPayload,
+        maxBufferedBytes: s.config.maxBufferedBytes,
+        tickIntervalMs: s.config.tickIntervalMs,
+      },
+    };
+    if (auth.issued) hello.auth = auth.issued;
+    return hello;
+  }
+
+  private onConnected(conn: Connection, caller: Caller): void {
+    this.services.broadcaster.add(conn);
+    this.log.info(
+      { connId: caller.connId, client: caller.client.id, mode: caller.client.mode, role: caller.role, ip: caller.remoteIp },
+      "client connected",
+    );
+    if (!tracksPresence(caller)) return;
+    const c = caller.client;
+    const entry: PresenceEntry = {
+      ts: this.services.now(),
+      reason: "connect",
+      mode: c.mode,
+      version: c.version,
+      platform: c.platform,
+      roles: [caller.role],
+      ...(caller.scopes.length > 0 ? { scopes: [...caller.scopes] } : {}),
+      ...(caller.deviceId ? { deviceId: caller.deviceId } : {}),
+      ...(c.instanceId ? { instanceId: c.instanceId } : {}),
+      ...(c.displayName ? { host: c.displayName } : {}),
+      ...(c.deviceFamily ? { deviceFamily: c.deviceFamily } : {}),
+      ...(c.modelIdentifier ? { modelIdentifier: c.modelIdentifier } : {}),
+      ...(caller.remoteIp ? { ip: caller.remoteIp } : {}),
+    };
+    this.services.presence.join(caller.presenceKey, caller.connId, entry);
+    this.services.stateEvents.presenceChanged();
+  }
+
+  private onClosed(conn: Connection, caller: Caller | undefined): void {
+    this.connections.delete(conn);
+    this.services.broadcaster.remove(conn);
+    if (!caller) return;
+    this.log.debug({ connId: caller.connId }, "client disconnected");
+    if (this.services.presence.leave(caller.presenceKey, caller.connId) && !this.stopping) {
+      this.services.stateEvents.presenceChanged();
+    }
+  }
+}
+
+/** One-shot CLI and probe connections stay out of presence. */
+function tracksPresence(caller: Caller): boolean {
+  return caller.client.mode !== "cli" && caller.client.mode !== "probe";
+}
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}

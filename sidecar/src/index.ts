@@ -1,0 +1,15 @@
+export { Gateway, type GatewayOptions } from "./gateway.js";
+export * from "./config/index.js";
+export { createLogger, type Logger, type LoggerOptions } from "./logging/logger.js";
+export { LogRing } from "./logging/log-ring.js";
+export { writeFileAtomic } from "./store/atomic-file.js";
+export { readJsonFile, writeJsonFile, StoreCorruptError } from "./store/json-file.js";
+export { DeviceStore } from "./pairing/device-store.js";
+export { GatewayError, REASONS, type Reason } from "./errors.js";
+export { Dispatcher } from "./methods/dispatcher.js";
+export { DedupeCache } from "./methods/dedupe.js";
+export { decodeFrame, MAX_JSON_DEPTH } from "./frames/decode.js";
+export { classifyPeer } from "./auth/locality.js";
+export { FailureRateLimiter } from "./auth/rate-limiter.js";
+export { GATEWAY_VERSION } from "./version.js";
+export { runGateway, type RunGatewayOptions } from "./run.js";

@@ -1,0 +1,8 @@
+import type { Handler } from "../context.js";
+import type { GatewayServices } from "../../services.js";
+
+/** `logs.tail`: recent log lines after a cursor. */
+export const logsTailHandler =
+  (s: GatewayServices): Handler<"logs.tail"> =>
+  (params) =>
+    s.logRing.tail(params?.cursor, params?.limit ?? 200, params?.maxBytes ?? 250_000);

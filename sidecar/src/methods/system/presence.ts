@@ -1,0 +1,31 @@
+import type { PresenceEntry } from "@clawdbot/protocol";
+import { GatewayError } from "../../errors.js";
+import type { Handler } from "../context.js";
+import type { GatewayServices } from "../../services.js";
+
+/** `system-presence`: the presence list. */
+export const systemPresenceHandler =
+  (s: GatewayServices): Handler<"system-presence"> =>
+  () =>
+    s.presence.list();
+
+/** `system-event`: the caller updates its own presence row (never another device's). */
+export const systemEventHandler =
+  (s: GatewayServices): Handler<"system-event"> =>
+  (params, ctx) => {
+    const { caller } = ctx;
+    if (params.deviceId !== undefined && params.deviceId !== caller.deviceId) {
+      throw new GatewayError("forbidden", "system-event may only describe the calling device");
+    }
+    const { idempotencyKey: _key, deviceId: _id, ...fields } = params;
+    const patch: Partial<PresenceEntry> = { ...fields, ts: s.now(), reason: params.reason ?? "system-event" };
+    if (!s.presence.update(caller.presenceKey, patch)) {
+      s.presence.join(caller.presenceKey, caller.connId, {
+        ...patch,
+        ts: s.now(),
+        ...(caller.deviceId ? { deviceId: caller.deviceId } : {}),
+      });
+    }
+    s.stateEvents.presenceChanged();
+    return { ok: true as const };
+  };

@@ -1,0 +1,22 @@
+import type { Handler } from "../context.js";
+import type { GatewayServices } from "../../services.js";
+
+/** `status`: what this gateway is and where it lives. */
+export const statusHandler =
+  (s: GatewayServices): Handler<"status"> =>
+  () => ({
+    version: s.version,
+    pid: process.pid,
+    host: s.hostname,
+    bind: s.config.host,
+    port: s.config.port,
+    url: s.url(),
+    uptimeMs: s.now() - s.startedAt,
+    connections: s.connectionCount(),
+    stateDir: s.config.paths.stateDir,
+    configPath: s.config.paths.configPath,
+    auth: s.config.auth.mode,
+    heartbeats: s.heartbeat.enabled,
+    pairedDevices: s.devices.listPaired().length,
+    pendingPairings: s.devices.listPending().length,
+  });

@@ -1,0 +1,187 @@
+import {
+  DEFAULT_OPERATOR_SCOPES,
+  isOperatorScope,
+  rawPublicKey,
+  scopesCovered,
+  type ConnectParams,
+  type HelloAuth,
+  type Role,
+} from "@clawdbot/protocol";
+import type { Logger } from "pino";
+import type { GatewayConfig } from "../config/index.js";
+import { digest, secretMatches } from "../auth/secret.js";
+import { verifyDeviceProof } from "../auth/device-proof.js";
+import type { FailureRateLimiter } from "../auth/rate-limiter.js";
+import type { PeerInfo } from "../auth/locality.js";
+import type { DeviceStore, DeviceClaim } from "../pairing/device-store.js";
+import type { PendingRequest } from "../pairing/schema.js";
+import { GatewayError, type Reason } from "../errors.js";
+
+/** The identity a connection holds after a successful connect. */
+export interface Authenticated {
+  role: Role;
+  scopes: string[];
+  deviceId: string | undefined;
+  /** A device token issued on this connect (sent once in hello-ok.auth). */
+  issued: HelloAuth | undefined;
+}
+
+export interface HandshakeDeps {
+  config: GatewayConfig;
+  devices: DeviceStore;
+  limiter: FailureRateLimiter;
+  now: () => number;
+  log: Logger;
+  onPairingRequested: (req: PendingRequest) => void;
+}
+
+const FAILURES: ReadonlySet<Reason> = new Set<Reason>([
+  "token_mismatch",
+  "password_mismatch",
+  "device_token_invalid",
+  "device_signature_invalid",
+  "device_signature_expired",
+  "device_identity_mismatch",
+  "device_nonce_mismatch",
+]);
+
+/** Authenticates a validated connect: rate limit → shared secret → device proof → device token → pairing → grant. */
+export class Handshake {
+  private readonly tokenDigest: Buffer | undefined;
+  private readonly passwordDigest: Buffer | undefined;
+
+  constructor(private readonly deps: HandshakeDeps) {
+    const { token, password } = deps.config.auth;
+    this.tokenDigest = token === undefined ? undefined : digest(token);
+    this.passwordDigest = password === undefined ? undefined : digest(password);
+  }
+
+  async authenticate(params: ConnectParams, peer: PeerInfo, challengeNonce: string): Promise<Authenticated> {
+    const { limiter } = this.deps;
+    const wait = limiter.retryAfter(peer.remoteIp);
+    if (wait > 0) {
+      throw new GatewayError("rate_limited", `too many failed connects from ${peer.remoteIp}; retry in ${Math.ceil(wait / 1000)} s`, {
+        retryAfterMs: wait,
+      });
+    }
+    try {
+      return await this.run(params, peer, challengeNonce);
+    } catch (err) {
+      if (err instanceof GatewayError && FAILURES.has(err.reason)) limiter.fail(peer.remoteIp);
+      throw err;
+    }
+  }
+
+  private async run(params: ConnectParams, peer: PeerInfo, nonce: string): Promise<Authenticated> {
+    const role: Role = params.role ?? "operator";
+    const requested = requestedScopes(role, params.scopes);
+    const token = params.auth?.token;
+    const sharedOk = this.sharedSecretOk(params);
+    const device = params.device;
+    if (!device) {
+      if (sharedOk) return { role, scopes: requested, deviceId: undefined, issued: undefined };
+      if (this.deps.config.auth.mode !== "none" && token === undefined && params.auth?.password === undefined) {
+        throw new GatewayError("token_mismatch", "unauthorized: this gateway needs its token (--token or CLAWDBOT_GATEWAY_TOKEN)");
+      }
+      throw new GatewayError("device_identity_required", "device identity required: sign the connect with this device's ed25519 key");
+    }
+    const raw = verifyDeviceProof(device, params.client, {
+      challengeNonce: nonce,
+      isLocal: peer.isLocal,
+      now: this.deps.now(),
+      role,
+      scopes: params.scopes ?? [],
+      token: token ?? "",
+    });
+    const tokenScopes = !sharedOk && token !== undefined ? this.deviceTokenScopes(device.id, role, token) : null;
+    if (!sharedOk && tokenScopes === null) this.refuseWithoutSecret(params);
+    const approved = await this.ensurePaired(params, peer, raw, role, requested);
+    let scopes = requested.filter((s) => scopesCovered(approved, [s]));
+    if (tokenScopes) scopes = scopes.filter((s) => scopesCovered(tokenScopes, [s]));
+    this.deps.devices.touch(device.id, peer.remoteIp);
+    if (tokenScopes) return { role, scopes, deviceId: device.id, issued: undefined };
+    const issuedScopes = role === "operator" ? approved : [];
+    const { token: deviceToken, issuedAtMs } = await this.deps.devices.issueToken(device.id, role, issuedScopes);
+    return { role, scopes, deviceId: device.id, issued: { deviceToken, role, scopes: issuedScopes, issuedAtMs } };
+  }
+
+  private sharedSecretOk(params: ConnectParams): boolean {
+    const a = params.auth;
+    if (this.tokenDigest && secretMatches(a?.token, this.tokenDigest)) return true;
+    return this.passwordDigest !== undefined && secretMatches(a?.password, this.passwordDigest);
+  }
+
+  /** Scopes of a valid device token, or throws when a token was presented but is not valid. */
+  private deviceTokenScopes(deviceId: string, role: string, token: string): string[] {
+    const scopes = this.deps.devices.verifyToken(deviceId, role, token);
+    if (scopes === null) {
+      throw new GatewayError("device_token_invalid", "unauthorized: token not recognized (revoked, rotated or from another device)");
+    }
+    return scopes;
+  }
+
+  /** Without a valid secret or device token, only a gateway with no secret configured lets a device in. */
+  private refuseWithoutSecret(params: ConnectParams): void {
+    const mode = this.deps.config.auth.mode;
+    if (mode === "token") throw new GatewayError("token_mismatch", "unauthorized: gateway token missing or wrong");
+    if (mode === "password") {
+      throw new GatewayError("password_mismatch", "unauthorized: gateway password missing or wrong");
+    }
+    if (params.auth?.password !== undefined) {
+      throw new GatewayError("password_mismatch", "unauthorized: this gateway has no password configured");
+    }
+  }
+
+  /** Returns the device's approved scopes, auto-approving local devices or raising `pairing required`. */
+  private async ensurePaired(
+    params: ConnectParams,
+    peer: PeerInfo,
+    raw: Buffer,
+    role: Role,
+    requested: string[],
+  ): Promise<string[]> {
+    const device = params.device!;
+    const { devices, config } = this.deps;
+    const paired = devices.get(device.id);
+    if (paired && !rawPublicKey(paired.publicKey)?.equals(raw)) {
+      throw new GatewayError("device_identity_mismatch", "this device id is paired with a different public key");
+    }
+    const covered = paired !== undefined && paired.roles.includes(role) && scopesCovered(paired.scopes, requested);
+    if (covered) return paired.scopes;
+    const claim = claimOf(params, role, requested, peer.remoteIp);
+    if (peer.isLocal && config.autoApproveLocal) {
+      const dev = await devices.pairDirect(claim);
+      this.deps.log.info({ deviceId: device.id, role, scopes: requested }, "local device auto-approved");
+      return dev.scopes;
+    }
+    const { request, created } = await devices.requestPairing(claim, paired !== undefined);
+    if (created) this.deps.onPairingRequested(request);
+    throw new GatewayError(
+      "pairing_required",
+      `pairing required: approve this device on the gateway host with \`clawdbot pair approve ${request.requestId}\``,
+      { details: { requestId: request.requestId } },
+    );
+  }
+}
+
+function requestedScopes(role: Role, scopes: string[] | undefined): string[] {
+  if (role !== "operator") return [];
+  if (!scopes || scopes.length === 0) return [...DEFAULT_OPERATOR_SCOPES];
+  return [...new Set(scopes.filter(isOperatorScope))];
+}
+
+function claimOf(params: ConnectParams, role: Role, scopes: string[], remoteIp: string): DeviceClaim {
+  const d = params.device!;
+  const c = params.client;
+  return {
+    deviceId: d.id,
+    publicKey: d.publicKey,
+    role,
+    scopes,
+    clientId: c.id,
+    clientMode: c.mode,
+    platform: c.platform,
+    ...(c.displayName !== undefined ? { displayName: c.displayName } : {}),
+    ...(remoteIp ? { remoteIp } : {}),
+  };
+}

@@ -1,0 +1,42 @@
+/** Facts that make up the health snapshot; a change of any of them is a `health` change. */
+export interface HealthFacts {
+  heartbeat: { enabled: boolean; intervalMs: number; lastTs: number | null };
+  channels: Record<string, { running: boolean; connected: boolean; lastError: string | null }>;
+}
+
+/** Tracks the health snapshot and counts its changes (stateVersion.health). */
+export class HealthState {
+  private changes = 0;
+  private facts: HealthFacts;
+  private fingerprint: string;
+
+  constructor(
+    initial: HealthFacts,
+    private readonly startedAt: number,
+    private readonly now: () => number,
+  ) {
+    this.facts = initial;
+    this.fingerprint = JSON.stringify(initial);
+  }
+
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The snapshot sent in hello-ok, `health` results and `health` events. */
+  snapshot(): { ok: boolean; ts: number; uptimeMs: number } & HealthFacts {
+    const now = this.now();
+    return { ok: true, ts: now, uptimeMs: now - this.startedAt, ...this.facts };
+  }
+
+  /** Applies a change; returns true when the snapshot's content actually changed. */
+  update(mutate: (f: HealthFacts) => HealthFacts): boolean {
+    const next = mutate(this.facts);
+    const fp = JSON.stringify(next);
+    if (fp === this.fingerprint) return false;
+    this.facts = next;
+    this.fingerprint = fp;
+    this.changes++;
+    return true;
+  }
+}

@@ -1,0 +1,58 @@
+import type { HeartbeatEvent } from "@clawdbot/protocol";
+
+/** Emits a heartbeat on an interval while enabled; remembers the last one. */
+export class HeartbeatRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private last: HeartbeatEvent | null = null;
+  private on: boolean;
+
+  constructor(
+    enabled: boolean,
+    readonly intervalMs: number,
+    private readonly now: () => number,
+    private readonly emit: (hb: HeartbeatEvent) => void,
+  ) {
+    this.on = enabled;
+  }
+
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  get lastHeartbeat(): HeartbeatEvent | null {
+    return this.last;
+  }
+
+  start(): void {
+    if (this.on) this.arm();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Turns heartbeats on or off; returns whether the setting changed. */
+  setEnabled(enabled: boolean): boolean {
+    if (enabled === this.on) return false;
+    this.on = enabled;
+    if (enabled) this.arm();
+    else this.stop();
+    return true;
+  }
+
+  /** Runs one heartbeat now. */
+  beat(reason: string): HeartbeatEvent {
+    const started = this.now();
+    const hb: HeartbeatEvent = { ts: started, status: "ok", reason, durationMs: Math.max(0, this.now() - started) };
+    this.last = hb;
+    this.emit(hb);
+    return hb;
+  }
+
+  private arm(): void {
+    this.stop();
+    this.timer = setInterval(() => this.beat("interval"), this.intervalMs);
+    this.timer.unref();
+  }
+}
