@@ -2,21 +2,25 @@ import { GatewayError } from "../errors.js";
 
 export const MAX_JSON_DEPTH = 32;
 
-/** Parses one text frame: JSON, bounded nesting depth, no prototype-polluting keys. */
-export function decodeFrame(text: string): unknown {
-  let value: unknown;
+/** Parses one text frame as JSON; throws `invalid_frame` when it is not JSON. */
+export function parseFrame(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new GatewayError("invalid_frame", "frame is not valid JSON");
   }
+}
+
+/** Parses one text frame: JSON, bounded nesting depth, no prototype-polluting keys. */
+export function decodeFrame(text: string): unknown {
+  const value = parseFrame(text);
   assertSafeShape(value);
   return value;
 }
 
 
 /** Rejects nesting deeper than MAX_JSON_DEPTH and keys that could reach an object prototype. */
-function assertSafeShape(root: unknown): void {
+export function assertSafeShape(root: unknown): void {
   const stack: { v: unknown; d: number }[] = [{ v: root, d: 1 }];
   while (stack.length > 0) {
     const { v, d } = stack.pop()!;

@@ -13,7 +13,7 @@ import {
   type Role,
 } from "@clawdbot/protocol";
 import type { Logger } from "pino";
-import { decodeFrame } from "../frames/decode.js";
+import { assertSafeShape, decodeFrame, parseFrame } from "../frames/decode.js";
 import { GatewayError } from "../errors.js";
 import type { PeerInfo } from "../auth/locality.js";
 import type { EventSink } from "../events/broadcaster.js";
@@ -175,9 +175,16 @@ export class Connection implements EventSink {
     let frame: unknown;
     try {
       if (text === null) throw new GatewayError("invalid_frame", "binary frame");
-      frame = decodeFrame(text);
+      frame = parseFrame(text);
     } catch (err) {
       return this.invalid(err instanceof GatewayError ? err.message : "undecodable frame", undefined);
+    }
+    try {
+      assertSafeShape(frame);
+    } catch (err) {
+      const id = requestId(frame);
+      const error = err instanceof GatewayError ? err : new GatewayError("invalid_frame", "unsafe frame");
+      return this.invalid(error.message, id === undefined ? undefined : { id, error: error.toShape() });
     }
     const req = check(RequestFrameSchema, frame);
     if (!req.ok) {
