@@ -10,3 +10,4 @@ export * from "./methods/index.js";
 export * from "./validate.js";
 export * from "./device-auth.js";
 export { schemaDocument } from "./schema-document.js";
+export * from "./methods/pairing.js";

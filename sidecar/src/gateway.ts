@@ -20,6 +20,7 @@ import { HeartbeatRunner } from "./state/heartbeat.js";
 import { Broadcaster } from "./events/broadcaster.js";
 import { StateEvents } from "./events/state-events.js";
 import { DeviceStore } from "./pairing/device-store.js";
+import { NodePairingStore } from "./pairing/node-store.js";
 import { FailureRateLimiter } from "./auth/rate-limiter.js";
 import { classifyPeer } from "./auth/locality.js";
 import { Dispatcher } from "./methods/dispatcher.js";
@@ -54,7 +55,7 @@ export class Gateway {
   private boundPort = 0;
   private stopping: Promise<void> | undefined;
 
-  private constructor(opts: GatewayOptions, devices: DeviceStore) {
+  private constructor(opts: GatewayOptions, devices: DeviceStore, nodePairing: NodePairingStore) {
     const { config, logger } = opts;
     const now = opts.now ?? Date.now;
     const startedAt = now();
@@ -94,6 +95,8 @@ export class Gateway {
       stateEvents,
       broadcaster,
       devices,
+      nodePairing,
+      disconnectDevice: (deviceId, role, reason) => this.disconnectDevice(deviceId, role, reason),
       connectionCount: () => this.connections.size,
       url: () => `ws://${urlHost(config.host)}:${this.boundPort}`,
     };
@@ -104,7 +107,10 @@ export class Gateway {
       limiter: new FailureRateLimiter(config.authRateLimit.maxFailures, config.authRateLimit.windowMs, now),
       now,
       log: logger,
-      onPairingRequested: (req) => logger.info({ requestId: req.requestId, deviceId: req.deviceId }, "pairing requested"),
+      onPairingRequested: (req) => {
+        logger.info({ requestId: req.requestId, deviceId: req.deviceId, ip: req.remoteIp }, "pairing requested");
+        broadcaster.broadcast("device.pair.requested", req, { scope: "operator.pairing" });
+      },
     });
     this.connDeps = {
       log: logger,
@@ -125,8 +131,10 @@ export class Gateway {
 
   /** Opens the stores under the state dir and builds the gateway (not yet listening). */
   static async create(opts: GatewayOptions): Promise<Gateway> {
-    const devices = await DeviceStore.open(opts.config.paths.stateDir, opts.now ?? Date.now);
-    return new Gateway(opts, devices);
+    const now = opts.now ?? Date.now;
+    const devices = await DeviceStore.open(opts.config.paths.stateDir, now);
+    const nodePairing = await NodePairingStore.open(opts.config.paths.stateDir, now);
+    return new Gateway(opts, devices, nodePairing);
   }
 
   /** The port actually bound (useful with port 0). */
@@ -180,6 +188,18 @@ export class Gateway {
     });
     this.wss.close();
     this.log.info({ reason }, "gateway stopped");
+  }
+
+  private disconnectDevice(deviceId: string, role: string, reason: string): number {
+    let n = 0;
+    for (const conn of this.connections) {
+      const c = conn.caller;
+      if (c && c.deviceId === deviceId && c.role === role) {
+        conn.close(CloseCode.policyViolation, reason);
+        n++;
+      }
+    }
+    return n;
   }
 
   private onUpgrade(req: import("node:http").IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -6,6 +6,7 @@ import type { LogRing } from "./logging/log-ring.js";
 import type { StateEvents } from "./events/state-events.js";
 import type { Broadcaster } from "./events/broadcaster.js";
 import type { DeviceStore } from "./pairing/device-store.js";
+import type { NodePairingStore } from "./pairing/node-store.js";
 
 /** What method handlers may use; built once by the gateway and passed down. */
 export interface GatewayServices {
@@ -22,6 +23,9 @@ export interface GatewayServices {
   readonly stateEvents: StateEvents;
   readonly broadcaster: Broadcaster;
   readonly devices: DeviceStore;
+  readonly nodePairing: NodePairingStore;
+  /** Closes every live socket of (device, role); returns how many. */
+  disconnectDevice(deviceId: string, role: string, reason: string): number;
   /** Open WebSocket connections (any state). */
   connectionCount(): number;
   /** ws:// URL clients use to reach this gateway. */

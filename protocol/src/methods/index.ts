@@ -1,6 +1,7 @@
 import type { Static } from "@sinclair/typebox";
 import type { MethodDecl } from "./declare.js";
 import * as system from "./system.js";
+import * as pairing from "./pairing.js";
 
 /** Every method the gateway implements. Adding a method = one declaration here + one handler module. */
 export const METHODS = {
@@ -13,6 +14,16 @@ export const METHODS = {
   "logs.tail": system.logsTail,
   "config.get": system.configGet,
   "config.schema": system.configSchema,
+  "device.pair.list": pairing.devicePairList,
+  "device.pair.approve": pairing.devicePairApprove,
+  "device.pair.reject": pairing.devicePairReject,
+  "device.token.rotate": pairing.deviceTokenRotate,
+  "device.token.revoke": pairing.deviceTokenRevoke,
+  "node.pair.request": pairing.nodePairRequest,
+  "node.pair.list": pairing.nodePairList,
+  "node.pair.approve": pairing.nodePairApprove,
+  "node.pair.reject": pairing.nodePairReject,
+  "node.pair.verify": pairing.nodePairVerify,
 } as const satisfies Record<string, MethodDecl>;
 
 export type MethodName = keyof typeof METHODS;

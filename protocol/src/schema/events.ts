@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { EpochMs, NonEmptyString, OpenObject } from "./primitives.js";
 import { PresenceEntrySchema } from "./presence.js";
+import { DevicePairRequestSchema, NodePairRequestSchema } from "../methods/pairing.js";
 
 export const ConnectChallengeSchema = Type.Object(
   { nonce: Type.String({ minLength: 22 }), ts: EpochMs },
@@ -26,6 +27,16 @@ export const ShutdownEventSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Decision = Type.Union([Type.Literal("approved"), Type.Literal("rejected")]);
+export const DevicePairResolvedSchema = Type.Object(
+  { requestId: NonEmptyString, deviceId: NonEmptyString, decision: Decision, ts: EpochMs },
+  { additionalProperties: false },
+);
+export const NodePairResolvedSchema = Type.Object(
+  { requestId: NonEmptyString, nodeId: NonEmptyString, decision: Decision, ts: EpochMs },
+  { additionalProperties: false },
+);
+
 /** Every event the gateway emits, with its payload schema. Later features add entries here. */
 export const EVENTS = {
   "connect.challenge": ConnectChallengeSchema,
@@ -34,6 +45,10 @@ export const EVENTS = {
   health: OpenObject,
   heartbeat: HeartbeatEventSchema,
   shutdown: ShutdownEventSchema,
+  "device.pair.requested": DevicePairRequestSchema,
+  "device.pair.resolved": DevicePairResolvedSchema,
+  "node.pair.requested": NodePairRequestSchema,
+  "node.pair.resolved": NodePairResolvedSchema,
 } satisfies Record<string, TSchema>;
 
 export type EventName = keyof typeof EVENTS;

@@ -1,8 +1,9 @@
-import type { EventName, EventPayload, Role, StateVersion } from "@clawdbot/protocol";
+import { scopeSatisfied, type EventName, type EventPayload, type OperatorScope, type Role, type StateVersion } from "@clawdbot/protocol";
 
 /** Something that can receive serialized event frames (a connected client). */
 export interface EventSink {
   readonly role: Role;
+  readonly scopes: readonly string[];
   /** Sends a frame; `droppable` frames may be skipped for a slow consumer instead of closing it. */
   sendText(text: string, droppable: boolean): void;
 }
@@ -12,6 +13,8 @@ export interface BroadcastOptions {
   stateVersion?: StateVersion;
   /** Only sinks of these roles receive it (default: all). */
   roles?: readonly Role[];
+  /** Only operators holding this scope receive it (pairing events carry public keys). */
+  scope?: OperatorScope;
 }
 
 /** Fans events out to connected clients with a gap-free seq; serializes each frame once. */
@@ -38,6 +41,7 @@ export class Broadcaster {
     const text = JSON.stringify(frame);
     for (const sink of this.sinks) {
       if (opts.roles && !opts.roles.includes(sink.role)) continue;
+      if (opts.scope && (sink.role !== "operator" || !scopeSatisfied(sink.scopes, opts.scope))) continue;
       sink.sendText(text, opts.droppable ?? false);
     }
     return seq;

@@ -6,6 +6,20 @@ import { systemEventHandler, systemPresenceHandler } from "./system/presence.js"
 import { lastHeartbeatHandler, setHeartbeatsHandler } from "./system/heartbeat.js";
 import { logsTailHandler } from "./system/logs.js";
 import { configGetHandler, configSchemaHandler } from "./system/config.js";
+import {
+  devicePairApproveHandler,
+  devicePairListHandler,
+  devicePairRejectHandler,
+  deviceTokenRevokeHandler,
+  deviceTokenRotateHandler,
+} from "./pairing/device-pairing.js";
+import {
+  nodePairApproveHandler,
+  nodePairListHandler,
+  nodePairRejectHandler,
+  nodePairRequestHandler,
+  nodePairVerifyHandler,
+} from "./pairing/node-pairing.js";
 
 /** Binds every declared method to its handler. */
 export function buildHandlers(s: GatewayServices): HandlerTable {
@@ -19,5 +33,15 @@ export function buildHandlers(s: GatewayServices): HandlerTable {
     "logs.tail": logsTailHandler(s),
     "config.get": configGetHandler(s),
     "config.schema": configSchemaHandler(s),
+    "device.pair.list": devicePairListHandler(s),
+    "device.pair.approve": devicePairApproveHandler(s),
+    "device.pair.reject": devicePairRejectHandler(s),
+    "device.token.rotate": deviceTokenRotateHandler(s),
+    "device.token.revoke": deviceTokenRevokeHandler(s),
+    "node.pair.request": nodePairRequestHandler(s),
+    "node.pair.list": nodePairListHandler(s),
+    "node.pair.approve": nodePairApproveHandler(s),
+    "node.pair.reject": nodePairRejectHandler(s),
+    "node.pair.verify": nodePairVerifyHandler(s),
   };
 }

@@ -1,13 +1,8 @@
 import { join } from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import { digest, secretMatches } from "../auth/secret.js";
-import { readJsonFile, writeJsonFile } from "../store/json-file.js";
-import {
-  PairedFileSchema,
-  PendingFileSchema,
-  type PairedDevice,
-  type PendingRequest,
-} from "./schema.js";
+import { LockedJsonFile } from "../store/locked-json.js";
+import { DevicePairingFileSchema, type DevicePairingFile, type PairedDevice, type PendingRequest } from "./schema.js";
 
 export const PENDING_TTL_MS = 5 * 60_000;
 
@@ -24,107 +19,117 @@ export interface DeviceClaim {
   remoteIp?: string;
 }
 
-/** Paired devices, their hashed tokens and pending pairing requests, kept in memory and persisted on change. */
+const emptyFile = (): DevicePairingFile => ({ version: 1, paired: {}, pending: {} });
+
+/**
+ * Paired devices, their hashed tokens and pending pairing requests in `<stateDir>/devices/pairing.json`.
+ * Reads come from memory; every change is made under a cross-process lock on the freshest file.
+ */
 export class DeviceStore {
-  private writes: Promise<void> = Promise.resolve();
+  /** last-seen / last-used times: kept in memory and folded into the next write, not written per connect. */
+  private readonly usage = new Map<string, { seen?: number; tokens: Map<string, number> }>();
 
   private constructor(
-    private readonly dir: string,
+    private readonly file: LockedJsonFile<typeof DevicePairingFileSchema>,
     private readonly now: () => number,
-    private paired: Record<string, PairedDevice>,
-    private pending: Record<string, PendingRequest>,
   ) {}
 
-  /** Loads `<stateDir>/devices/`; throws StoreCorruptError rather than resetting a damaged file. */
+  /** Loads the store; throws StoreCorruptError rather than resetting a damaged file. */
   static async open(stateDir: string, now: () => number): Promise<DeviceStore> {
-    const dir = join(stateDir, "devices");
-    const paired = await readJsonFile(join(dir, "paired.json"), PairedFileSchema, { version: 1, devices: {} });
-    const pending = await readJsonFile(join(dir, "pending.json"), PendingFileSchema, { version: 1, requests: {} });
-    return new DeviceStore(dir, now, paired.devices, pending.requests);
+    const file = await LockedJsonFile.open(join(stateDir, "devices", "pairing.json"), DevicePairingFileSchema, emptyFile);
+    return new DeviceStore(file, now);
   }
 
   get(deviceId: string): PairedDevice | undefined {
-    return Object.prototype.hasOwnProperty.call(this.paired, deviceId) ? this.paired[deviceId] : undefined;
+    return own(this.file.data.paired, deviceId);
   }
 
   listPaired(): PairedDevice[] {
-    return Object.values(this.paired);
+    return Object.values(this.file.data.paired);
   }
 
+  /** Pending requests younger than the TTL. */
   listPending(): PendingRequest[] {
-    this.prune();
-    return Object.values(this.pending);
-  }
-
-  /** Returns the open request for this device or creates one (reused across repeated connects). */
-  async requestPairing(claim: DeviceClaim, isRepair: boolean): Promise<{ request: PendingRequest; created: boolean }> {
-    this.prune();
-    const existing = Object.values(this.pending).find((r) => r.deviceId === claim.deviceId);
-    if (existing && existing.publicKey === claim.publicKey && existing.role === claim.role) {
-      return { request: existing, created: false };
-    }
-    if (existing) delete this.pending[existing.requestId];
-    const request: PendingRequest = { requestId: randomUUID(), ...claim, ts: this.now(), ...(isRepair ? { isRepair } : {}) };
-    this.pending[request.requestId] = request;
-    await this.persist();
-    return { request, created: true };
+    const cutoff = this.now() - PENDING_TTL_MS;
+    return Object.values(this.file.data.pending).filter((r) => r.ts >= cutoff);
   }
 
   getPending(requestId: string): PendingRequest | undefined {
-    this.prune();
-    return Object.prototype.hasOwnProperty.call(this.pending, requestId) ? this.pending[requestId] : undefined;
+    return this.listPending().find((r) => r.requestId === requestId);
+  }
+
+  /** Re-reads the file (the CLI edited it while this process was not the writer). */
+  reload(): Promise<void> {
+    return this.file.reload();
+  }
+
+  /** Returns the open request for this device or creates one (reused across repeated connects). */
+  requestPairing(claim: DeviceClaim, isRepair: boolean): Promise<{ request: PendingRequest; created: boolean }> {
+    return this.mutate((doc) => {
+      const existing = Object.values(doc.pending).find((r) => r.deviceId === claim.deviceId);
+      if (existing && existing.publicKey === claim.publicKey && existing.role === claim.role && sameSet(existing.scopes, claim.scopes)) {
+        return { request: existing, created: false };
+      }
+      if (existing) delete doc.pending[existing.requestId];
+      const request: PendingRequest = { requestId: randomUUID(), ...claim, ts: this.now(), ...(isRepair ? { isRepair } : {}) };
+      doc.pending[request.requestId] = request;
+      return { request, created: true };
+    });
   }
 
   /** Approves a pending request: the device becomes paired with the requested role and scopes. */
-  async approve(requestId: string): Promise<PairedDevice | undefined> {
-    const req = this.getPending(requestId);
-    if (!req) return undefined;
-    delete this.pending[requestId];
-    const device = this.upsertPaired(req);
-    await this.persist();
-    return device;
+  approve(requestId: string): Promise<{ request: PendingRequest; device: PairedDevice } | undefined> {
+    return this.mutate((doc) => {
+      const request = own(doc.pending, requestId);
+      if (!request) return undefined;
+      delete doc.pending[requestId];
+      return { request, device: this.upsert(doc, request) };
+    });
   }
 
   /** Rejects and forgets a pending request. */
-  async reject(requestId: string): Promise<PendingRequest | undefined> {
-    const req = this.getPending(requestId);
-    if (!req) return undefined;
-    delete this.pending[requestId];
-    await this.persist();
-    return req;
+  reject(requestId: string): Promise<PendingRequest | undefined> {
+    return this.mutate((doc) => {
+      const request = own(doc.pending, requestId);
+      if (request) delete doc.pending[requestId];
+      return request;
+    });
   }
 
   /** Pairs a device directly (local auto-approval). */
-  async pairDirect(claim: DeviceClaim): Promise<PairedDevice> {
-    const device = this.upsertPaired(claim);
-    await this.persist();
-    return device;
+  pairDirect(claim: DeviceClaim): Promise<PairedDevice> {
+    return this.mutate((doc) => {
+      for (const r of Object.values(doc.pending)) if (r.deviceId === claim.deviceId) delete doc.pending[r.requestId];
+      return this.upsert(doc, claim);
+    });
   }
 
-  /** Issues a fresh token for (device, role); only its hash is stored. Returns the plaintext once. */
-  async issueToken(deviceId: string, role: string, scopes: string[]): Promise<{ token: string; issuedAtMs: number }> {
-    const device = this.get(deviceId);
-    if (!device) throw new Error(`device ${deviceId} is not paired`);
-    const token = randomBytes(32).toString("base64url");
-    const now = this.now();
-    const prev = device.tokens[role];
-    device.tokens[role] = {
-      hash: digest(token).toString("hex"),
-      scopes,
-      createdAtMs: prev?.createdAtMs ?? now,
-      ...(prev ? { rotatedAtMs: now } : {}),
-    };
-    await this.persist();
-    return { token, issuedAtMs: now };
+  /** Issues a fresh token for (device, role), replacing any previous one; only its hash is stored. */
+  issueToken(deviceId: string, role: string, scopes: string[]): Promise<{ token: string; issuedAtMs: number }> {
+    return this.mutate((doc) => {
+      const device = own(doc.paired, deviceId);
+      if (!device) throw new Error(`device ${deviceId} is not paired`);
+      const token = randomBytes(32).toString("base64url");
+      const now = this.now();
+      const prev = device.tokens[role];
+      device.tokens[role] = {
+        hash: digest(token).toString("hex"),
+        scopes,
+        createdAtMs: prev?.createdAtMs ?? now,
+        ...(prev ? { rotatedAtMs: now } : {}),
+      };
+      return { token, issuedAtMs: now };
+    });
   }
 
-  /** Marks the token of (device, role) revoked. */
-  async revokeToken(deviceId: string, role: string): Promise<boolean> {
-    const rec = this.get(deviceId)?.tokens[role];
-    if (!rec || rec.revokedAtMs !== undefined) return false;
-    rec.revokedAtMs = this.now();
-    await this.persist();
-    return true;
+  /** Marks the token of (device, role) revoked; returns false when there was no live token. */
+  revokeToken(deviceId: string, role: string): Promise<boolean> {
+    return this.mutate((doc) => {
+      const rec = own(doc.paired, deviceId)?.tokens[role];
+      if (!rec || rec.revokedAtMs !== undefined) return false;
+      rec.revokedAtMs = this.now();
+      return true;
+    });
   }
 
   /** Constant-time check of a presented device token; returns its scopes when valid. */
@@ -132,21 +137,55 @@ export class DeviceStore {
     const rec = this.get(deviceId)?.tokens[role];
     if (!rec || rec.revokedAtMs !== undefined) return null;
     if (!secretMatches(token, Buffer.from(rec.hash, "hex"))) return null;
-    rec.lastUsedAtMs = this.now();
+    this.usageOf(deviceId).tokens.set(role, this.now());
     return rec.scopes;
   }
 
-  /** Records that a paired device connected (kept in memory; written with the next change). */
-  touch(deviceId: string, remoteIp: string | undefined): void {
-    const d = this.get(deviceId);
-    if (!d) return;
-    d.lastSeenAtMs = this.now();
-    if (remoteIp) d.remoteIp = d.remoteIp ?? remoteIp;
+  /** Records that a paired device connected. */
+  touch(deviceId: string): void {
+    this.usageOf(deviceId).seen = this.now();
   }
 
-  private upsertPaired(claim: DeviceClaim): PairedDevice {
+  /** Last-seen time including connects not yet written. */
+  lastSeen(deviceId: string): number | undefined {
+    return this.usage.get(deviceId)?.seen ?? this.get(deviceId)?.lastSeenAtMs;
+  }
+
+  private usageOf(deviceId: string) {
+    let u = this.usage.get(deviceId);
+    if (!u) this.usage.set(deviceId, (u = { tokens: new Map() }));
+    return u;
+  }
+
+  private mutate<T>(fn: (doc: DevicePairingFile) => T): Promise<T> {
+    return this.file.mutate((doc) => {
+      this.prune(doc);
+      this.foldUsage(doc);
+      return fn(doc);
+    });
+  }
+
+  private foldUsage(doc: DevicePairingFile): void {
+    for (const [id, u] of this.usage) {
+      const d = own(doc.paired, id);
+      if (!d) continue;
+      if (u.seen !== undefined) d.lastSeenAtMs = Math.max(d.lastSeenAtMs ?? 0, u.seen);
+      for (const [role, at] of u.tokens) {
+        const rec = d.tokens[role];
+        if (rec) rec.lastUsedAtMs = Math.max(rec.lastUsedAtMs ?? 0, at);
+      }
+    }
+    this.usage.clear();
+  }
+
+  private prune(doc: DevicePairingFile): void {
+    const cutoff = this.now() - PENDING_TTL_MS;
+    for (const [id, r] of Object.entries(doc.pending)) if (r.ts < cutoff) delete doc.pending[id];
+  }
+
+  private upsert(doc: DevicePairingFile, claim: DeviceClaim): PairedDevice {
     const now = this.now();
-    const prev = this.get(claim.deviceId);
+    const prev = own(doc.paired, claim.deviceId);
     const device: PairedDevice = {
       deviceId: claim.deviceId,
       publicKey: claim.publicKey,
@@ -155,34 +194,28 @@ export class DeviceStore {
       createdAtMs: prev?.createdAtMs ?? now,
       approvedAtMs: now,
       tokens: prev?.tokens ?? {},
-      ...optional("displayName", claim.displayName),
-      ...optional("platform", claim.platform),
-      ...optional("clientId", claim.clientId),
-      ...optional("clientMode", claim.clientMode),
-      ...optional("remoteIp", claim.remoteIp ?? prev?.remoteIp),
+      ...optional("displayName", claim.displayName ?? prev?.displayName),
+      ...optional("platform", claim.platform ?? prev?.platform),
+      ...optional("clientId", claim.clientId ?? prev?.clientId),
+      ...optional("clientMode", claim.clientMode ?? prev?.clientMode),
+      ...optional("remoteIp", prev?.remoteIp ?? claim.remoteIp),
+      ...(prev?.lastSeenAtMs !== undefined ? { lastSeenAtMs: prev.lastSeenAtMs } : {}),
     };
-    this.paired[claim.deviceId] = device;
+    doc.paired[claim.deviceId] = device;
     return device;
   }
+}
 
-  private prune(): void {
-    const cutoff = this.now() - PENDING_TTL_MS;
-    for (const [id, r] of Object.entries(this.pending)) if (r.ts < cutoff) delete this.pending[id];
-  }
-
-  /** Serializes writes so the files always reflect the latest in-memory state. */
-  private persist(): Promise<void> {
-    const run = async () => {
-      await writeJsonFile(join(this.dir, "paired.json"), { version: 1, devices: this.paired });
-      await writeJsonFile(join(this.dir, "pending.json"), { version: 1, requests: this.pending });
-    };
-    this.writes = this.writes.then(run, run);
-    return this.writes;
-  }
+function own<T>(rec: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(rec, key) ? rec[key] : undefined;
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

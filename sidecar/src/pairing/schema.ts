@@ -55,11 +55,63 @@ export const PendingRequestSchema = Type.Object(
 );
 export type PendingRequest = Static<typeof PendingRequestSchema>;
 
-export const PairedFileSchema = Type.Object(
-  { version: Type.Literal(1), devices: Type.Record(Type.String(), PairedDeviceSchema) },
+/** `devices/pairing.json`: one file, so approving (pending → paired) is a single atomic write. */
+export const DevicePairingFileSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    paired: Type.Record(Type.String(), PairedDeviceSchema),
+    pending: Type.Record(Type.String(), PendingRequestSchema),
+  },
   { additionalProperties: false },
 );
-export const PendingFileSchema = Type.Object(
-  { version: Type.Literal(1), requests: Type.Record(Type.String(), PendingRequestSchema) },
+export type DevicePairingFile = Static<typeof DevicePairingFileSchema>;
+
+export const NodePendingSchema = Type.Object(
+  {
+    requestId: Str,
+    nodeId: Str,
+    displayName: Type.Optional(Str),
+    platform: Type.Optional(Str),
+    version: Type.Optional(Str),
+    deviceFamily: Type.Optional(Str),
+    modelIdentifier: Type.Optional(Str),
+    caps: Type.Optional(Type.Array(Str)),
+    commands: Type.Optional(Type.Array(Str)),
+    remoteIp: Type.Optional(Str),
+    silent: Type.Optional(Type.Boolean()),
+    ts: Ms,
+  },
   { additionalProperties: false },
 );
+export type NodePending = Static<typeof NodePendingSchema>;
+
+export const PairedNodeSchema = Type.Object(
+  {
+    nodeId: Str,
+    tokenHash: Type.String({ pattern: "^[0-9a-f]{64}$" }),
+    displayName: Type.Optional(Str),
+    platform: Type.Optional(Str),
+    version: Type.Optional(Str),
+    deviceFamily: Type.Optional(Str),
+    modelIdentifier: Type.Optional(Str),
+    caps: Type.Optional(Type.Array(Str)),
+    commands: Type.Optional(Type.Array(Str)),
+    remoteIp: Type.Optional(Str),
+    createdAtMs: Ms,
+    approvedAtMs: Ms,
+    lastVerifiedAtMs: Type.Optional(Ms),
+  },
+  { additionalProperties: false },
+);
+export type PairedNode = Static<typeof PairedNodeSchema>;
+
+/** `nodes/pairing.json`: the node pairing store, separate from device pairing. */
+export const NodePairingFileSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    paired: Type.Record(Type.String(), PairedNodeSchema),
+    pending: Type.Record(Type.String(), NodePendingSchema),
+  },
+  { additionalProperties: false },
+);
+export type NodePairingFile = Static<typeof NodePairingFileSchema>;

@@ -66,6 +66,10 @@ export class Connection implements EventSink {
     return this.state.kind === "connected" ? this.state.caller.role : "operator";
   }
 
+  get scopes(): readonly string[] {
+    return this.state.kind === "connected" ? this.state.caller.scopes : [];
+  }
+
   get caller(): Caller | undefined {
     return this.state.kind === "connected" ? this.state.caller : undefined;
   }

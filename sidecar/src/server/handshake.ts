@@ -98,7 +98,7 @@ export class Handshake {
     const approved = await this.ensurePaired(params, peer, raw, role, requested);
     let scopes = requested.filter((s) => scopesCovered(approved, [s]));
     if (tokenScopes) scopes = scopes.filter((s) => scopesCovered(tokenScopes, [s]));
-    this.deps.devices.touch(device.id, peer.remoteIp);
+    this.deps.devices.touch(device.id);
     if (tokenScopes) return { role, scopes, deviceId: device.id, issued: undefined };
     const issuedScopes = role === "operator" ? approved : [];
     const { token: deviceToken, issuedAtMs } = await this.deps.devices.issueToken(device.id, role, issuedScopes);

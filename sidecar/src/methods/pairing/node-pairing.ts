@@ -1,0 +1,55 @@
+import { GatewayError } from "../../errors.js";
+import type { Handler } from "../context.js";
+import type { GatewayServices } from "../../services.js";
+import { nodeView } from "./views.js";
+
+/** `node.pair.request` */
+export const nodePairRequestHandler =
+  (s: GatewayServices): Handler<"node.pair.request"> =>
+  async (params) => {
+    const { coreVersion: _c, uiVersion: _u, ...claim } = params;
+    const { request, created } = await s.nodePairing.request(claim);
+    if (created) s.broadcaster.broadcast("node.pair.requested", request, { scope: "operator.pairing" });
+    return { status: "pending" as const, request, created };
+  };
+
+/** `node.pair.list` */
+export const nodePairListHandler =
+  (s: GatewayServices): Handler<"node.pair.list"> =>
+  () => ({ pending: s.nodePairing.listPending(), paired: s.nodePairing.listPaired().map(nodeView) });
+
+/** `node.pair.approve`: returns the node token once. */
+export const nodePairApproveHandler =
+  (s: GatewayServices): Handler<"node.pair.approve"> =>
+  async ({ requestId }) => {
+    const done = await s.nodePairing.approve(requestId);
+    if (!done) throw new GatewayError("not_found", `no pending node pairing request ${requestId}`);
+    s.broadcaster.broadcast(
+      "node.pair.resolved",
+      { requestId, nodeId: done.node.nodeId, decision: "approved", ts: s.now() },
+      { scope: "operator.pairing" },
+    );
+    return { requestId, node: nodeView(done.node), token: done.token };
+  };
+
+/** `node.pair.reject` */
+export const nodePairRejectHandler =
+  (s: GatewayServices): Handler<"node.pair.reject"> =>
+  async ({ requestId }) => {
+    const req = await s.nodePairing.reject(requestId);
+    if (!req) throw new GatewayError("not_found", `no pending node pairing request ${requestId}`);
+    s.broadcaster.broadcast(
+      "node.pair.resolved",
+      { requestId, nodeId: req.nodeId, decision: "rejected", ts: s.now() },
+      { scope: "operator.pairing" },
+    );
+    return { requestId, nodeId: req.nodeId };
+  };
+
+/** `node.pair.verify` */
+export const nodePairVerifyHandler =
+  (s: GatewayServices): Handler<"node.pair.verify"> =>
+  ({ nodeId, token }) => {
+    const node = s.nodePairing.verify(nodeId, token);
+    return node ? { ok: true, node: nodeView(node) } : { ok: false };
+  };

@@ -1,0 +1,10 @@
+import { startGateway } from "../support/gateway.js";
+import { connectRaw } from "../support/raw-client.js";
+const gw = await startGateway({ file: { gateway: { maxBufferedBytes: 2048 } } });
+const a = await connectRaw(gw.url, { mode: "ui" });
+const r = await Promise.race([a.client.request("logs.tail", { limit: 100 }), a.client.closed]);
+console.log(JSON.stringify(r).slice(0, 300), JSON.stringify(r).length);
+const b = await connectRaw(gw.url, { mode: "ui" });
+const r2 = await Promise.race([b.client.request("system-event", {text: "y".repeat(3000)}), b.client.closed]);
+console.log(JSON.stringify(r2).slice(0, 300));
+await gw.stop();

@@ -1,0 +1,100 @@
+// Assertions shared by the handshake, auth, device-identity, locality and origin tests:
+// a refused connect must answer exactly once, close with the exact code and reason, and do nothing else.
+import assert from "node:assert/strict";
+import WebSocket from "ws";
+import {
+  CloseCode,
+  HelloOkSchema,
+  ResponseFrameSchema,
+  check,
+  type ErrorShape,
+  type HelloOk,
+} from "@clawdbot/protocol";
+import { RawClient, connectParams, type ConnectOptions, type Frame } from "../support/raw-client.js";
+
+export interface Refusal {
+  /** Wire error code of the `ok:false` response. */
+  code: string;
+  /** Close reason. */
+  close: string;
+  /** Close code; 1008 unless given. */
+  closeCode?: number;
+}
+
+/** Resolves with the close code and reason, failing after `ms` instead of hanging the test. */
+export async function closedWithin(client: RawClient, ms = 5000): Promise<{ code: number; reason: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms; frames: ${JSON.stringify(client.frames)}`)), ms);
+  });
+  try {
+    return await Promise.race([client.closed, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Asserts the first frame was the challenge and the only other frames are `rest`, in order. */
+export function assertFrames(client: RawClient, rest: Frame[]): void {
+  const [first, ...others] = client.frames;
+  assert.equal(first?.type, "event");
+  assert.equal(first?.event, "connect.challenge");
+  assert.deepEqual(others, rest, `unexpected frames: ${JSON.stringify(client.frames)}`);
+}
+
+/** Asserts the socket closed with `closeCode`/`reason`, having sent nothing but the challenge and `rest`. */
+export async function assertClosed(client: RawClient, closeCode: number, reason: string, rest: Frame[] = []): Promise<void> {
+  assert.deepEqual(await closedWithin(client), { code: closeCode, reason });
+  assert.equal(client.ws.readyState, WebSocket.CLOSED);
+  assertFrames(client, rest);
+}
+
+/** Asserts a refused connect: one strict `ok:false` response with `want.code`, then the close, and nothing else. */
+export async function assertRefused(client: RawClient, res: Frame, want: Refusal): Promise<ErrorShape> {
+  assert.equal(res.type, "res");
+  assert.equal(res.ok, false, `expected a refusal, got ${JSON.stringify(res)}`);
+  const strict = check(ResponseFrameSchema, res);
+  assert.ok(strict.ok, `response frame is not strictly valid: ${JSON.stringify(res)}`);
+  const error = strict.value.error;
+  assert.ok(error, "refusal carries no error");
+  assert.equal(error.code, want.code, `error: ${JSON.stringify(error)}`);
+  assert.ok(error.message.length > 0);
+  await assertClosed(client, want.closeCode ?? CloseCode.policyViolation, want.close, [res]);
+  return error;
+}
+
+/** Asserts a successful connect and returns the strictly validated hello-ok. */
+export function assertHello(res: Frame): HelloOk {
+  assert.equal(res.ok, true, `expected hello-ok, got ${JSON.stringify(res)}`);
+  const frame = check(ResponseFrameSchema, res);
+  assert.ok(frame.ok, `response frame is not strictly valid: ${JSON.stringify(res)}`);
+  const hello = check(HelloOkSchema, res.payload);
+  assert.ok(hello.ok, `hello-ok is not strictly valid: ${JSON.stringify(hello)}`);
+  assert.equal(hello.value.protocol, 3);
+  return hello.value;
+}
+
+/** Asserts the connection is usable: `health` answers ok. */
+export async function assertHealthy(client: RawClient): Promise<void> {
+  const h = await client.request("health");
+  assert.equal(h.ok, true, JSON.stringify(h));
+}
+
+/** Opens a socket with the given WebSocket options (headers), answers the challenge with a signed connect. */
+export async function connectVia(
+  url: string,
+  ws: WebSocket.ClientOptions,
+  o: ConnectOptions = {},
+): Promise<{ client: RawClient; res: Frame }> {
+  const client = await RawClient.open(url, ws);
+  const nonce = await client.challenge();
+  const res = await client.request("connect", connectParams({ ...o, nonce: o.nonce === undefined ? nonce : o.nonce }));
+  return { client, res };
+}
+
+/** Flips one bit of a base64url signature (a tampered but well-formed 64-byte signature). */
+export function flipSignatureBit(sig: string, byte = 0): string {
+  const bytes = Buffer.from(sig, "base64url");
+  bytes[byte] = (bytes[byte] ?? 0) ^ 0x01;
+  return bytes.toString("base64url");
+}
