@@ -30,6 +30,8 @@ interface Waiter {
  * messages on its stdout, commands on its stdin. Closing stdin tells it to stop.
  */
 export class Child {
+  /** Every child still running, so a deadline can stop them all (each by its own pid). */
+  static readonly running = new Set<Child>();
   readonly pid: number;
   readonly exited: Promise<number | null>;
   private readonly inbox: Message[] = [];
@@ -40,6 +42,7 @@ export class Child {
     if (proc.pid === undefined) throw new Error(`${label}: could not start`);
     this.pid = proc.pid;
     this.exited = new Promise((resolve) => proc.once("exit", (code) => resolve(code)));
+    Child.running.add(this);
     void this.exited.then((code) => this.onExit(code));
     const lines = createInterface({ input: proc.stdout! });
     lines.on("line", (line) => this.onLine(line));
@@ -109,7 +112,13 @@ export class Child {
     w.resolve(msg);
   }
 
+  /** Stops every child still running. */
+  static async stopAll(ms = 3000): Promise<void> {
+    await Promise.all([...Child.running].map((c) => c.stop(ms)));
+  }
+
   private onExit(code: number | null): void {
+    Child.running.delete(this);
     this.exitCode = code;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);

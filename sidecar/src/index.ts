@@ -5,6 +5,7 @@ export { LogRing } from "./logging/log-ring.js";
 export { writeFileAtomic } from "./store/atomic-file.js";
 export { readJsonFile, writeJsonFile, StoreCorruptError } from "./store/json-file.js";
 export { DeviceStore } from "./pairing/device-store.js";
+export { NodePairingStore } from "./pairing/node-store.js";
 export { GatewayError, REASONS, type Reason } from "./errors.js";
 export { Dispatcher } from "./methods/dispatcher.js";
 export { DedupeCache } from "./methods/dedupe.js";

@@ -34,10 +34,6 @@ function assertJsonError(r: CliResult): { code: string; message: string } {
   return { code: code as string, message: message as string };
 }
 
-interface PairedFile {
-  devices: Record<string, { tokens: Record<string, unknown> }>;
-}
-
 describe("against a default loopback gateway", () => {
   let gw: TestGateway;
   let cliState: string;
@@ -182,8 +178,6 @@ test("the CLI creates its identity once (0600), stores its device token and reus
   // The second connect presented the stored device token, so none was reissued.
   const tokensAfter = JSON.parse(await readFile(tokensPath, "utf8")) as Record<string, string>;
   assert.equal(tokensAfter[`${gw.url}|operator`], token);
-  const paired = JSON.parse(await readFile(join(gw.stateDir, "devices", "paired.json"), "utf8")) as PairedFile;
-  assert.deepEqual(Object.keys(paired.devices), [identity.deviceId]);
 });
 
 test("an unreachable gateway exits 3 with one stderr line (and code unreachable with --json)", async (t) => {
@@ -248,6 +242,7 @@ describe("against a gateway that does not auto-approve local devices", () => {
   let gw: TestGateway;
   let stateDir: string;
   let failure: CliResult;
+  const APPROVE = /`clawdbot pair approve ([0-9a-f-]{36})`/;
   before(async () => {
     gw = await startGateway({ file: { gateway: { pairing: { autoApproveLocal: false } } } });
     stateDir = await mkdtemp(join(tmpdir(), "clawdbot-cli-"));
@@ -258,15 +253,16 @@ describe("against a gateway that does not auto-approve local devices", () => {
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  test("a new CLI device exits 5 and is told to run `clawdbot pair approve <requestId>`", async () => {
+  test("a new CLI device exits 5, told to run `clawdbot pair approve <requestId>`; a retry reuses the request", async () => {
     assertExit(failure, EXIT.pairingRequired);
     const line = assertOneFailureLine(failure);
-    const pending = JSON.parse(await readFile(join(gw.stateDir, "devices", "pending.json"), "utf8")) as {
-      requests: Record<string, { deviceId: string }>;
-    };
-    const ids = Object.keys(pending.requests);
-    assert.equal(ids.length, 1, JSON.stringify(pending));
-    assert.ok(line.includes(`clawdbot pair approve ${ids[0]}`), line);
+    const first = APPROVE.exec(line);
+    assert.ok(first, line);
+    const retry = await runCli(["health", "--json", "--url", gw.url], { stateDir });
+    assertExit(retry, EXIT.pairingRequired);
+    const err = assertJsonError(retry);
+    assert.equal(err.code, "pairing-required");
+    assert.equal(APPROVE.exec(err.message)?.[1], first[1], `a retry should reuse request ${first[1]}: ${err.message}`);
   });
 
   test("the command the pairing message names exists in this CLI", async () => {

@@ -142,12 +142,17 @@ export class Handshake {
   ): Promise<string[]> {
     const device = params.device!;
     const { devices, config } = this.deps;
-    const paired = devices.get(device.id);
+    let paired = devices.get(device.id);
+    const covers = () => paired !== undefined && paired.roles.includes(role) && scopesCovered(paired.scopes, requested);
+    if (!covers()) {
+      // `clawdbot pair approve` may have written the store directly; look again before asking.
+      await devices.reload();
+      paired = devices.get(device.id);
+    }
     if (paired && !rawPublicKey(paired.publicKey)?.equals(raw)) {
       throw new GatewayError("device_identity_mismatch", "this device id is paired with a different public key");
     }
-    const covered = paired !== undefined && paired.roles.includes(role) && scopesCovered(paired.scopes, requested);
-    if (covered) return paired.scopes;
+    if (paired && covers()) return paired.scopes;
     const claim = claimOf(params, role, requested, peer.remoteIp);
     if (peer.isLocal && config.autoApproveLocal) {
       const dev = await devices.pairDirect(claim);

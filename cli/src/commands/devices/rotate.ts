@@ -1,0 +1,25 @@
+import { Args, Flags } from "@oclif/core";
+import type { Result } from "@clawdbot/protocol";
+import { GatewayCommand } from "../../gateway-command.js";
+import { connectionFlags } from "../../gateway-link/flags.js";
+
+export default class DevicesRotate extends GatewayCommand {
+  static override summary = "Issue a new device token; the old one stops working at once.";
+  static override args = { deviceId: Args.string({ required: true, description: "device id" }) };
+  static override flags = {
+    ...connectionFlags,
+    role: Flags.string({ options: ["operator", "node"], default: "operator", description: "token role" }),
+    scopes: Flags.string({ description: "comma-separated scopes (default: the current token's)" }),
+  };
+
+  async run(): Promise<Result<"device.token.rotate">> {
+    const { args, flags } = await this.parse(DevicesRotate);
+    const role = flags.role === "node" ? "node" : "operator";
+    const scopes = flags.scopes?.split(",").map((s) => s.trim()).filter(Boolean);
+    const result = await this.withGateway(flags, (c) =>
+      c.call("device.token.rotate", { deviceId: args.deviceId, role, ...(scopes ? { scopes } : {}) }),
+    );
+    this.log(`new ${result.role} token for ${result.deviceId.slice(0, 16)}… (shown once):\n${result.token}`);
+    return result;
+  }
+}
