@@ -6,21 +6,23 @@
 import type WebSocket from "ws";
 import type { ClientMode } from "@clawdbot/protocol";
 import { childConfig, emit, fail, listen, type Message } from "../lib/ipc.js";
-import { closeSocket, handshake, loadIdentities, type BenchIdentity } from "../lib/wire.js";
+import { closeSocket, handshake, loadIdentities, openSocket, type BenchIdentity } from "../lib/wire.js";
 
 export interface IdleConfig {
   url: string;
-  identityFile: string;
+  identityFile?: string;
   count: number;
   concurrency: number;
   warmupHandshakes: number;
+  /** false: plain WebSocket connections with no gateway handshake (the echo baseline). */
+  handshake: boolean;
   mode: ClientMode;
   holdMaxMs: number;
 }
 
 async function main(): Promise<void> {
   const cfg = childConfig<IdleConfig>();
-  const ids = await loadIdentities(cfg.identityFile);
+  const ids = cfg.identityFile === undefined ? [] : await loadIdentities(cfg.identityFile);
   const open: WebSocket[] = [];
   const closeAll = async () => {
     await Promise.all(open.map((ws) => closeSocket(ws)));
@@ -36,8 +38,7 @@ async function main(): Promise<void> {
     cfg.holdMaxMs,
   );
   await inParallel(cfg.warmupHandshakes, cfg.concurrency, async (i) => {
-    const h = await handshake(cfg.url, pick(ids, i), opts(cfg), 10_000);
-    await closeSocket(h.ws);
+    await closeSocket(await connectOnce(cfg, pick(ids, i)));
   });
   emit({ type: "warm" });
 }
@@ -48,7 +49,7 @@ async function openAll(cfg: IdleConfig, ids: BenchIdentity[], open: WebSocket[])
   let firstError: string | undefined;
   await inParallel(cfg.count, cfg.concurrency, async (i) => {
     try {
-      open.push((await handshake(cfg.url, pick(ids, i), opts(cfg), 10_000)).ws);
+      open.push(await connectOnce(cfg, pick(ids, i)));
     } catch (err) {
       failed++;
       firstError ??= (err as Error).message;
@@ -57,12 +58,22 @@ async function openAll(cfg: IdleConfig, ids: BenchIdentity[], open: WebSocket[])
   emit({ type: "opened", ok: open.length, failed, ms: performance.now() - started, ...(firstError ? { firstError } : {}) });
 }
 
-function opts(cfg: IdleConfig) {
-  return { mode: cfg.mode, scopes: ["operator.read"], useToken: true };
+/** A completed handshake (or just an open socket for the baseline). */
+async function connectOnce(cfg: IdleConfig, who: BenchIdentity | undefined): Promise<WebSocket> {
+  if (cfg.handshake) {
+    if (!who) throw new Error("handshake mode needs identities");
+    return (await handshake(cfg.url, who, { mode: cfg.mode, scopes: ["operator.read"], useToken: true }, 10_000)).ws;
+  }
+  const ws = openSocket(cfg.url);
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  return ws;
 }
 
-function pick(ids: BenchIdentity[], i: number): BenchIdentity {
-  return ids[i % ids.length]!;
+function pick(ids: BenchIdentity[], i: number): BenchIdentity | undefined {
+  return ids.length === 0 ? undefined : ids[i % ids.length];
 }
 
 /** Runs task(0..n-1) with at most `width` at a time. */

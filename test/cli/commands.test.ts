@@ -269,7 +269,7 @@ describe("against a gateway that does not auto-approve local devices", () => {
     const m = /`clawdbot (pair approve [^`]+)`/.exec(failure.stderr);
     assert.ok(m, failure.stderr);
     // Run it as the user would; a missing command is an oclif usage error (exit 2, "not found").
-    const r = await runCli([...m[1]!.split(" "), "--url", gw.url], { stateDir });
+    const r = await runCli(m[1]!.split(" "), { stateDir, env: { CLAWDBOT_GATEWAY_URL: gw.url } });
     assert.doesNotMatch(r.stderr, /command .* not found/, "the pairing message tells the user to run a command that does not exist");
   });
 });

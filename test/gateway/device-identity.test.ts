@@ -1,7 +1,7 @@
 // Device identity: ed25519 proof of the connect, device id = sha256(raw key), clock skew, challenge nonce.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, createPublicKey } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync } from "node:crypto";
 import nacl from "tweetnacl";
 import { PROTOCOL_VERSION, type ConnectParams } from "@clawdbot/protocol";
 import { generateIdentity } from "@clawdbot/protocol/client";
@@ -168,7 +168,6 @@ test("a PEM SPKI publicKey is accepted, and the device can reconnect with the ra
 test("a PEM key that is not ed25519 (an RSA key): close 1008 'device identity mismatch'", async (t) => {
   const gw = await startGateway();
   t.after(() => gw.stop());
-  const { generateKeyPairSync } = await import("node:crypto");
   const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString();
   const { client, res } = await connectRaw(gw.url, { identity: { ...generateIdentity(), publicKey: rsa } });
   await assertRefused(client, res, { code: "INVALID_REQUEST", close: "device identity mismatch" });

@@ -6,6 +6,7 @@ import { connectionFlags } from "../../gateway-link/flags.js";
 import { EXIT } from "../../gateway-link/exit-codes.js";
 import { openGateway } from "../../gateway-link/connect.js";
 import { openOfflineStores } from "../../gateway-link/offline-store.js";
+import { IdentityStore } from "../../gateway-link/identity-store.js";
 
 interface Approved {
   requestId: string;
@@ -58,8 +59,13 @@ export default class PairApprove extends GatewayCommand {
   }
 
   private async viaStore(requestId: string | undefined, latest: boolean): Promise<Approved> {
-    const { devices } = await openOfflineStores(process.env);
-    const pending = devices.listPending().sort((a, b) => b.ts - a.ts);
+    const { devices, stateDir } = await openOfflineStores(process.env);
+    // This CLI's own connect attempt may have filed a request; --latest means the newest other device.
+    const self = (await new IdentityStore(stateDir).identity()).deviceId;
+    const pending = devices
+      .listPending()
+      .filter((r) => r.deviceId !== self)
+      .sort((a, b) => b.ts - a.ts);
     const id = latest && !requestId ? pending[0]?.requestId : requestId;
     const done = id ? await devices.approve(id) : undefined;
     if (!id || !done) return this.failWith("NOT_FOUND", id ? `no pending pairing request ${id}` : "no pending pairing requests", EXIT.requestFailed);

@@ -1,0 +1,131 @@
+/**
+ * Gateway benchmark: health round trips against a bare ws echo baseline, handshakes per second,
+ * and RSS per idle connection. Every server and load generator runs in its own process; all
+ * traffic stays on 127.0.0.1. Prints one report and exits 0 (the figures are informative).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Child } from "./lib/child.js";
+import { startServer, type Server } from "./lib/measure.js";
+import { pairIdentities } from "./lib/pairing.js";
+import { fdLimits } from "./lib/proc.js";
+import { printReport, type Outcome, type Results } from "./lib/report.js";
+import { measureRtt, type RttTiming } from "./phases/rtt.js";
+import { measureHandshakes } from "./phases/handshake.js";
+import { measureIdle } from "./phases/idle-memory.js";
+
+const DEADLINE_MS = 170_000;
+const SERVER_LIFE_MS = 180_000;
+const IDLE_CONNECTIONS = 2000;
+const IDLE_LOADERS = 2;
+const IDENTITIES = 8;
+const RTT: RttTiming = { warmupMs: 1000, durationMs: 3000 };
+const CLIENT_RTT: RttTiming = { warmupMs: 500, durationMs: 2000 };
+const PROFILE_DIR = process.env["BENCH_CPU_PROF"];
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const deadline = setTimeout(() => void abort(), DEADLINE_MS);
+  deadline.unref();
+  const tmp = await mkdtemp(join(tmpdir(), "clawdbot-bench-ids-"));
+  try {
+    const results = await measureAll(tmp);
+    printReport(results, (performance.now() - started) / 1000);
+  } finally {
+    clearTimeout(deadline);
+    await Child.stopAll();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function measureAll(tmp: string): Promise<Results> {
+  log(`node ${process.version}, ${cpus().length} CPUs; servers and load generators in separate processes`);
+  const gwArgs = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const [gw, echo] = await Promise.all([
+    startServer("servers/gateway.ts", "gateway", { nodeArgs: gwArgs, maxLifeMs: SERVER_LIFE_MS }),
+    startServer("servers/echo.ts", "echo", { maxLifeMs: SERVER_LIFE_MS }),
+  ]);
+  const ids = join(tmp, "ids.json");
+  const idsTokenless = join(tmp, "ids-tokenless.json");
+  await pairIdentities(gw.url, IDENTITIES, ids);
+  await pairIdentities(gw.url, IDENTITIES, idsTokenless);
+  const rtt = async (inflight: number) => ({
+    gateway: await attempt(`gateway health x${inflight}`, () => measureRtt(gw, "gateway", "raw", inflight, RTT, ids)),
+    baseline: await attempt(`echo x${inflight}`, () => measureRtt(echo, "echo", "raw", inflight, RTT)),
+  });
+  const seq = await rtt(1);
+  const pipelined = await rtt(64);
+  const client1 = await attempt("GatewayClient x1", () => measureRtt(gw, "gateway", "gateway-client", 1, CLIENT_RTT, ids));
+  const client64 = await attempt("GatewayClient x64", () => measureRtt(gw, "gateway", "gateway-client", 64, CLIENT_RTT, ids));
+  const hsSpec = { processes: 1, concurrency: 16, warmupMs: 1000, durationMs: 4000 };
+  const handshakes = await attempt("handshakes", () => measureHandshakes(gw, ids, { ...hsSpec, useToken: true }));
+  const tokenless = await attempt("handshakes without device token", () =>
+    measureHandshakes(gw, idsTokenless, { ...hsSpec, useToken: false, warmupMs: 500, durationMs: 2000 }),
+  );
+  await Promise.all([gw.child.stop(), echo.child.stop()]);
+  const idle = await measureIdleBoth(tmp);
+  return { seq, pipelined, client1, client64, handshakes, handshakeSpec: hsSpec, tokenless, ...idle };
+}
+
+/** Fresh server processes, so heap grown by the throughput runs does not hide per-connection cost. */
+async function measureIdleBoth(tmp: string): Promise<Pick<Results, "idle" | "idleBaseline" | "idlePlan">> {
+  const plan = idlePlan();
+  const serverOpts = { nodeArgs: ["--expose-gc"], maxLifeMs: SERVER_LIFE_MS, ...(plan.serverFd ? { fdLimit: plan.serverFd } : {}) };
+  const loaderFd = plan.loaderFd ? { fdLimit: plan.loaderFd } : {};
+  const gw = await startServer("servers/gateway.ts", "gateway-idle", serverOpts);
+  const ids = join(tmp, "ids-idle.json");
+  await pairIdentities(gw.url, IDENTITIES, ids);
+  const idle = await attempt("idle connections", () =>
+    measureIdle(gw, { connections: plan.connections, loaders: IDLE_LOADERS, handshake: true, identityFile: ids, ...loaderFd }),
+  );
+  await gw.child.stop();
+  const echo = await startServer("servers/echo.ts", "echo-idle", serverOpts);
+  const idleBaseline = await attempt("idle baseline", () =>
+    measureIdle(echo, { connections: plan.connections, loaders: IDLE_LOADERS, handshake: false, ...loaderFd }),
+  );
+  await echo.child.stop();
+  return { idle, idleBaseline, idlePlan: plan };
+}
+
+/** How many idle connections fit the open-file limits; raises a soft limit only up to the hard one. */
+function idlePlan(): Results["idlePlan"] {
+  const { soft, hard } = fdLimits();
+  const margin = 256;
+  const usable = Math.min(IDLE_CONNECTIONS, hard - margin);
+  const serverNeed = usable + margin;
+  const loaderNeed = Math.ceil(usable / IDLE_LOADERS) + margin;
+  return {
+    connections: usable,
+    soft,
+    hard,
+    ...(serverNeed > soft ? { serverFd: serverNeed } : {}),
+    ...(loaderNeed > soft ? { loaderFd: loaderNeed } : {}),
+  };
+}
+
+async function attempt<T>(label: string, fn: () => Promise<T>): Promise<Outcome<T>> {
+  log(`measuring: ${label}`);
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    log(`  failed: ${(err as Error).message}`);
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+async function abort(): Promise<void> {
+  log(`deadline of ${DEADLINE_MS / 1000} s reached; stopping every bench process`);
+  await Child.stopAll(1000);
+  process.exit(0);
+}
+
+function log(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+main().catch(async (err: unknown) => {
+  log(`aborted: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  await Child.stopAll(1000);
+  process.exit(0);
+});

@@ -1,0 +1,161 @@
+// Local vs remote: loopback peer + local Host + no forwarding headers (unless via a trusted proxy).
+// Non-local clients must sign the challenge nonce and are never auto-approved.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { generateIdentity } from "@clawdbot/protocol/client";
+import { startGateway } from "../support/gateway.js";
+import { connectRaw } from "../support/raw-client.js";
+import { assertHealthy, assertHello, assertRefused, connectVia } from "./refusal.js";
+
+const NONCE_REQUIRED = { code: "INVALID_REQUEST", close: "device nonce required" } as const;
+const PAIRING_REQUIRED = { code: "NOT_PAIRED", close: "pairing required" } as const;
+const TOKEN = "secret-token-123";
+
+/** The requestId a `pairing required` refusal carries. */
+function requestIdOf(err: { details?: unknown }): string {
+  const id = (err.details as { requestId?: unknown } | undefined)?.requestId;
+  assert.equal(typeof id, "string", `details: ${JSON.stringify(err.details)}`);
+  return id as string;
+}
+
+test("X-Forwarded-For on a loopback connection (no trusted proxy) is not local: a v1 connect gets 'device nonce required'", async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const { client, res } = await connectVia(gw.url, { headers: { "X-Forwarded-For": "1.2.3.4" } }, { nonce: null });
+  await assertRefused(client, res, NONCE_REQUIRED);
+});
+
+test("X-Forwarded-For on a loopback connection is not auto-approved: a signed v2 connect gets 'pairing required'", async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const { client, res } = await connectVia(gw.url, { headers: { "X-Forwarded-For": "1.2.3.4" } });
+  const err = await assertRefused(client, res, PAIRING_REQUIRED);
+  requestIdOf(err);
+});
+
+for (const [header, value] of [
+  ["Forwarded", "for=1.2.3.4"],
+  ["X-Real-IP", "1.2.3.4"],
+  ["X-Forwarded-Host", "gateway.example"],
+  ["X-Forwarded-Proto", "https"],
+] as const) {
+  test(`a ${header} header (no trusted proxy) makes a loopback connection non-local`, async (t) => {
+    const gw = await startGateway();
+    t.after(() => gw.stop());
+    const { client, res } = await connectVia(gw.url, { headers: { [header]: value } }, { nonce: null });
+    await assertRefused(client, res, NONCE_REQUIRED);
+  });
+}
+
+test("Host: evil.example makes a loopback connection non-local: v1 gets 'device nonce required'", async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const { client, res } = await connectVia(gw.url, { headers: { Host: "evil.example" } }, { nonce: null });
+  await assertRefused(client, res, NONCE_REQUIRED);
+});
+
+test("Host: evil.example with a signed v2 connect is not auto-approved: 'pairing required'", async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const { client, res } = await connectVia(gw.url, { headers: { Host: `evil.example:${gw.port}` } });
+  requestIdOf(await assertRefused(client, res, PAIRING_REQUIRED));
+});
+
+for (const host of ["localhost", "LOCALHOST", "127.0.0.1", "[::1]"]) {
+  test(`Host: ${host}:<port> on loopback is local: a v1 connect is accepted`, async (t) => {
+    const gw = await startGateway();
+    t.after(() => gw.stop());
+    const { client, res } = await connectVia(gw.url, { headers: { Host: `${host}:${gw.port}` } }, { nonce: null });
+    t.after(() => client.close());
+    assertHello(res);
+    await assertHealthy(client);
+  });
+}
+
+test("autoApproveLocal:false: a fresh local device gets NOT_PAIRED with details.requestId, close 'pairing required'", async (t) => {
+  const gw = await startGateway({ file: { gateway: { pairing: { autoApproveLocal: false } } } });
+  t.after(() => gw.stop());
+  const { client, res } = await connectRaw(gw.url);
+  const err = await assertRefused(client, res, PAIRING_REQUIRED);
+  assert.match(requestIdOf(err), /\S/);
+  assert.match(err.message, /approve/);
+});
+
+test("autoApproveLocal:false: repeated connects of the same device reuse the same requestId; another device gets its own", async (t) => {
+  const gw = await startGateway({ file: { gateway: { pairing: { autoApproveLocal: false } } } });
+  t.after(() => gw.stop());
+  const identity = generateIdentity();
+  const first = await connectRaw(gw.url, { identity });
+  const id1 = requestIdOf(await assertRefused(first.client, first.res, PAIRING_REQUIRED));
+  const second = await connectRaw(gw.url, { identity });
+  const id2 = requestIdOf(await assertRefused(second.client, second.res, PAIRING_REQUIRED));
+  assert.equal(id2, id1);
+  const other = await connectRaw(gw.url, { identity: generateIdentity() });
+  const id3 = requestIdOf(await assertRefused(other.client, other.res, PAIRING_REQUIRED));
+  assert.notEqual(id3, id1);
+});
+
+test("autoApproveLocal:false: operators see one device.pair.requested for repeated connects, and the request is listed", async (t) => {
+  const gw = await startGateway({ flags: { token: TOKEN }, file: { gateway: { pairing: { autoApproveLocal: false } } } });
+  t.after(() => gw.stop());
+  const admin = await connectRaw(gw.url, { identity: null, token: TOKEN });
+  t.after(() => admin.client.close());
+  assertHello(admin.res);
+  const identity = generateIdentity();
+  const first = await connectRaw(gw.url, { identity, token: TOKEN });
+  const requestId = requestIdOf(await assertRefused(first.client, first.res, PAIRING_REQUIRED));
+  const second = await connectRaw(gw.url, { identity, token: TOKEN });
+  assert.equal(requestIdOf(await assertRefused(second.client, second.res, PAIRING_REQUIRED)), requestId);
+  const list = await admin.client.request("device.pair.list", {});
+  assert.equal(list.ok, true, JSON.stringify(list));
+  const pending = (list.payload as { pending: { requestId: string; deviceId: string }[] }).pending;
+  assert.deepEqual(
+    pending.map((p) => [p.requestId, p.deviceId]),
+    [[requestId, identity.deviceId]],
+  );
+  const events = admin.client.frames.filter((f) => f.type === "event" && f.event === "device.pair.requested");
+  assert.equal(events.length, 1, JSON.stringify(events));
+  assert.equal((events[0]?.payload as { requestId: string }).requestId, requestId);
+});
+
+// ---- trusted proxies ---------------------------------------------------------------------------
+
+const VIA_PROXY = { gateway: { trustedProxies: ["127.0.0.1"] } };
+
+test("via a trusted proxy, X-Forwarded-For: 1.2.3.4 is a remote client: v1 gets 'device nonce required'", async (t) => {
+  const gw = await startGateway({ file: VIA_PROXY });
+  t.after(() => gw.stop());
+  const { client, res } = await connectVia(gw.url, { headers: { "X-Forwarded-For": "1.2.3.4" } }, { nonce: null });
+  await assertRefused(client, res, NONCE_REQUIRED);
+});
+
+test("via a trusted proxy, X-Forwarded-For: 127.0.0.1 is a local client: v1 is accepted", async (t) => {
+  const gw = await startGateway({ file: VIA_PROXY });
+  t.after(() => gw.stop());
+  const { client, res } = await connectVia(gw.url, { headers: { "X-Forwarded-For": "127.0.0.1" } }, { nonce: null });
+  t.after(() => client.close());
+  assertHello(res);
+});
+
+// Exposes a gateway bug: the LEFTMOST X-Forwarded-For entry is taken as the client address. That entry
+// is whatever the client sent; the proxy appends the real peer (1.2.3.4) on the right.
+test("via a trusted proxy, a client-supplied 'X-Forwarded-For: 127.0.0.1' followed by its real address is not local", async (t) => {
+  const gw = await startGateway({ file: VIA_PROXY });
+  t.after(() => gw.stop());
+  const { client, res } = await connectVia(gw.url, { headers: { "X-Forwarded-For": "127.0.0.1, 1.2.3.4" } }, { nonce: null });
+  await assertRefused(client, res, NONCE_REQUIRED);
+});
+
+// Exposes a gateway bug: a trusted proxy that forwards the client address only in X-Real-IP or
+// Forwarded (no X-Forwarded-For) makes every remote client look local (the proxy's own loopback address).
+for (const [header, value] of [
+  ["X-Real-IP", "1.2.3.4"],
+  ["Forwarded", "for=1.2.3.4"],
+] as const) {
+  test(`via a trusted proxy, a remote client named only in ${header} is not local`, async (t) => {
+    const gw = await startGateway({ file: VIA_PROXY });
+    t.after(() => gw.stop());
+    const { client, res } = await connectVia(gw.url, { headers: { [header]: value } }, { nonce: null });
+    await assertRefused(client, res, NONCE_REQUIRED);
+  });
+}
