@@ -1,0 +1,57 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DedupeCache, FailureRateLimiter, LogRing, classifyPeer } from "@clawdbot/sidecar";
+import { Backoff } from "@clawdbot/protocol/client";
+
+test("LogRing tails after a cursor, reports truncation and reset", () => {
+  const ring = new LogRing(3);
+  for (const l of ["a", "b", "c", "d"]) ring.push(l);
+  assert.deepEqual(ring.tail(undefined, 10, 1000), { cursor: 4, lines: ["b", "c", "d"], truncated: false, reset: false });
+  assert.deepEqual(ring.tail(2, 1, 1000), { cursor: 3, lines: ["c"], truncated: true, reset: false });
+  assert.equal(ring.tail(0, 10, 1000).reset, true);
+});
+
+test("FailureRateLimiter trips after maxFailures within the window and recovers after it", () => {
+  let now = 0;
+  const l = new FailureRateLimiter(2, 1000, () => now);
+  l.fail("ip");
+  assert.equal(l.retryAfter("ip"), 0);
+  l.fail("ip");
+  assert.equal(l.retryAfter("ip"), 1000);
+  assert.equal(l.retryAfter("other"), 0);
+  now = 1000;
+  assert.equal(l.retryAfter("ip"), 0);
+});
+
+test("DedupeCache returns the first outcome within the TTL and evicts beyond capacity", async () => {
+  let now = 0;
+  let runs = 0;
+  const cache = new DedupeCache(() => now, 100, 2);
+  const work = async () => ({ ok: true as const, payload: ++runs });
+  assert.deepEqual(await cache.run("a", work), { ok: true, payload: 1 });
+  assert.deepEqual(await cache.run("a", work), { ok: true, payload: 1 });
+  await cache.run("b", work);
+  await cache.run("c", work);
+  assert.ok(cache.size <= 2);
+  now = 100;
+  assert.deepEqual(await cache.run("c", work), { ok: true, payload: 4 });
+});
+
+test("classifyPeer: forwarding headers make a loopback peer non-local unless it is a trusted proxy", () => {
+  assert.deepEqual(classifyPeer("127.0.0.1", { host: "127.0.0.1:1" }, []), { remoteIp: "127.0.0.1", isLocal: true });
+  assert.equal(classifyPeer("::ffff:127.0.0.1", { host: "localhost:1" }, []).isLocal, true);
+  assert.equal(classifyPeer("127.0.0.1", { host: "127.0.0.1", "x-forwarded-for": "127.0.0.1" }, []).isLocal, false);
+  assert.equal(classifyPeer("127.0.0.1", { host: "evil.example" }, []).isLocal, false);
+  assert.equal(classifyPeer("10.0.0.2", { host: "127.0.0.1" }, []).isLocal, false);
+  assert.deepEqual(classifyPeer("10.0.0.9", { host: "gw", "x-forwarded-for": "203.0.113.5, 10.0.0.9" }, ["10.0.0.9"]), {
+    remoteIp: "203.0.113.5",
+    isLocal: false,
+  });
+});
+
+test("Backoff grows exponentially with jitter up to its cap and resets", () => {
+  const b = new Backoff(100, 1000, () => 1);
+  assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [100, 200, 400, 800, 1000]);
+  b.reset();
+  assert.equal(b.next(), 100);
+});
