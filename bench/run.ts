@@ -7,12 +7,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Child } from "./lib/child.js";
-import { startServer, type Server } from "./lib/measure.js";
+import { startServer } from "./lib/measure.js";
 import { pairIdentities } from "./lib/pairing.js";
 import { fdLimits } from "./lib/proc.js";
 import { printReport, type Outcome, type Results } from "./lib/report.js";
-import { measureRtt, type RttTiming } from "./phases/rtt.js";
-import { measureHandshakes } from "./phases/handshake.js";
+import { measureGatewayClient, measureRttPair } from "./phases/rtt.js";
+import { measureHandshakes, type HandshakeSpec } from "./phases/handshake.js";
+import type { RoundsSpec } from "./lib/rounds.js";
 import { measureIdle } from "./phases/idle-memory.js";
 
 const DEADLINE_MS = 170_000;
@@ -20,8 +21,11 @@ const SERVER_LIFE_MS = 180_000;
 const IDLE_CONNECTIONS = 2000;
 const IDLE_LOADERS = 2;
 const IDENTITIES = 8;
-const RTT: RttTiming = { warmupMs: 1000, durationMs: 3000 };
-const CLIENT_RTT: RttTiming = { warmupMs: 500, durationMs: 2000 };
+/** Gateway and baseline alternate window by window (A B A B A B); each row reports the median window. */
+const RTT: RoundsSpec = { warmupMs: 1000, windowMs: 1500, rounds: 3 };
+const CLIENT_RTT: RoundsSpec = { warmupMs: 500, windowMs: 1000, rounds: 3 };
+const HANDSHAKES: HandshakeSpec = { warmupMs: 1000, windowMs: 1500, rounds: 3, concurrency: 16, useToken: true };
+const TOKENLESS: HandshakeSpec = { warmupMs: 300, windowMs: 1500, rounds: 1, concurrency: 16, useToken: false };
 const PROFILE_DIR = process.env["BENCH_CPU_PROF"];
 
 async function main(): Promise<void> {
@@ -50,22 +54,15 @@ async function measureAll(tmp: string): Promise<Results> {
   const idsTokenless = join(tmp, "ids-tokenless.json");
   await pairIdentities(gw.url, IDENTITIES, ids);
   await pairIdentities(gw.url, IDENTITIES, idsTokenless);
-  const rtt = async (inflight: number) => ({
-    gateway: await attempt(`gateway health x${inflight}`, () => measureRtt(gw, "gateway", "raw", inflight, RTT, ids)),
-    baseline: await attempt(`echo x${inflight}`, () => measureRtt(echo, "echo", "raw", inflight, RTT)),
-  });
-  const seq = await rtt(1);
-  const pipelined = await rtt(64);
-  const client1 = await attempt("GatewayClient x1", () => measureRtt(gw, "gateway", "gateway-client", 1, CLIENT_RTT, ids));
-  const client64 = await attempt("GatewayClient x64", () => measureRtt(gw, "gateway", "gateway-client", 64, CLIENT_RTT, ids));
-  const hsSpec = { processes: 1, concurrency: 16, warmupMs: 1000, durationMs: 4000 };
-  const handshakes = await attempt("handshakes", () => measureHandshakes(gw, ids, { ...hsSpec, useToken: true }));
-  const tokenless = await attempt("handshakes without device token", () =>
-    measureHandshakes(gw, idsTokenless, { ...hsSpec, useToken: false, warmupMs: 500, durationMs: 2000 }),
-  );
+  const seq = await attempt("health, 1 in flight", () => measureRttPair(gw, echo, 1, RTT, ids));
+  const pipelined = await attempt("health, 64 in flight", () => measureRttPair(gw, echo, 64, RTT, ids));
+  const client1 = await attempt("GatewayClient, 1 in flight", () => measureGatewayClient(gw, 1, CLIENT_RTT, ids));
+  const client64 = await attempt("GatewayClient, 64 in flight", () => measureGatewayClient(gw, 64, CLIENT_RTT, ids));
+  const handshakes = await attempt("handshakes", () => measureHandshakes(gw, ids, HANDSHAKES));
+  const tokenless = await attempt("handshakes without device token", () => measureHandshakes(gw, idsTokenless, TOKENLESS));
   await Promise.all([gw.child.stop(), echo.child.stop()]);
   const idle = await measureIdleBoth(tmp);
-  return { seq, pipelined, client1, client64, handshakes, handshakeSpec: hsSpec, tokenless, ...idle };
+  return { seq, pipelined, client1, client64, handshakes, handshakeSpec: HANDSHAKES, tokenless, ...idle };
 }
 
 /** Fresh server processes, so heap grown by the throughput runs does not hide per-connection cost. */

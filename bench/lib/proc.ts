@@ -53,3 +53,16 @@ function parseLimit(s: string | undefined): number {
   const n = Number(s);
   return Number.isFinite(n) ? n : 1024;
 }
+
+/** CPU time all processes on the machine spent busy (all CPUs), in milliseconds. */
+export function readMachineBusyMs(): number | undefined {
+  try {
+    const first = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+    const f = first.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    return ((total - idle) * 1000) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,16 +3,15 @@
  * connect, hello-ok, close (waiting for the close) — cycling through pre-paired identities.
  */
 import type { ClientMode } from "@clawdbot/protocol";
-import { childConfig, emit, fail, listen } from "../lib/ipc.js";
-import { Samples } from "../lib/stats.js";
-import { MeasureWindow, type WindowSpec } from "../lib/window.js";
-import { closeSocket, handshake, loadIdentities } from "../lib/wire.js";
+import { childConfig, fail, listen } from "../lib/ipc.js";
+import { Clock, Tally, runRounds, type Driver, type RoundsSpec, type WindowStats } from "../lib/rounds.js";
+import { closeSocket, handshake, loadIdentities, type BenchIdentity, type ConnectOptions } from "../lib/wire.js";
 
-export interface HandshakeConfig extends WindowSpec {
+export interface HandshakeConfig extends RoundsSpec {
+  target: string;
   url: string;
   identityFile: string;
   concurrency: number;
-  maxHandshakes: number;
   /** Present the device token issued at pairing (false: signature only, so the gateway issues a new token each time). */
   useToken: boolean;
   mode: ClientMode;
@@ -20,44 +19,40 @@ export interface HandshakeConfig extends WindowSpec {
   maxLifeMs: number;
 }
 
+class HandshakeDriver implements Driver {
+  private next = 0;
+
+  constructor(
+    private readonly cfg: HandshakeConfig,
+    private readonly ids: BenchIdentity[],
+  ) {}
+
+  async run(ms: number): Promise<WindowStats> {
+    const tally = new Tally(200_000);
+    const clock = new Clock(ms);
+    const opts: ConnectOptions = { mode: this.cfg.mode, scopes: ["operator.read"], useToken: this.cfg.useToken };
+    const worker = async () => {
+      while (clock.open) {
+        const who = this.ids[this.next++ % this.ids.length]!;
+        try {
+          const h = await handshake(this.cfg.url, who, opts, this.cfg.timeoutMs);
+          await closeSocket(h.ws);
+          if (clock.open) tally.ok(h.ms);
+        } catch (err) {
+          if (clock.open) tally.fail((err as Error).message);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.cfg.concurrency }, worker));
+    return tally.stats(clock.seconds);
+  }
+}
+
 async function main(): Promise<void> {
   const cfg = childConfig<HandshakeConfig>();
   listen(() => undefined, () => process.exit(2), cfg.maxLifeMs);
-  const ids = await loadIdentities(cfg.identityFile);
-  const opts = { mode: cfg.mode, scopes: ["operator.read"], useToken: cfg.useToken };
-  const lat = new Samples(cfg.maxHandshakes);
-  const win = new MeasureWindow(cfg);
-  let started = 0;
-  let count = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  const worker = async (k: number) => {
-    while (!win.stopped && started < cfg.maxHandshakes) {
-      const who = ids[(started++ + k) % ids.length]!;
-      try {
-        const h = await handshake(cfg.url, who, opts, cfg.timeoutMs);
-        await closeSocket(h.ws);
-        if (!win.measuring) continue;
-        count++;
-        lat.add(h.ms);
-      } catch (err) {
-        if (win.measuring) errors++;
-        firstError ??= (err as Error).message;
-      }
-    }
-    win.stop();
-  };
-  await Promise.all(Array.from({ length: cfg.concurrency }, (_, k) => worker(k)));
-  const seconds = win.seconds;
-  emit({
-    type: "result",
-    count,
-    errors,
-    seconds,
-    rate: seconds > 0 ? count / seconds : 0,
-    ...lat.summary(),
-    ...(firstError !== undefined ? { firstError } : {}),
-  });
+  const driver = new HandshakeDriver(cfg, await loadIdentities(cfg.identityFile));
+  await runRounds([{ target: cfg.target, driver }], cfg);
   process.exit(0);
 }
 

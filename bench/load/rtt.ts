@@ -1,129 +1,150 @@
 /**
- * Round-trip load: `health` requests with a fixed number in flight on one connection, against
- * the gateway (after a signed handshake) or the echo baseline. Reports completions per second.
+ * Round-trip load: `health` requests with a fixed number in flight on one connection per
+ * target, measured in alternating rounds over the gateway and the echo baseline.
  */
 import type WebSocket from "ws";
 import { GatewayClient } from "@clawdbot/protocol/client";
-import { childConfig, emit, fail, listen } from "../lib/ipc.js";
-import { Samples } from "../lib/stats.js";
-import { MeasureWindow, type WindowSpec } from "../lib/window.js";
-import { closeSocket, handshake, loadIdentities, openSocket, type BenchIdentity } from "../lib/wire.js";
+import { childConfig, fail, listen } from "../lib/ipc.js";
+import { Clock, Tally, runRounds, type Driver, type RoundsSpec, type WindowStats } from "../lib/rounds.js";
+import { handshake, loadIdentities, openSocket, type BenchIdentity } from "../lib/wire.js";
 
-export interface RttConfig extends WindowSpec {
+export interface RttTarget {
+  target: string;
   url: string;
-  target: "gateway" | "echo";
-  /** "raw": the same minimal client for both targets; "gateway-client": @clawdbot/protocol's GatewayClient. */
+  kind: "gateway" | "echo";
+  /** "raw": the same minimal client for every target; "gateway-client": @clawdbot/protocol's GatewayClient. */
   client: "raw" | "gateway-client";
+}
+
+export interface RttConfig extends RoundsSpec {
+  targets: RttTarget[];
   inflight: number;
-  maxRequests: number;
   identityFile?: string;
   maxLifeMs: number;
 }
 
-interface Tally {
-  count: number;
-  errors: number;
-  lat: Samples;
-}
+const RING = 1024;
+const SAMPLES = 1_000_000;
 
 async function main(): Promise<void> {
   const cfg = childConfig<RttConfig>();
+  if (cfg.inflight > RING) throw new Error(`inflight must be ≤ ${RING}`);
   listen(() => undefined, () => process.exit(2), cfg.maxLifeMs);
   const who = cfg.identityFile === undefined ? undefined : (await loadIdentities(cfg.identityFile))[0];
-  const tally: Tally = { count: 0, errors: 0, lat: new Samples(cfg.maxRequests) };
-  const seconds = cfg.client === "raw" ? await runRaw(cfg, who, tally) : await runGatewayClient(cfg, need(who), tally);
-  const rate = seconds > 0 ? tally.count / seconds : 0;
-  emit({ type: "result", count: tally.count, errors: tally.errors, seconds, rate, ...tally.lat.summary() });
+  const targets = [];
+  for (const t of cfg.targets) targets.push({ target: t.target, driver: await connect(t, who, cfg.inflight) });
+  await runRounds(targets, cfg);
   process.exit(0);
 }
 
-function need(who: BenchIdentity | undefined): BenchIdentity {
-  if (!who) throw new Error("the gateway target needs an identityFile");
-  return who;
-}
-
-async function connectRaw(cfg: RttConfig, who: BenchIdentity | undefined): Promise<WebSocket> {
-  if (cfg.target === "gateway") {
-    return (await handshake(cfg.url, need(who), { mode: "cli", scopes: ["operator.read"], useToken: true }, 10_000)).ws;
+async function connect(t: RttTarget, who: BenchIdentity | undefined, inflight: number): Promise<Driver> {
+  if (t.client === "gateway-client") return GatewayClientDriver.connect(t.url, need(who), inflight);
+  if (t.kind === "gateway") {
+    const { ws } = await handshake(t.url, need(who), { mode: "cli", scopes: ["operator.read"], useToken: true }, 10_000);
+    return new RawDriver(ws, true, inflight);
   }
-  const ws = openSocket(cfg.url);
+  const ws = openSocket(t.url);
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
   });
-  return ws;
+  return new RawDriver(ws, false, inflight);
 }
 
-/** Pipelined requests on a bare socket; each response (matched by id) sends the next request. */
-async function runRaw(cfg: RttConfig, who: BenchIdentity | undefined, t: Tally): Promise<number> {
-  const ws = await connectRaw(cfg, who);
-  const sentAt = new Float64Array(cfg.maxRequests);
-  const win = new MeasureWindow(cfg);
-  let sent = 0;
-  let inFlight = 0;
-  const sendOne = () => {
-    if (sent >= cfg.maxRequests) return win.stop();
-    const id = sent++;
-    sentAt[id] = performance.now();
-    inFlight++;
-    ws.send(JSON.stringify({ type: "req", id: String(id), method: "health" }));
-  };
-  const drained = new Promise<void>((resolve) => {
-    win.whenStopped(() => inFlight === 0 && resolve());
-    ws.on("message", (data) => {
-      const f = JSON.parse(data.toString()) as { type?: string; id?: string; ok?: boolean };
-      if (f.type === "event" || f.id === undefined) return;
-      inFlight--;
-      if (cfg.target === "gateway" && f.ok !== true) t.errors++;
-      if (win.measuring) {
-        t.count++;
-        t.lat.add(performance.now() - (sentAt[Number(f.id)] ?? 0));
-      }
-      if (!win.stopped) sendOne();
-      else if (inFlight === 0) resolve();
+function need(who: BenchIdentity | undefined): BenchIdentity {
+  if (!who) throw new Error("a gateway target needs an identityFile");
+  return who;
+}
+
+/**
+ * Pipelined requests on a bare socket: JSON.stringify a request, JSON.parse each reply, match it
+ * by id, send the next. Identical work for the gateway and the echo baseline.
+ */
+class RawDriver implements Driver {
+  private readonly sentAt = new Float64Array(RING);
+  private seq = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly expectOk: boolean,
+    private readonly inflight: number,
+  ) {}
+
+  run(ms: number): Promise<WindowStats> {
+    const tally = new Tally(SAMPLES);
+    const clock = new Clock(ms);
+    let inFlight = 0;
+    return new Promise((resolve) => {
+      const send = () => {
+        const id = this.seq++;
+        this.sentAt[id % RING] = performance.now();
+        inFlight++;
+        this.ws.send(JSON.stringify({ type: "req", id: String(id), method: "health" }));
+      };
+      let drainTimer: NodeJS.Timeout | undefined;
+      const finish = () => {
+        clearTimeout(drainTimer);
+        this.ws.off("message", onMessage);
+        resolve(tally.stats(clock.seconds));
+      };
+      const onMessage = (data: WebSocket.RawData) => {
+        const f = JSON.parse(data.toString()) as { type?: string; id?: string; ok?: boolean };
+        if (f.type === "event" || f.id === undefined) return;
+        inFlight--;
+        if (clock.open) {
+          if (this.expectOk && f.ok !== true) tally.fail(`response not ok: ${JSON.stringify(f).slice(0, 200)}`);
+          else tally.ok(performance.now() - (this.sentAt[Number(f.id) % RING] ?? 0));
+          send();
+        } else if (inFlight === 0) finish();
+      };
+      this.ws.on("message", onMessage);
+      // After the window closes, wait for the requests still in flight (bounded) before the next window.
+      void clock.closed.then(() => {
+        if (inFlight > 0) drainTimer = setTimeout(finish, 5000);
+        else finish();
+      });
+      for (let i = 0; i < this.inflight; i++) send();
     });
-  });
-  for (let i = 0; i < cfg.inflight; i++) sendOne();
-  await Promise.race([drained, delay(5000)]);
-  await closeSocket(ws);
-  return win.seconds;
+  }
 }
 
 /** The same load through GatewayClient.call (its per-request uuid, timer and promise included). */
-async function runGatewayClient(cfg: RttConfig, who: BenchIdentity, t: Tally): Promise<number> {
-  const c = new GatewayClient({
-    url: cfg.url,
-    identity: who.identity,
-    ...(who.token !== undefined ? { deviceToken: who.token } : {}),
-    client: { id: "test", mode: "cli" },
-    scopes: ["operator.read"],
-  });
-  await c.connect();
-  const win = new MeasureWindow(cfg);
-  let issued = 0;
-  const worker = async () => {
-    while (!win.stopped && issued < cfg.maxRequests) {
-      issued++;
-      const started = performance.now();
-      const ok = await c.call("health").then(
-        () => true,
-        () => false,
-      );
-      if (!ok) t.errors++;
-      if (win.measuring) {
-        t.count++;
-        t.lat.add(performance.now() - started);
-      }
-    }
-    win.stop();
-  };
-  await Promise.all(Array.from({ length: cfg.inflight }, worker));
-  c.close();
-  return win.seconds;
-}
+class GatewayClientDriver implements Driver {
+  private constructor(
+    private readonly client: GatewayClient,
+    private readonly inflight: number,
+  ) {}
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  static async connect(url: string, who: BenchIdentity, inflight: number): Promise<GatewayClientDriver> {
+    const client = new GatewayClient({
+      url,
+      identity: who.identity,
+      ...(who.token !== undefined ? { deviceToken: who.token } : {}),
+      client: { id: "test", mode: "cli" },
+      scopes: ["operator.read"],
+    });
+    await client.connect();
+    return new GatewayClientDriver(client, inflight);
+  }
+
+  async run(ms: number): Promise<WindowStats> {
+    const tally = new Tally(SAMPLES);
+    const clock = new Clock(ms);
+    const worker = async () => {
+      while (clock.open) {
+        const started = performance.now();
+        const err = await this.client.call("health").then(
+          () => undefined,
+          (e: unknown) => (e as Error).message,
+        );
+        if (!clock.open) break;
+        if (err === undefined) tally.ok(performance.now() - started);
+        else tally.fail(err);
+      }
+    };
+    await Promise.all(Array.from({ length: this.inflight }, worker));
+    return tally.stats(clock.seconds);
+  }
 }
 
 main().catch(fail);

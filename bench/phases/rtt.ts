@@ -1,43 +1,33 @@
-import type { RttConfig } from "../load/rtt.js";
-import type { Message } from "../lib/ipc.js";
-import { runLoad, type Server } from "../lib/measure.js";
+import type { RttConfig, RttTarget } from "../load/rtt.js";
+import { runWindowed, summarize, type Figures, type Server } from "../lib/measure.js";
+import type { RoundsSpec } from "../lib/rounds.js";
 
-export interface RttFigures {
-  rate: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  serverCpu: number;
-  loadCpu: number;
+export interface RttPairFigures {
+  gateway: Figures;
+  baseline: Figures;
 }
 
-export interface RttTiming {
-  warmupMs: number;
-  durationMs: number;
+/**
+ * `inflight` health requests outstanding on one connection to the gateway and one to the echo
+ * baseline, from one load process, measured in alternating rounds.
+ */
+export async function measureRttPair(gw: Server, echo: Server, inflight: number, rounds: RoundsSpec, identityFile: string): Promise<RttPairFigures> {
+  const targets: RttTarget[] = [
+    { target: "gateway", url: gw.url, kind: "gateway", client: "raw" },
+    { target: "echo", url: echo.url, kind: "echo", client: "raw" },
+  ];
+  const w = await runRtt(targets, { gateway: gw, echo }, inflight, rounds, identityFile);
+  return { gateway: summarize(w.filter((x) => x.target === "gateway")), baseline: summarize(w.filter((x) => x.target === "echo")) };
 }
 
-type RttResult = Message & { rate: number; p50: number; p99: number; errors: number };
+/** The gateway through @clawdbot/protocol's GatewayClient (client-side cost included). */
+export async function measureGatewayClient(gw: Server, inflight: number, rounds: RoundsSpec, identityFile: string): Promise<Figures> {
+  const targets: RttTarget[] = [{ target: "gateway", url: gw.url, kind: "gateway", client: "gateway-client" }];
+  return summarize(await runRtt(targets, { gateway: gw }, inflight, rounds, identityFile));
+}
 
-/** One load process, one connection, `inflight` health requests outstanding. */
-export async function measureRtt(
-  server: Server,
-  target: RttConfig["target"],
-  client: RttConfig["client"],
-  inflight: number,
-  timing: RttTiming,
-  identityFile?: string,
-): Promise<RttFigures> {
-  const config: RttConfig = {
-    url: server.url,
-    target,
-    client,
-    inflight,
-    ...timing,
-    maxRequests: 2_000_000,
-    maxLifeMs: timing.warmupMs + timing.durationMs + 30_000,
-    ...(identityFile !== undefined ? { identityFile } : {}),
-  };
-  const out = await runLoad<RttResult>(server, "load/rtt.ts", [config], timing.warmupMs + timing.durationMs + 20_000);
-  const r = out.results[0]!;
-  return { rate: r.rate, p50: r.p50, p99: r.p99, errors: r.errors, serverCpu: out.serverCpu, loadCpu: out.loadCpu };
+function runRtt(targets: RttTarget[], servers: Record<string, Server>, inflight: number, rounds: RoundsSpec, identityFile: string) {
+  const total = rounds.warmupMs * targets.length + rounds.windowMs * rounds.rounds * targets.length;
+  const config: RttConfig = { targets, inflight, ...rounds, identityFile, maxLifeMs: total + 60_000 };
+  return runWindowed("load/rtt.ts", config, servers, rounds.rounds * targets.length, total + 30_000);
 }

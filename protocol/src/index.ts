@@ -11,3 +11,4 @@ export * from "./validate.js";
 export * from "./device-auth.js";
 export { schemaDocument } from "./schema-document.js";
 export * from "./methods/pairing.js";
+export * from "./methods/chat.js";

@@ -33,6 +33,14 @@ import { Connection, type ConnectionDeps } from "./server/connection.js";
 import { httpHandler } from "./server/http.js";
 import { originAllowed } from "./server/origin.js";
 import { GATEWAY_VERSION } from "./version.js";
+import { TranscriptStore } from "./sessions/transcripts.js";
+import { AgentRunner } from "./agent/runner.js";
+import { createBackend } from "./agent/create-backend.js";
+import { ChannelAccessStore } from "./channels/access-store.js";
+import { Outbox } from "./channels/outbox.js";
+import { ChannelRegistry, type ChannelEntry } from "./channels/registry.js";
+import { InboundRouter, MAIN_SESSION_KEY } from "./channels/router.js";
+import { TelegramAdapter } from "./channels/telegram/adapter.js";
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -55,7 +63,12 @@ export class Gateway {
   private boundPort = 0;
   private stopping: Promise<void> | undefined;
 
-  private constructor(opts: GatewayOptions, devices: DeviceStore, nodePairing: NodePairingStore) {
+  private readonly channels: ChannelRegistry;
+  private readonly outbox: Outbox;
+  private readonly runner: AgentRunner;
+
+  private constructor(opts: GatewayOptions, stores: Stores) {
+    const { devices, nodePairing, channelAccess } = stores;
     const { config, logger } = opts;
     const now = opts.now ?? Date.now;
     const startedAt = now();
@@ -81,6 +94,31 @@ export class Gateway {
     const heartbeat = new HeartbeatRunner(hb.enabled, hb.intervalMs, now, (beat) => {
       broadcaster.broadcast("heartbeat", beat, { droppable: true, roles: ["operator"] });
     });
+    const transcripts = new TranscriptStore(config.paths.stateDir, logger);
+    const runner = new AgentRunner({
+      backend: createBackend(config.agent),
+      transcripts,
+      now,
+      log: logger,
+      defaultTimeoutMs: config.agent.timeoutMs,
+      emitAgent: (ev, droppable) => broadcaster.broadcast("agent", ev, { droppable, roles: ["operator"] }),
+      emitChat: (ev, droppable) => broadcaster.broadcast("chat", ev, { droppable, roles: ["operator"] }),
+    });
+    this.runner = runner;
+    this.outbox = stores.outbox;
+    const router = new InboundRouter({
+      log: logger,
+      runner,
+      outbox: stores.outbox,
+      registry: () => this.channels,
+      accessStore: channelAccess,
+    });
+    this.channels = new ChannelRegistry(channelEntries(config, logger, now), {
+      log: logger,
+      now,
+      onInbound: (msg, access) => router.handle(msg, access),
+    });
+    stores.outbox.bindAdapters((name) => this.channels.adapter(name));
     this.services = {
       config,
       configFile: opts.configFile,
@@ -96,6 +134,11 @@ export class Gateway {
       broadcaster,
       devices,
       nodePairing,
+      runner,
+      transcripts,
+      outbox: stores.outbox,
+      channels: this.channels,
+      channelAccess,
       disconnectDevice: (deviceId, role, reason) => this.disconnectDevice(deviceId, role, reason),
       connectionCount: () => this.connections.size,
       url: () => `ws://${urlHost(config.host)}:${this.boundPort}`,
@@ -132,9 +175,15 @@ export class Gateway {
   /** Opens the stores under the state dir and builds the gateway (not yet listening). */
   static async create(opts: GatewayOptions): Promise<Gateway> {
     const now = opts.now ?? Date.now;
-    const devices = await DeviceStore.open(opts.config.paths.stateDir, now);
-    const nodePairing = await NodePairingStore.open(opts.config.paths.stateDir, now);
-    return new Gateway(opts, devices, nodePairing);
+    const dir = opts.config.paths.stateDir;
+    const log = opts.logger;
+    const stores: Stores = {
+      devices: await DeviceStore.open(dir, now),
+      nodePairing: await NodePairingStore.open(dir, now),
+      channelAccess: await ChannelAccessStore.open(dir, now),
+      outbox: await Outbox.open({ stateDir: dir, now, log }),
+    };
+    return new Gateway(opts, stores);
   }
 
   /** The port actually bound (useful with port 0). */
@@ -162,6 +211,8 @@ export class Gateway {
     }, this.services.config.tickIntervalMs);
     this.tickTimer.unref();
     this.services.heartbeat.start();
+    this.channels.startAll();
+    this.outbox.start();
     this.log.info({ url: this.url, auth: this.services.config.auth.mode }, "gateway listening");
     return { host, port: this.boundPort };
   }
@@ -178,6 +229,9 @@ export class Gateway {
     const payload = restartExpectedMs === undefined ? { reason } : { reason, restartExpectedMs };
     this.services.broadcaster.broadcast("shutdown", payload);
     for (const conn of this.connections) conn.close(CloseCode.serviceRestart, "service restart");
+    this.runner.abortAll();
+    await this.outbox.stop();
+    await this.channels.stopAll();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // Sockets that do not finish the close handshake promptly are cut.
@@ -234,6 +288,7 @@ export class Gateway {
         uptimeMs: s.now() - s.startedAt,
         configPath: s.config.paths.configPath,
         stateDir: s.config.paths.stateDir,
+        sessionDefaults: { defaultAgentId: "main", mainKey: MAIN_SESSION_KEY, mainSessionKey: MAIN_SESSION_KEY },
       },
       policy: {
         maxPayload: s.config.maxPayload,
@@ -281,6 +336,27 @@ export class Gateway {
       this.services.stateEvents.presenceChanged();
     }
   }
+}
+
+interface Stores {
+  devices: DeviceStore;
+  nodePairing: NodePairingStore;
+  channelAccess: ChannelAccessStore;
+  outbox: Outbox;
+}
+
+/** The channel adapters configured in clawdbot.json. */
+function channelEntries(config: GatewayConfig, log: Logger, now: () => number): ChannelEntry[] {
+  const entries: ChannelEntry[] = [];
+  const tg = config.channels.telegram;
+  if (tg) {
+    entries.push({
+      adapter: new TelegramAdapter({ config: tg, stateDir: config.paths.stateDir, log: log.child({ channel: "telegram" }), now }),
+      access: tg,
+      staleAfterMs: tg.staleAfterMs,
+    });
+  }
+  return entries;
 }
 
 /** One-shot CLI and probe connections stay out of presence. */

@@ -7,6 +7,11 @@ import type { StateEvents } from "./events/state-events.js";
 import type { Broadcaster } from "./events/broadcaster.js";
 import type { DeviceStore } from "./pairing/device-store.js";
 import type { NodePairingStore } from "./pairing/node-store.js";
+import type { AgentRunner } from "./agent/runner.js";
+import type { TranscriptStore } from "./sessions/transcripts.js";
+import type { Outbox } from "./channels/outbox.js";
+import type { ChannelRegistry } from "./channels/registry.js";
+import type { ChannelAccessStore } from "./channels/access-store.js";
 
 /** What method handlers may use; built once by the gateway and passed down. */
 export interface GatewayServices {
@@ -26,6 +31,11 @@ export interface GatewayServices {
   readonly nodePairing: NodePairingStore;
   /** Closes every live socket of (device, role); returns how many. */
   disconnectDevice(deviceId: string, role: string, reason: string): number;
+  readonly runner: AgentRunner;
+  readonly transcripts: TranscriptStore;
+  readonly outbox: Outbox;
+  readonly channels: ChannelRegistry;
+  readonly channelAccess: ChannelAccessStore;
   /** Open WebSocket connections (any state). */
   connectionCount(): number;
   /** ws:// URL clients use to reach this gateway. */

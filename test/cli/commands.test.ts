@@ -2,6 +2,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGateway, type TestGateway } from "../support/gateway.js";
@@ -123,11 +124,18 @@ describe("against a default loopback gateway", () => {
     });
   });
 
-  test("a usage error with --json prints {error:{code,message}} and still exits 2", async () => {
-    const r = await cli("call", "health", "--params", "{", "--json");
-    assert.ok(r.stdout.length < 2000, `--json usage error printed ${r.stdout.length} bytes:\n${r.stdout.slice(0, 400)}…`);
-    assertJsonError(r);
-    assertExit(r, EXIT.usage);
+  test("usage errors with --json print {error:{code,message}} and still exit 2", async (t) => {
+    for (const [name, args] of [
+      ["--params that is not JSON", ["call", "health", "--params", "{"]],
+      ["an unknown flag", ["health", "--no-such-flag"]],
+    ] as const) {
+      await t.test(name, async () => {
+        const r = await cli(...args, "--json");
+        assert.ok(r.stdout.length < 2000, `--json usage error printed ${r.stdout.length} bytes:\n${r.stdout.slice(0, 400)}…`);
+        assertJsonError(r);
+        assertExit(r, EXIT.usage);
+      });
+    }
   });
 
   test("CLAWDBOT_GATEWAY_URL is used when --url is not given", async () => {
@@ -147,9 +155,6 @@ test("call set-heartbeats {enabled:false} turns heartbeats off as seen by health
   const h = await runCli(["call", "health", "--json", "--url", gw.url], { stateDir });
   assertExit(h, EXIT.ok);
   assert.equal(jsonOut<{ heartbeat: { enabled: unknown } }>(h).heartbeat.enabled, false);
-  const human = await runCli(["health", "--url", gw.url], { stateDir });
-  assertExit(human, EXIT.ok);
-  assert.match(human.stdout, /^heartbeats: off$/m);
 });
 
 test("the CLI creates its identity once (0600), stores its device token and reuses both", async (t) => {
@@ -169,15 +174,34 @@ test("the CLI creates its identity once (0600), stores its device token and reus
   const token = tokens[`${gw.url}|operator`];
   assert.equal(typeof token, "string", `no token for ${gw.url}|operator in ${JSON.stringify(tokens)}`);
 
-  const second = await runCli(["status", "--json", "--url", gw.url], { stateDir });
+  const second = await runCli(["call", "device.pair.list", "--url", gw.url], { stateDir });
   assertExit(second, EXIT.ok);
-  assert.equal(jsonOut<{ pairedDevices: unknown }>(second).pairedDevices, 1);
+  const { paired } = jsonOut<{ paired: { deviceId: string }[] }>(second);
+  assert.deepEqual(
+    paired.map((d) => d.deviceId),
+    [identity.deviceId],
+  );
   const again = JSON.parse(await readFile(identityPath, "utf8")) as { deviceId: string; privateKeyPem: string };
   assert.equal(again.deviceId, identity.deviceId);
   assert.equal(again.privateKeyPem, identity.privateKeyPem);
   // The second connect presented the stored device token, so none was reissued.
   const tokensAfter = JSON.parse(await readFile(tokensPath, "utf8")) as Record<string, string>;
   assert.equal(tokensAfter[`${gw.url}|operator`], token);
+});
+
+test("a stored device token the gateway no longer knows does not lock the CLI out of a local no-auth gateway", async (t) => {
+  // Gateway A issues the CLI a device token; A is replaced on the same URL by B with a fresh
+  // state dir (reinstall, `rm -rf ~/.clawdbot/devices`, or the token was revoked/rotated).
+  const stateDir = await tempDir(t);
+  const a = await startGateway();
+  const first = await runCli(["health", "--url", a.url], { stateDir });
+  await a.stop();
+  assertExit(first, EXIT.ok);
+  const b = await startGateway({ flags: { port: a.port } });
+  t.after(() => b.stop());
+  assert.equal(b.url, a.url);
+  const r = await runCli(["health", "--url", b.url], { stateDir });
+  assertExit(r, EXIT.ok);
 });
 
 test("an unreachable gateway exits 3 with one stderr line (and code unreachable with --json)", async (t) => {
@@ -192,7 +216,7 @@ test("an unreachable gateway exits 3 with one stderr line (and code unreachable 
 });
 
 test("a gateway that accepts TCP but never answers: --timeout 500 exits 6", async (t) => {
-  const sockets: import("node:net").Socket[] = [];
+  const sockets: Socket[] = [];
   const server = await listenTcp((s) => sockets.push(s));
   t.after(() => {
     for (const s of sockets) s.destroy();
@@ -239,37 +263,36 @@ describe("against a gateway with a token", () => {
 });
 
 describe("against a gateway that does not auto-approve local devices", () => {
+  // The CLI shares the gateway's state dir, as on the gateway host itself (~/.clawdbot).
   let gw: TestGateway;
-  let stateDir: string;
   let failure: CliResult;
-  const APPROVE = /`clawdbot pair approve ([0-9a-f-]{36})`/;
+  const cli = (args: string[]) => runCli(args, { stateDir: gw.stateDir, env: { CLAWDBOT_GATEWAY_URL: gw.url } });
+  const APPROVE = /`clawdbot (pair approve ([0-9a-f-]{36}))`/;
   before(async () => {
     gw = await startGateway({ file: { gateway: { pairing: { autoApproveLocal: false } } } });
-    stateDir = await mkdtemp(join(tmpdir(), "clawdbot-cli-"));
-    failure = await runCli(["health", "--url", gw.url], { stateDir });
+    failure = await cli(["health"]);
   });
-  after(async () => {
-    await gw.stop();
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => gw.stop());
 
   test("a new CLI device exits 5, told to run `clawdbot pair approve <requestId>`; a retry reuses the request", async () => {
     assertExit(failure, EXIT.pairingRequired);
-    const line = assertOneFailureLine(failure);
-    const first = APPROVE.exec(line);
-    assert.ok(first, line);
-    const retry = await runCli(["health", "--json", "--url", gw.url], { stateDir });
+    const first = APPROVE.exec(assertOneFailureLine(failure));
+    assert.ok(first, failure.stderr);
+    const retry = await cli(["health", "--json"]);
     assertExit(retry, EXIT.pairingRequired);
     const err = assertJsonError(retry);
     assert.equal(err.code, "pairing-required");
-    assert.equal(APPROVE.exec(err.message)?.[1], first[1], `a retry should reuse request ${first[1]}: ${err.message}`);
+    assert.equal(APPROVE.exec(err.message)?.[2], first[2], `a retry should reuse request ${first[2]}: ${err.message}`);
   });
 
-  test("the command the pairing message names exists in this CLI", async () => {
-    const m = /`clawdbot (pair approve [^`]+)`/.exec(failure.stderr);
+  test("running the command the message names approves the device; then health succeeds", async () => {
+    const m = APPROVE.exec(failure.stderr);
     assert.ok(m, failure.stderr);
-    // Run it as the user would; a missing command is an oclif usage error (exit 2, "not found").
-    const r = await runCli(m[1]!.split(" "), { stateDir, env: { CLAWDBOT_GATEWAY_URL: gw.url } });
-    assert.doesNotMatch(r.stderr, /command .* not found/, "the pairing message tells the user to run a command that does not exist");
+    const approve = await cli(m[1]!.split(" "));
+    assertExit(approve, EXIT.ok);
+    assert.ok(approve.stdout.includes(m[2]!), approve.stdout);
+    const health = await cli(["health"]);
+    assertExit(health, EXIT.ok);
+    assert.equal(lines(health.stdout)[0], "gateway: healthy");
   });
 });

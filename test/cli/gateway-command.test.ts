@@ -1,5 +1,5 @@
 // `clawdbot gateway` run as a child process: start-up, serving the CLI, graceful SIGTERM, refusals.
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { connectRaw } from "../support/raw-client.js";
 import { gatewayFails, jsonOut, lines, listenTcp, portOf, runCli, spawnGateway, tempDir, type CliGateway } from "./run-cli.js";
 
 /** Starts `clawdbot gateway` and fails the test with its output if it does not come up. */
-async function startCliGateway(t: import("node:test").TestContext, args: string[], env: Record<string, string> = {}) {
+async function startCliGateway(t: TestContext, args: string[], env: Record<string, string> = {}) {
   const stateDir = await tempDir(t);
   const r = await spawnGateway(t, args, { stateDir, env });
   if (!r.ok) assert.fail(`gateway exited ${r.failure.code} before listening\nstdout:\n${r.failure.stdout}\nstderr:\n${r.failure.stderr}`);
@@ -118,4 +118,15 @@ test("a port already in use stops the gateway with a message saying so", async (
   const line = failureLine(r.stderr);
   assert.match(line, /in use/);
   assert.ok(line.includes(String(port)), line);
+});
+
+test("a second gateway on the same state dir refuses to start (one gateway per host)", async (t) => {
+  const { gw, stateDir } = await startCliGateway(t, ["--port", "0"]);
+  const r = await spawnGateway(t, ["--port", "0"], { stateDir });
+  if (r.ok) {
+    r.gw.child.kill("SIGTERM");
+    assert.fail(`a second gateway started on ${r.gw.url} beside ${gw.url}, sharing ${stateDir}`);
+  }
+  assert.notEqual(r.failure.code, 0);
+  assert.match(failureLine(r.failure.stderr), /already running|another gateway|lock/i);
 });

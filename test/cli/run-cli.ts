@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,7 +85,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** A plain TCP server on a loopback ephemeral port; `onSocket` sees every accepted socket. */
-export function listenTcp(onSocket: (s: import("node:net").Socket) => void): Promise<Server> {
+export function listenTcp(onSocket: (s: Socket) => void): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(onSocket);
     server.once("error", reject);
@@ -145,10 +145,11 @@ export function spawnGateway(
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
   return new Promise((resolve, reject) => {
+    const startMs = opts.killAfterMs ?? 20_000;
     const killer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`gateway did not start within 20 s\nstdout:\n${out}\nstderr:\n${err}`));
-    }, opts.killAfterMs ?? 20_000);
+      reject(new Error(`gateway did not start within ${startMs} ms\nstdout:\n${out}\nstderr:\n${err}`));
+    }, startMs);
     const onData = () => {
       const m = LISTENING.exec(out);
       if (!m) return;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { CloseCode, EventFrameSchema, check } from "@clawdbot/protocol";
 import { startGateway } from "../support/gateway.js";
 import { RawClient, connectParams, connectRaw } from "../support/raw-client.js";
-import { assertClosed, assertHealthy, assertHello, assertRefused, flipSignatureBit } from "./refusal.js";
+import { assertClosed, assertHealthy, assertHello, assertRefused, flipSignatureBit, responseBeforeClose } from "./refusal.js";
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -93,13 +93,26 @@ test("a JSON first frame that is not an object closes 1008", async (t) => {
   await assertClosed(client, CloseCode.policyViolation, "invalid handshake");
 });
 
-test("a first frame carrying __proto__ closes 1008 without any response", async (t) => {
+// The next two expose a (minor) gateway bug: a malformed first frame that is still a request with an id
+// is closed without the INVALID_REQUEST response PROTOCOL.md asks for (after the handshake it is answered).
+test("a first request carrying __proto__ answers INVALID_REQUEST and closes 1008", async (t) => {
   const gw = await startGateway();
   t.after(() => gw.stop());
   const client = await RawClient.open(gw.url);
   await client.challenge();
   client.sendRaw('{"type":"req","id":"c1","method":"connect","params":{"__proto__":{"admin":true}}}');
-  await assertClosed(client, CloseCode.policyViolation, "invalid frame");
+  const res = await responseBeforeClose(client, "c1");
+  await assertRefused(client, res, { code: "INVALID_REQUEST", close: "invalid frame" });
+});
+
+test("a first request with an extra top-level key answers INVALID_REQUEST and closes 1008", async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const client = await RawClient.open(gw.url);
+  const nonce = await client.challenge();
+  client.sendRaw(JSON.stringify({ type: "req", id: "c1", method: "connect", params: connectParams({ nonce }), trace: true }));
+  const res = await responseBeforeClose(client, "c1");
+  await assertRefused(client, res, { code: "INVALID_REQUEST", close: "invalid handshake" });
 });
 
 test("a first request with another method (health) answers INVALID_REQUEST and closes 1008", async (t) => {

@@ -125,7 +125,7 @@ test("status describes this gateway and counts its open connections", async (t) 
   t.after(() => client.close());
   const s1 = await call(client, "status");
   assert.equal(s1.url, gw.url);
-  assert.equal(s1.bind, "loopback");
+  assert.equal(s1.bind, "127.0.0.1");
   assert.equal(s1.auth, "none");
   assert.equal(s1.stateDir, gw.stateDir);
   assert.equal(s1.pid, process.pid);

@@ -52,7 +52,7 @@ export async function assertClosed(client: RawClient, closeCode: number, reason:
 /** Asserts a refused connect: one strict `ok:false` response with `want.code`, then the close, and nothing else. */
 export async function assertRefused(client: RawClient, res: Frame, want: Refusal): Promise<ErrorShape> {
   assert.equal(res.type, "res");
-  assert.equal(res.ok, false, `expected a refusal, got ${JSON.stringify(res)}`);
+  assert.equal(res.ok, false, `expected a refusal, got ${JSON.stringify(res).slice(0, 300)}`);
   const strict = check(ResponseFrameSchema, res);
   assert.ok(strict.ok, `response frame is not strictly valid: ${JSON.stringify(res)}`);
   const error = strict.value.error;
@@ -97,4 +97,14 @@ export function flipSignatureBit(sig: string, byte = 0): string {
   const bytes = Buffer.from(sig, "base64url");
   bytes[byte] = (bytes[byte] ?? 0) ^ 0x01;
   return bytes.toString("base64url");
+}
+
+/** The response to request `id`; fails at once (naming the close) when the socket closes without one. */
+export async function responseBeforeClose(client: RawClient, id: string): Promise<Frame> {
+  const closedFirst = client.closed.then(({ code, reason }) => {
+    const res = client.frames.find((f) => f.type === "res" && f.id === id);
+    if (res) return res;
+    throw new assert.AssertionError({ message: `closed ${code} "${reason}" without answering request ${id}` });
+  });
+  return Promise.race([client.response(id), closedFirst]);
 }

@@ -55,6 +55,11 @@ export function presenceWhere(pred: (rows: PresenceEntry[]) => boolean): (f: Fra
   return (f) => f.type === "event" && f.event === "presence" && pred(rows(f));
 }
 
+/** The first frame recorded after `prev` that matches `pred` (waits for it). */
+export function nextAfter(c: RawClient, prev: Frame, pred: (f: Frame) => boolean, ms?: number): Promise<Frame> {
+  return c.next((f) => c.frames.indexOf(f) > c.frames.indexOf(prev) && pred(f), ms);
+}
+
 export function isOpen(c: RawClient): boolean {
   return c.ws.readyState === c.ws.OPEN;
 }

@@ -2,6 +2,7 @@ import type { Static } from "@sinclair/typebox";
 import type { MethodDecl } from "./declare.js";
 import * as system from "./system.js";
 import * as pairing from "./pairing.js";
+import * as chat from "./chat.js";
 
 /** Every method the gateway implements. Adding a method = one declaration here + one handler module. */
 export const METHODS = {
@@ -24,6 +25,17 @@ export const METHODS = {
   "node.pair.approve": pairing.nodePairApprove,
   "node.pair.reject": pairing.nodePairReject,
   "node.pair.verify": pairing.nodePairVerify,
+  send: chat.send,
+  agent: chat.agent,
+  "agent.wait": chat.agentWait,
+  "chat.history": chat.chatHistory,
+  "chat.send": chat.chatSend,
+  "chat.abort": chat.chatAbort,
+  "channels.status": chat.channelsStatus,
+  "channels.logout": chat.channelsLogout,
+  "channels.pairing.list": chat.channelPairingList,
+  "channels.pairing.approve": chat.channelPairingApprove,
+  "channels.pairing.reject": chat.channelPairingReject,
 } as const satisfies Record<string, MethodDecl>;
 
 export type MethodName = keyof typeof METHODS;

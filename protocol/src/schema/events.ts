@@ -37,6 +37,32 @@ export const NodePairResolvedSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const AgentEventSchema = Type.Object(
+  {
+    runId: NonEmptyString,
+    seq: Type.Integer({ minimum: 0 }),
+    stream: Type.Union([Type.Literal("assistant"), Type.Literal("lifecycle"), Type.Literal("tool"), Type.Literal("error")]),
+    ts: EpochMs,
+    data: OpenObject,
+    sessionKey: Type.Optional(NonEmptyString),
+  },
+  { additionalProperties: false },
+);
+export type AgentEvent = Static<typeof AgentEventSchema>;
+
+export const ChatEventSchema = Type.Object(
+  {
+    runId: NonEmptyString,
+    sessionKey: NonEmptyString,
+    seq: Type.Integer({ minimum: 0 }),
+    state: Type.Union([Type.Literal("delta"), Type.Literal("final"), Type.Literal("aborted"), Type.Literal("error")]),
+    message: Type.Optional(Type.Unknown()),
+    errorMessage: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type ChatEvent = Static<typeof ChatEventSchema>;
+
 /** Every event the gateway emits, with its payload schema. Later features add entries here. */
 export const EVENTS = {
   "connect.challenge": ConnectChallengeSchema,
@@ -49,6 +75,8 @@ export const EVENTS = {
   "device.pair.resolved": DevicePairResolvedSchema,
   "node.pair.requested": NodePairRequestSchema,
   "node.pair.resolved": NodePairResolvedSchema,
+  agent: AgentEventSchema,
+  chat: ChatEventSchema,
 } satisfies Record<string, TSchema>;
 
 export type EventName = keyof typeof EVENTS;

@@ -26,14 +26,35 @@ export function classifyPeer(
 ): PeerInfo {
   const peer = socketAddress ?? "";
   const forwarded = FORWARD_HEADERS.some((h) => headers[h] !== undefined);
-  const viaTrustedProxy = forwarded && trustedProxies.includes(peer);
-  if (viaTrustedProxy) {
-    const xff = headers["x-forwarded-for"];
-    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(",")[0]?.trim();
-    const remoteIp = first || peer;
-    return { remoteIp, isLocal: isLoopbackAddress(remoteIp) && hostIsLocal(headers.host) };
+  if (!forwarded || !trustedProxies.includes(peer)) {
+    return { remoteIp: peer, isLocal: !forwarded && isLoopbackAddress(peer) && hostIsLocal(headers.host) };
   }
-  return { remoteIp: peer, isLocal: !forwarded && isLoopbackAddress(peer) && hostIsLocal(headers.host) };
+  // Behind a trusted proxy the client is the nearest address the proxies did not add themselves;
+  // entries further left are whatever the client claimed. No readable address: never local.
+  const client = forwardedClient(headers, trustedProxies);
+  if (client === undefined) return { remoteIp: peer, isLocal: false };
+  return { remoteIp: client, isLocal: isLoopbackAddress(client) && hostIsLocal(headers.host) };
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(",") : v;
+}
+
+function forwardedClient(headers: IncomingHttpHeaders, trusted: readonly string[]): string | undefined {
+  const chain: string[] = [];
+  const fwd = headerValue(headers["forwarded"]);
+  if (fwd) {
+    for (const m of fwd.matchAll(/for="?\[?([^\]";,]+)\]?"?/gi)) if (m[1]) chain.push(m[1].replace(/:\d+$/, ""));
+  }
+  const xff = headerValue(headers["x-forwarded-for"]);
+  if (xff) chain.push(...xff.split(",").map((a) => a.trim()).filter(Boolean));
+  const xri = headerValue(headers["x-real-ip"])?.trim();
+  if (chain.length === 0 && xri) chain.push(xri);
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const addr = chain[i]!;
+    if (!trusted.includes(addr)) return addr;
+  }
+  return undefined;
 }
 
 function hostIsLocal(host: string | undefined): boolean {

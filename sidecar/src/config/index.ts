@@ -11,5 +11,9 @@ export {
   type GatewayFlags,
   type AuthMode,
   type LogLevel,
+  type AgentConfig,
+  type TelegramConfig,
+  type ChannelAccessConfig,
+  type DmPolicy,
 } from "./resolve.js";
 export { ConfigError } from "./errors.js";

@@ -4,6 +4,36 @@ import type { ConfigFile } from "./schema.js";
 import type { StatePaths } from "./paths.js";
 import { ConfigError } from "./errors.js";
 
+export type DmPolicy = "pairing" | "allowlist" | "open" | "disabled";
+
+/** Access policy shared by every channel. */
+export interface ChannelAccessConfig {
+  readonly dmPolicy: DmPolicy;
+  readonly allowFrom: readonly string[];
+  readonly owners: readonly string[];
+  readonly groupsEnabled: boolean;
+  readonly requireMention: boolean;
+}
+
+export interface TelegramConfig extends ChannelAccessConfig {
+  readonly botToken: string;
+  readonly apiRoot: string;
+  readonly pollTimeoutSec: number;
+  readonly staleAfterMs: number;
+}
+
+export type AgentConfig =
+  | { readonly backend: "echo"; readonly timeoutMs: number }
+  | {
+      readonly backend: "openai";
+      readonly timeoutMs: number;
+      readonly baseUrl: string;
+      readonly model: string;
+      readonly apiKey: string | undefined;
+      readonly systemPrompt: string | undefined;
+    }
+  | { readonly backend: "command"; readonly timeoutMs: number; readonly argv: readonly string[] };
+
 export type AuthMode = "token" | "password" | "none";
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 
@@ -24,6 +54,8 @@ export interface GatewayConfig {
   readonly authRateLimit: { readonly maxFailures: number; readonly windowMs: number };
   readonly heartbeat: { readonly enabled: boolean; readonly intervalMs: number };
   readonly logLevel: LogLevel;
+  readonly agent: AgentConfig;
+  readonly channels: { readonly telegram?: TelegramConfig };
 }
 
 /** Command-line overrides. */
@@ -94,7 +126,51 @@ export function resolveConfig(
     authRateLimit: { maxFailures: g.authRateLimit?.maxFailures ?? 20, windowMs: g.authRateLimit?.windowMs ?? 60_000 },
     heartbeat: { enabled: file.heartbeat?.enabled ?? true, intervalMs: file.heartbeat?.intervalMs ?? 30 * 60_000 },
     logLevel,
+    agent: resolveAgent(file, env),
+    channels: resolveChannels(file, env),
   });
+}
+
+function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | undefined>>): AgentConfig {
+  const a = file.agent ?? {};
+  const timeoutMs = a.timeoutMs ?? 120_000;
+  const backend = a.backend ?? "echo";
+  if (backend === "openai") {
+    if (!a.openai) throw new ConfigError("agent.openai: backend \"openai\" needs agent.openai.baseUrl and agent.openai.model");
+    return {
+      backend,
+      timeoutMs,
+      baseUrl: a.openai.baseUrl,
+      model: a.openai.model,
+      apiKey: env[a.openai.apiKeyEnv ?? "OPENAI_API_KEY"],
+      systemPrompt: a.systemPrompt,
+    };
+  }
+  if (backend === "command") {
+    if (!a.command) throw new ConfigError("agent.command: backend \"command\" needs agent.command.argv");
+    return { backend, timeoutMs: a.command.timeoutMs ?? timeoutMs, argv: a.command.argv };
+  }
+  return { backend: "echo", timeoutMs };
+}
+
+function resolveChannels(file: ConfigFile, env: Readonly<Record<string, string | undefined>>): GatewayConfig["channels"] {
+  const t = file.channels?.telegram;
+  if (!t || t.enabled === false) return {};
+  const botToken = t.botToken ?? env["TELEGRAM_BOT_TOKEN"];
+  if (!botToken) throw new ConfigError("channels.telegram: set channels.telegram.botToken or TELEGRAM_BOT_TOKEN");
+  return {
+    telegram: {
+      botToken,
+      apiRoot: t.apiRoot ?? "https://api.telegram.org",
+      pollTimeoutSec: t.pollTimeoutSec ?? 30,
+      staleAfterMs: t.staleAfterMs ?? 120_000,
+      dmPolicy: t.dmPolicy ?? "pairing",
+      allowFrom: t.allowFrom ?? [],
+      owners: t.owners ?? [],
+      groupsEnabled: t.groups?.enabled ?? true,
+      requireMention: t.groups?.requireMention ?? true,
+    },
+  };
 }
 
 function deepFreeze<T>(o: T): T {
@@ -107,8 +183,13 @@ function deepFreeze<T>(o: T): T {
 
 /** The config with secrets replaced, for config.get and logs. */
 export function redactedConfig(file: ConfigFile): Record<string, unknown> {
-  const copy = JSON.parse(JSON.stringify(file)) as { gateway?: { auth?: Record<string, unknown> } };
+  const copy = JSON.parse(JSON.stringify(file)) as {
+    gateway?: { auth?: Record<string, unknown> };
+    channels?: { telegram?: Record<string, unknown> };
+  };
   const auth = copy.gateway?.auth;
   if (auth) for (const k of Object.keys(auth)) auth[k] = "[redacted]";
+  const tg = copy.channels?.telegram;
+  if (tg && tg["botToken"] !== undefined) tg["botToken"] = "[redacted]";
   return copy as Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const DmPolicy = Type.Union([Type.Literal("pairing"), Type.Literal("allowlist"), Type.Literal("open"), Type.Literal("disabled")]);
 
 /** Schema of clawdbot.json (JSON5). Every key is optional; defaults live in config/defaults.ts. */
 export const ConfigFileSchema = Type.Object(
@@ -34,6 +35,60 @@ export const ConfigFileSchema = Type.Object(
               {
                 maxFailures: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
                 windowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    agent: Type.Optional(
+      Type.Object(
+        {
+          backend: Type.Optional(Type.Union([Type.Literal("echo"), Type.Literal("openai"), Type.Literal("command")])),
+          timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+          systemPrompt: Type.Optional(Type.String()),
+          openai: Type.Optional(
+            Type.Object(
+              {
+                baseUrl: Type.String({ minLength: 1 }),
+                model: Type.String({ minLength: 1 }),
+                apiKeyEnv: Type.Optional(Type.String({ minLength: 1 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          command: Type.Optional(
+            Type.Object(
+              { argv: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }), timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })) },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    channels: Type.Optional(
+      Type.Object(
+        {
+          telegram: Type.Optional(
+            Type.Object(
+              {
+                enabled: Type.Optional(Type.Boolean()),
+                botToken: Type.Optional(Type.String({ minLength: 1 })),
+                apiRoot: Type.Optional(Type.String({ minLength: 1 })),
+                dmPolicy: Type.Optional(DmPolicy),
+                allowFrom: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+                owners: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+                groups: Type.Optional(
+                  Type.Object(
+                    { enabled: Type.Optional(Type.Boolean()), requireMention: Type.Optional(Type.Boolean()) },
+                    { additionalProperties: false },
+                  ),
+                ),
+                pollTimeoutSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+                staleAfterMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 3_600_000 })),
               },
               { additionalProperties: false },
             ),

@@ -20,6 +20,16 @@ import {
   nodePairRequestHandler,
   nodePairVerifyHandler,
 } from "./pairing/node-pairing.js";
+import { agentHandler, agentWaitHandler } from "./chat/agent.js";
+import { chatAbortHandler, chatHistoryHandler, chatSendHandler } from "./chat/chat.js";
+import { sendHandler } from "./channels/send.js";
+import {
+  channelPairingApproveHandler,
+  channelPairingListHandler,
+  channelPairingRejectHandler,
+  channelsLogoutHandler,
+  channelsStatusHandler,
+} from "./channels/channels.js";
 
 /** Binds every declared method to its handler. */
 export function buildHandlers(s: GatewayServices): HandlerTable {
@@ -43,5 +53,16 @@ export function buildHandlers(s: GatewayServices): HandlerTable {
     "node.pair.approve": nodePairApproveHandler(s),
     "node.pair.reject": nodePairRejectHandler(s),
     "node.pair.verify": nodePairVerifyHandler(s),
+    send: sendHandler(s),
+    agent: agentHandler(s),
+    "agent.wait": agentWaitHandler(s),
+    "chat.history": chatHistoryHandler(s),
+    "chat.send": chatSendHandler(s),
+    "chat.abort": chatAbortHandler(s),
+    "channels.status": channelsStatusHandler(s),
+    "channels.logout": channelsLogoutHandler(s),
+    "channels.pairing.list": channelPairingListHandler(s),
+    "channels.pairing.approve": channelPairingApproveHandler(s),
+    "channels.pairing.reject": channelPairingRejectHandler(s),
   };
 }

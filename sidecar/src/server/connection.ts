@@ -125,7 +125,8 @@ export class Connection implements EventSink {
       }
       const params = check(ConnectParamsSchema, req.value.params);
       if (!params.ok) {
-        throw new GatewayError("connect_invalid", `invalid connect params: ${formatIssues(params.issues)}`, {
+        const badRole = params.issues.some((i) => i.path === "/role");
+        throw new GatewayError(badRole ? "invalid_role" : "connect_invalid", `invalid connect params: ${formatIssues(params.issues)}`, {
           details: { issues: params.issues },
         });
       }
@@ -138,7 +139,7 @@ export class Connection implements EventSink {
       }
       void this.authenticate(id, p);
     } catch (err) {
-      this.failHandshake(id, err);
+      this.failHandshake(id ?? firstFrameId(text), err);
     }
   }
 
@@ -245,6 +246,16 @@ export class Connection implements EventSink {
     if (this.state.kind === "awaiting-connect") clearTimeout(this.state.timer);
     this.state = { kind: "closing", caller };
     this.deps.onClosed(this, caller);
+  }
+}
+
+/** The id of a malformed first request, so it can still be answered. */
+function firstFrameId(text: string | null): string | undefined {
+  if (text === null) return undefined;
+  try {
+    return requestId(parseFrame(text));
+  } catch {
+    return undefined;
   }
 }
 

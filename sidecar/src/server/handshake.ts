@@ -80,9 +80,8 @@ export class Handshake {
     const device = params.device;
     if (!device) {
       if (sharedOk) return { role, scopes: requested, deviceId: undefined, issued: undefined };
-      if (this.deps.config.auth.mode !== "none" && token === undefined && params.auth?.password === undefined) {
-        throw new GatewayError("token_mismatch", "unauthorized: this gateway needs its token (--token or CLAWDBOT_GATEWAY_TOKEN)");
-      }
+      // A wrong secret is an auth failure (rate limited) whatever else is missing.
+      this.refuseWithoutSecret(params);
       throw new GatewayError("device_identity_required", "device identity required: sign the connect with this device's ed25519 key");
     }
     const raw = verifyDeviceProof(device, params.client, {

@@ -1,0 +1,258 @@
+import { Type } from "@sinclair/typebox";
+import { method } from "./declare.js";
+import { EpochMs, NonEmptyString, OpenObject } from "../schema/primitives.js";
+
+/** Session keys name transcript files too: a conservative alphabet, no path separators. */
+export const SessionKeySchema = Type.String({ minLength: 1, maxLength: 200, pattern: "^[A-Za-z0-9:_.@+-]+$" });
+const IdemKey = Type.String({ minLength: 1, maxLength: 200 });
+const Message = Type.String({ minLength: 1, maxLength: 100_000 });
+
+/** One transcript entry as clients see it (`content` blocks like the reference clients expect). */
+export const ChatMessageSchema = Type.Object(
+  {
+    role: Type.Union([Type.Literal("user"), Type.Literal("assistant"), Type.Literal("system")]),
+    content: Type.Array(Type.Object({ type: Type.Literal("text"), text: Type.String() }, { additionalProperties: false })),
+    timestamp: EpochMs,
+    runId: Type.Optional(NonEmptyString),
+    channel: Type.Optional(NonEmptyString),
+    senderName: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+export const RunStatusSchema = Type.Union([
+  Type.Literal("ok"),
+  Type.Literal("error"),
+  Type.Literal("aborted"),
+  Type.Literal("timeout"),
+]);
+
+const write = { scope: "operator.write", roles: ["operator"] } as const;
+const read = { scope: "operator.read", roles: ["operator"] } as const;
+
+export const send = method({
+  ...write,
+  idempotency: "required",
+  summary: "Send a message out on a channel; persisted before the ack, retried until delivered.",
+  params: Type.Object(
+    {
+      to: NonEmptyString,
+      message: Type.String({ maxLength: 100_000 }),
+      channel: Type.Optional(NonEmptyString),
+      accountId: Type.Optional(NonEmptyString),
+      mediaUrl: Type.Optional(NonEmptyString),
+      mediaUrls: Type.Optional(Type.Array(NonEmptyString, { maxItems: 10 })),
+      sessionKey: Type.Optional(SessionKeySchema),
+      replyTo: Type.Optional(NonEmptyString),
+      idempotencyKey: IdemKey,
+    },
+    { additionalProperties: false },
+  ),
+  result: Type.Object(
+    {
+      messageId: NonEmptyString,
+      channel: NonEmptyString,
+      to: NonEmptyString,
+      status: Type.Union([Type.Literal("sent"), Type.Literal("queued")]),
+      providerMessageIds: Type.Optional(Type.Array(Type.String())),
+    },
+    { additionalProperties: true },
+  ),
+});
+
+export const agent = method({
+  ...write,
+  idempotency: "required",
+  twoPhase: true,
+  summary: "Run the agent on a message: answers {runId, status:'accepted'} then the final result.",
+  params: Type.Object(
+    {
+      message: Message,
+      agentId: Type.Optional(NonEmptyString),
+      sessionKey: Type.Optional(SessionKeySchema),
+      channel: Type.Optional(NonEmptyString),
+      to: Type.Optional(NonEmptyString),
+      deliver: Type.Optional(Type.Boolean()),
+      timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+      thinking: Type.Optional(Type.String()),
+      extraSystemPrompt: Type.Optional(Type.String()),
+      label: Type.Optional(Type.String()),
+      idempotencyKey: IdemKey,
+    },
+    { additionalProperties: false },
+  ),
+  result: Type.Object(
+    {
+      runId: NonEmptyString,
+      status: Type.Union([Type.Literal("accepted"), RunStatusSchema]),
+      acceptedAt: Type.Optional(EpochMs),
+      sessionKey: Type.Optional(NonEmptyString),
+      summary: Type.Optional(Type.String()),
+      result: Type.Optional(OpenObject),
+    },
+    { additionalProperties: true },
+  ),
+});
+
+export const agentWait = method({
+  ...write,
+  idempotency: "none",
+  summary: "Wait for an agent run to finish.",
+  params: Type.Object(
+    { runId: NonEmptyString, timeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })) },
+    { additionalProperties: false },
+  ),
+  result: Type.Object(
+    {
+      runId: NonEmptyString,
+      status: Type.Union([RunStatusSchema, Type.Literal("running")]),
+      text: Type.Optional(Type.String()),
+      error: Type.Optional(Type.String()),
+      startedAt: Type.Optional(EpochMs),
+      endedAt: Type.Optional(EpochMs),
+    },
+    { additionalProperties: true },
+  ),
+});
+
+export const chatHistory = method({
+  ...read,
+  idempotency: "none",
+  summary: "A session's transcript (most recent last).",
+  params: Type.Object(
+    { sessionKey: SessionKeySchema, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+    { additionalProperties: false },
+  ),
+  result: Type.Object(
+    { sessionKey: NonEmptyString, messages: Type.Array(ChatMessageSchema) },
+    { additionalProperties: true },
+  ),
+});
+
+export const chatSend = method({
+  ...write,
+  idempotency: "required",
+  summary: "Send a chat message into a session; the reply streams as `chat` events.",
+  params: Type.Object(
+    {
+      sessionKey: SessionKeySchema,
+      message: Message,
+      thinking: Type.Optional(Type.String()),
+      deliver: Type.Optional(Type.Boolean()),
+      attachments: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 10 })),
+      timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
+      idempotencyKey: IdemKey,
+    },
+    { additionalProperties: false },
+  ),
+  result: Type.Object(
+    { runId: NonEmptyString, status: Type.Union([Type.Literal("started"), Type.Literal("queued")]) },
+    { additionalProperties: true },
+  ),
+});
+
+export const chatAbort = method({
+  ...write,
+  idempotency: "none",
+  summary: "Abort the active (or a given) run of a session.",
+  params: Type.Object(
+    { sessionKey: SessionKeySchema, runId: Type.Optional(NonEmptyString) },
+    { additionalProperties: false },
+  ),
+  result: Type.Object(
+    { ok: Type.Literal(true), aborted: Type.Boolean(), runIds: Type.Array(NonEmptyString) },
+    { additionalProperties: false },
+  ),
+});
+
+export const ChannelStatusSchema = Type.Object(
+  {
+    configured: Type.Boolean(),
+    running: Type.Boolean(),
+    connected: Type.Boolean(),
+    accountId: Type.Optional(Type.String()),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    lastInboundAt: Type.Union([EpochMs, Type.Null()]),
+    lastPollAt: Type.Union([EpochMs, Type.Null()]),
+    restarts: Type.Integer({ minimum: 0 }),
+    outboxPending: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: true },
+);
+
+export const channelsStatus = method({
+  ...read,
+  idempotency: "none",
+  summary: "State of every configured channel.",
+  params: Type.Optional(Type.Object({ probe: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+  result: Type.Object(
+    { ts: EpochMs, channels: Type.Record(Type.String(), ChannelStatusSchema) },
+    { additionalProperties: true },
+  ),
+});
+
+export const channelsLogout = method({
+  scope: "operator.admin",
+  roles: ["operator"],
+  idempotency: "none",
+  summary: "Stop a channel and forget its stored credentials.",
+  params: Type.Object(
+    { channel: NonEmptyString, accountId: Type.Optional(NonEmptyString) },
+    { additionalProperties: false },
+  ),
+  result: Type.Object(
+    { channel: NonEmptyString, stopped: Type.Boolean(), cleared: Type.Boolean() },
+    { additionalProperties: true },
+  ),
+});
+
+/** Channel DM pairing (unknown senders get a code; the owner approves it). */
+export const ChannelPairingSchema = Type.Object(
+  {
+    channel: NonEmptyString,
+    code: NonEmptyString,
+    senderId: NonEmptyString,
+    senderName: Type.Optional(Type.String()),
+    chatId: NonEmptyString,
+    ts: EpochMs,
+  },
+  { additionalProperties: false },
+);
+
+export const channelPairingList = method({
+  scope: "operator.pairing",
+  roles: ["operator"],
+  idempotency: "none",
+  summary: "Pending channel pairing codes and approved senders.",
+  params: Type.Optional(Type.Object({ channel: Type.Optional(NonEmptyString) }, { additionalProperties: false })),
+  result: Type.Object(
+    {
+      pending: Type.Array(ChannelPairingSchema),
+      approved: Type.Array(
+        Type.Object(
+          { channel: NonEmptyString, senderId: NonEmptyString, senderName: Type.Optional(Type.String()), approvedAt: EpochMs },
+          { additionalProperties: false },
+        ),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+});
+
+export const channelPairingApprove = method({
+  scope: "operator.pairing",
+  roles: ["operator"],
+  idempotency: "none",
+  summary: "Approve a channel sender by its pairing code.",
+  params: Type.Object({ channel: NonEmptyString, code: NonEmptyString }, { additionalProperties: false }),
+  result: Type.Object({ channel: NonEmptyString, senderId: NonEmptyString }, { additionalProperties: false }),
+});
+
+export const channelPairingReject = method({
+  scope: "operator.pairing",
+  roles: ["operator"],
+  idempotency: "none",
+  summary: "Reject a channel pairing code.",
+  params: Type.Object({ channel: NonEmptyString, code: NonEmptyString }, { additionalProperties: false }),
+  result: Type.Object({ channel: NonEmptyString, senderId: NonEmptyString }, { additionalProperties: false }),
+});

@@ -1,0 +1,59 @@
+import { spawn } from "node:child_process";
+import { AgentBackendError, type AgentBackend, type AgentChunk, type AgentRequest } from "./backend.js";
+
+export interface CommandOptions {
+  argv: readonly string[];
+  timeoutMs: number;
+  /** Cap on stdout kept and streamed. */
+  maxOutputBytes?: number;
+}
+
+/** Runs a configured program: the message on stdin, the reply streamed from stdout; killed on abort/timeout. */
+export class CommandBackend implements AgentBackend {
+  readonly name = "command";
+  constructor(private readonly opts: CommandOptions) {}
+
+  async *run(req: AgentRequest, signal: AbortSignal): AsyncIterable<AgentChunk> {
+    const [cmd, ...args] = this.opts.argv;
+    if (!cmd) throw new AgentBackendError("agent.command.argv is empty");
+    const child = spawn(cmd, args, {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, CLAWDBOT_SESSION_KEY: req.sessionKey },
+    });
+    const kill = () => {
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+    };
+    const timer = setTimeout(kill, this.opts.timeoutMs);
+    signal.addEventListener("abort", kill, { once: true });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null; err?: Error }>((resolve) => {
+      child.once("error", (err) => resolve({ code: null, sig: null, err }));
+      child.once("close", (code, sig) => resolve({ code, sig }));
+    });
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(req.message);
+    const max = this.opts.maxOutputBytes ?? 1_000_000;
+    let total = 0;
+    try {
+      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        if (total >= max) continue;
+        const text = chunk.subarray(0, max - total).toString();
+        total += chunk.length;
+        yield { kind: "delta", text };
+      }
+      const { code, sig, err } = await exited;
+      signal.throwIfAborted();
+      if (err) throw new AgentBackendError(`could not run ${cmd}: ${err.message}`);
+      if (sig) throw new AgentBackendError(`${cmd} was killed (${sig})${sig === "SIGTERM" ? " after the timeout" : ""}`);
+      if (code !== 0) throw new AgentBackendError(`${cmd} exited with ${code}${stderr ? `: ${stderr.trim()}` : ""}`);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", kill);
+      if (child.exitCode === null && child.signalCode === null) kill();
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { AgentBackendError, type AgentBackend, type AgentChunk, type AgentRequest } from "./backend.js";
+
+export interface OpenAIOptions {
+  baseUrl: string;
+  model: string;
+  apiKey: string | undefined;
+  systemPrompt?: string;
+  /** Injected for tests and proxies; defaults to global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** Any OpenAI-compatible chat-completions endpoint with SSE streaming (OpenAI, Ollama, llama.cpp, vLLM). */
+export class OpenAIBackend implements AgentBackend {
+  readonly name = "openai";
+  constructor(private readonly opts: OpenAIOptions) {}
+
+  async *run(req: AgentRequest, signal: AbortSignal): AsyncIterable<AgentChunk> {
+    const doFetch = this.opts.fetch ?? fetch;
+    const system = req.systemPrompt ?? this.opts.systemPrompt;
+    const messages = [
+      ...(system ? [{ role: "system", content: system }] : []),
+      ...req.history.map((t) => ({ role: t.role, content: t.text })),
+      { role: "user", content: req.message },
+    ];
+    const url = `${this.opts.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+    const res = await doFetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "text/event-stream",
+        ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}),
+      },
+      body: JSON.stringify({ model: this.opts.model, messages, stream: true }),
+      signal,
+    });
+    if (!res.ok || !res.body) {
+      const detail = (await res.text().catch(() => "")).slice(0, 300);
+      throw new AgentBackendError(`model endpoint answered ${res.status}${detail ? `: ${detail}` : ""}`);
+    }
+    for await (const data of sseData(res.body, signal)) {
+      if (data === "[DONE]") return;
+      const text = deltaText(data);
+      if (text) yield { kind: "delta", text };
+    }
+  }
+}
+
+/** Yields the `data:` payloads of a server-sent event stream. */
+export async function* sseData(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncIterable<string> {
+  const decoder = new TextDecoder();
+  let buf = "";
+  const reader = body.getReader();
+  const onAbort = () => void reader.cancel().catch(() => undefined);
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
+      let idx: number;
+      while ((idx = buf.search(/\r?\n\r?\n/)) !== -1) {
+        const event = buf.slice(0, idx);
+        buf = buf.slice(idx).replace(/^\r?\n\r?\n/, "");
+        const data = event
+          .split(/\r?\n/)
+          .filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5).replace(/^ /, ""))
+          .join("\n");
+        if (data) yield data;
+      }
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    reader.releaseLock();
+  }
+  signal.throwIfAborted();
+}
+
+function deltaText(data: string): string {
+  try {
+    const parsed = JSON.parse(data) as { choices?: { delta?: { content?: unknown } }[] };
+    const c = parsed.choices?.[0]?.delta?.content;
+    return typeof c === "string" ? c : "";
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,188 @@
+import { randomUUID } from "node:crypto";
+import type { AgentEvent, ChatEvent } from "@clawdbot/protocol";
+import type { Logger } from "pino";
+import type { AgentBackend, AgentTurn } from "./backend.js";
+import { textMessage, type TranscriptStore } from "../sessions/transcripts.js";
+
+export type RunStatus = "queued" | "running" | "ok" | "error" | "aborted" | "timeout";
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly sessionKey: string;
+  status: RunStatus;
+  text: string;
+  error?: string;
+  startedAt?: number;
+  endedAt?: number;
+  /** Resolves when the run has finished (any final status). */
+  readonly done: Promise<RunRecord>;
+}
+
+export interface StartRun {
+  sessionKey: string;
+  message: string;
+  timeoutMs?: number;
+  channel?: string;
+  senderName?: string;
+  /** Called with the accumulated text on every delta (typing indicators, channel streaming). */
+  onDelta?: (text: string) => void;
+}
+
+export interface RunnerDeps {
+  backend: AgentBackend;
+  transcripts: TranscriptStore;
+  emitAgent: (ev: AgentEvent, droppable: boolean) => void;
+  emitChat: (ev: ChatEvent, droppable: boolean) => void;
+  now: () => number;
+  log: Logger;
+  defaultTimeoutMs: number;
+  historyTurns?: number;
+}
+
+interface Live {
+  record: RunRecord;
+  controller: AbortController;
+  reason: "aborted" | "timeout" | null;
+}
+
+const FINISHED_KEEP = 1000;
+
+/** Runs the agent one run at a time per session (later messages queue in order), streaming events. */
+export class AgentRunner {
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly live = new Map<string, Live>();
+  private readonly finished = new Map<string, RunRecord>();
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  /** Queues a run for its session and returns its record at once. */
+  start(req: StartRun): RunRecord {
+    const runId = randomUUID();
+    let resolveDone!: (r: RunRecord) => void;
+    const done = new Promise<RunRecord>((r) => (resolveDone = r));
+    const record: RunRecord = { runId, sessionKey: req.sessionKey, status: "queued", text: "", done };
+    const entry: Live = { record, controller: new AbortController(), reason: null };
+    this.live.set(runId, entry);
+    const prev = this.tails.get(req.sessionKey) ?? Promise.resolve();
+    const tail = prev.then(() => this.execute(entry, req)).then(() => {
+      this.live.delete(runId);
+      this.remember(record);
+      resolveDone(record);
+    });
+    this.tails.set(req.sessionKey, tail);
+    void tail.then(() => {
+      if (this.tails.get(req.sessionKey) === tail) this.tails.delete(req.sessionKey);
+    });
+    return record;
+  }
+
+  /** A run by id, live or recently finished. */
+  get(runId: string): RunRecord | undefined {
+    return this.live.get(runId)?.record ?? this.finished.get(runId);
+  }
+
+  /** Aborts the session's runs (or just `runId`); returns the ids aborted. */
+  abort(sessionKey: string, runId?: string): string[] {
+    const ids: string[] = [];
+    for (const [id, e] of this.live) {
+      if (e.record.sessionKey !== sessionKey || (runId !== undefined && id !== runId)) continue;
+      e.reason = "aborted";
+      e.controller.abort();
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Aborts everything (shutdown). */
+  abortAll(): void {
+    for (const e of this.live.values()) {
+      e.reason = "aborted";
+      e.controller.abort();
+    }
+  }
+
+  /** True while a run of this session is queued or running. */
+  busy(sessionKey: string): boolean {
+    return [...this.live.values()].some((e) => e.record.sessionKey === sessionKey);
+  }
+
+  private remember(record: RunRecord): void {
+    this.finished.set(record.runId, record);
+    if (this.finished.size > FINISHED_KEEP) {
+      const oldest = this.finished.keys().next();
+      if (!oldest.done) this.finished.delete(oldest.value);
+    }
+  }
+
+  private async execute(entry: Live, req: StartRun): Promise<void> {
+    const { record, controller } = entry;
+    const { now, transcripts, backend, log } = this.deps;
+    let agentSeq = 0;
+    let chatSeq = 0;
+    const agentEv = (stream: AgentEvent["stream"], data: Record<string, unknown>, droppable = false) =>
+      this.deps.emitAgent({ runId: record.runId, seq: agentSeq++, stream, ts: now(), data, sessionKey: record.sessionKey }, droppable);
+    const chatEv = (state: ChatEvent["state"], extra: Partial<ChatEvent>, droppable = false) =>
+      this.deps.emitChat({ runId: record.runId, sessionKey: record.sessionKey, seq: chatSeq++, state, ...extra }, droppable);
+
+    if (controller.signal.aborted) {
+      record.status = "aborted";
+      record.endedAt = now();
+      chatEv("aborted", {});
+      return;
+    }
+    record.status = "running";
+    record.startedAt = now();
+    const timer = setTimeout(() => {
+      entry.reason = "timeout";
+      controller.abort();
+    }, req.timeoutMs ?? this.deps.defaultTimeoutMs);
+    agentEv("lifecycle", { phase: "start", startedAt: record.startedAt });
+    try {
+      const history = await this.history(record.sessionKey);
+      const extra = { ...(req.channel ? { channel: req.channel } : {}), ...(req.senderName ? { senderName: req.senderName } : {}) };
+      await transcripts.append(record.sessionKey, textMessage("user", req.message, record.startedAt, extra));
+      for await (const chunk of backend.run({ sessionKey: record.sessionKey, message: req.message, history }, controller.signal)) {
+        if (chunk.kind === "status") {
+          agentEv("tool", chunk.data, true);
+          continue;
+        }
+        record.text += chunk.text;
+        agentEv("assistant", { text: record.text, delta: chunk.text }, true);
+        chatEv("delta", { message: textMessage("assistant", record.text, now()) }, true);
+        req.onDelta?.(record.text);
+      }
+      if (controller.signal.aborted) throw controller.signal.reason ?? new Error("aborted");
+      record.status = "ok";
+      record.endedAt = now();
+      await transcripts.append(record.sessionKey, textMessage("assistant", record.text, record.endedAt, { runId: record.runId }));
+      chatEv("final", { message: textMessage("assistant", record.text, record.endedAt, { runId: record.runId }) });
+      agentEv("lifecycle", { phase: "end", status: "ok", endedAt: record.endedAt });
+    } catch (err) {
+      record.endedAt = now();
+      if (entry.reason !== null) {
+        record.status = entry.reason;
+        record.error = entry.reason === "timeout" ? "the agent did not finish in time" : "aborted";
+        if (record.text) {
+          await transcripts
+            .append(record.sessionKey, textMessage("assistant", record.text, record.endedAt, { runId: record.runId }))
+            .catch(() => undefined);
+        }
+        if (entry.reason === "timeout") chatEv("error", { errorMessage: record.error });
+        else chatEv("aborted", record.text ? { message: textMessage("assistant", record.text, record.endedAt) } : {});
+      } else {
+        record.status = "error";
+        record.error = (err as Error).message || "the agent failed";
+        log.warn({ err, runId: record.runId, backend: backend.name }, "agent run failed");
+        chatEv("error", { errorMessage: record.error });
+      }
+      agentEv("lifecycle", { phase: "end", status: record.status, endedAt: record.endedAt, ...(record.error ? { error: record.error } : {}) });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async history(sessionKey: string): Promise<AgentTurn[]> {
+    const msgs = await this.deps.transcripts.history(sessionKey, this.deps.historyTurns ?? 40);
+    return msgs.map((m) => ({ role: m.role, text: m.content.map((c) => c.text).join("") }));
+  }
+}

@@ -1,0 +1,321 @@
+import { mkdir, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { Type, type Static } from "@sinclair/typebox";
+import { check, formatIssues } from "@clawdbot/protocol";
+import type { Logger } from "pino";
+import { writeJsonFile } from "../store/json-file.js";
+import { LockedJsonFile } from "../store/locked-json.js";
+import { ChannelSendError, type ChannelAdapter, type MediaRef, type OutboundPart } from "./types.js";
+import { chunkText } from "./chunk.js";
+
+const MediaSchema = Type.Object(
+  {
+    kind: Type.Union(["photo", "document", "audio", "video", "voice", "sticker"].map((k) => Type.Literal(k))),
+    fileId: Type.Optional(Type.String()),
+    url: Type.Optional(Type.String()),
+    path: Type.Optional(Type.String()),
+    fileName: Type.Optional(Type.String()),
+    mimeType: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const ItemSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1 }),
+    idempotencyKey: Type.String({ minLength: 1 }),
+    channel: Type.String({ minLength: 1 }),
+    chatId: Type.String({ minLength: 1 }),
+    parts: Type.Array(
+      Type.Object(
+        { text: Type.Optional(Type.String()), media: Type.Optional(MediaSchema), replyToId: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
+    delivered: Type.Integer({ minimum: 0 }),
+    providerMessageIds: Type.Array(Type.String()),
+    attempts: Type.Integer({ minimum: 0 }),
+    nextAttemptAt: Type.Integer({ minimum: 0 }),
+    createdAt: Type.Integer({ minimum: 0 }),
+    lastError: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type OutboxItem = Static<typeof ItemSchema>;
+
+const LedgerSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    sent: Type.Record(
+      Type.String(),
+      Type.Object({ id: Type.String(), channel: Type.String(), chatId: Type.String(), at: Type.Integer(), providerMessageIds: Type.Array(Type.String()) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export interface EnqueueRequest {
+  channel: string;
+  chatId: string;
+  text?: string;
+  media?: MediaRef[];
+  replyToId?: string;
+  idempotencyKey: string;
+}
+
+export interface OutboxDeps {
+  stateDir: string;
+  now: () => number;
+  log: Logger;
+  /** Called after an item is delivered or given up. */
+  onSettled?: (item: OutboxItem, outcome: "delivered" | "failed") => void;
+}
+
+const MAX_ATTEMPTS = 25;
+const LEDGER_TTL_MS = 24 * 60 * 60_000;
+
+/**
+ * Durable outbound queue: an item is on disk (fsync + rename) before it is acknowledged, is
+ * delivered part by part with progress recorded, retried with backoff (honouring retry-after),
+ * and survives restarts. Idempotency keys are remembered for a day after delivery.
+ */
+export class Outbox {
+  private readonly items = new Map<string, OutboxItem>();
+  private readonly waiters = new Map<string, ((item: OutboxItem | undefined) => void)[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private adapter: (channel: string) => ChannelAdapter | undefined = () => undefined;
+  private stopped = true;
+
+  private constructor(
+    private readonly deps: OutboxDeps,
+    private readonly ledger: LockedJsonFile<typeof LedgerSchema>,
+  ) {}
+
+  private get pendingDir(): string {
+    return join(this.deps.stateDir, "outbox", "pending");
+  }
+
+  /** Loads pending items and the delivery ledger. */
+  static async open(deps: OutboxDeps): Promise<Outbox> {
+    const ledger = await LockedJsonFile.open(join(deps.stateDir, "outbox", "sent.json"), LedgerSchema, () => ({ version: 1 as const, sent: {} }));
+    const box = new Outbox(deps, ledger);
+    await box.load();
+    return box;
+  }
+
+  private async load(): Promise<void> {
+    await mkdir(this.pendingDir, { recursive: true, mode: 0o700 });
+    for (const name of await readdir(this.pendingDir)) {
+      if (!name.endsWith(".json") || name.startsWith(".")) continue;
+      const path = join(this.pendingDir, name);
+      const parsed = check(ItemSchema, safeJson(await readFile(path, "utf8")));
+      if (!parsed.ok) {
+        this.deps.log.error({ path, issues: formatIssues(parsed.issues) }, "outbox item unreadable; moved aside");
+        await rename(path, `${path}.damaged`).catch(() => undefined);
+        continue;
+      }
+      this.items.set(parsed.value.id, parsed.value);
+    }
+  }
+
+  /** Tells the outbox where the running channel adapters are. */
+  bindAdapters(lookup: (channel: string) => ChannelAdapter | undefined): void {
+    this.adapter = lookup;
+  }
+
+  /** Starts delivering. */
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Stops the worker after the current send. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Items waiting for a channel (for channels.status). */
+  pendingCount(channel?: string): number {
+    return [...this.items.values()].filter((i) => !channel || i.channel === channel).length;
+  }
+
+  /** Persists a message before resolving; a known idempotency key returns the earlier item instead. */
+  async enqueue(req: EnqueueRequest, textLimit: number): Promise<{ item: OutboxItem; created: boolean; alreadySent: boolean }> {
+    const pending = [...this.items.values()].find((i) => i.idempotencyKey === req.idempotencyKey);
+    if (pending) return { item: pending, created: false, alreadySent: false };
+    const sent = this.ledger.data.sent[req.idempotencyKey];
+    if (sent) {
+      const item: OutboxItem = { id: sent.id, idempotencyKey: req.idempotencyKey, channel: sent.channel, chatId: sent.chatId, parts: [], delivered: 0, providerMessageIds: sent.providerMessageIds, attempts: 0, nextAttemptAt: 0, createdAt: sent.at };
+      return { item, created: false, alreadySent: true };
+    }
+    const now = this.deps.now();
+    const item: OutboxItem = {
+      id: randomUUID(),
+      idempotencyKey: req.idempotencyKey,
+      channel: req.channel,
+      chatId: req.chatId,
+      parts: buildParts(req, textLimit),
+      delivered: 0,
+      providerMessageIds: [],
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+    };
+    await this.persist(item);
+    this.items.set(item.id, item);
+    this.kick();
+    return { item, created: true, alreadySent: false };
+  }
+
+  /** Resolves with the item once delivered, or undefined on failure or after `timeoutMs`. */
+  waitDelivered(id: string, timeoutMs: number): Promise<OutboxItem | undefined> {
+    if (!this.items.has(id)) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => done(undefined), timeoutMs);
+      const done = (item: OutboxItem | undefined) => {
+        clearTimeout(t);
+        resolve(item);
+      };
+      const list = this.waiters.get(id) ?? [];
+      list.push(done);
+      this.waiters.set(id, list);
+    });
+  }
+
+  /** Drops every queued item of a channel (logout). */
+  async forget(channel: string): Promise<number> {
+    let n = 0;
+    for (const item of [...this.items.values()]) {
+      if (item.channel !== channel) continue;
+      this.items.delete(item.id);
+      await unlink(this.itemPath(item.id)).catch(() => undefined);
+      this.settle(item, undefined);
+      n++;
+    }
+    return n;
+  }
+
+  /** Schedules a delivery pass (coalesced). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.pass()
+      .catch((err: unknown) => this.deps.log.error({ err }, "outbox pass failed"))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else this.schedule();
+      });
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.items.size === 0) return;
+    const next = Math.min(...[...this.items.values()].map((i) => i.nextAttemptAt));
+    this.timer = setTimeout(() => this.kick(), Math.max(10, next - this.deps.now()));
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<void> {
+    const blockedChats = new Set<string>();
+    const ordered = [...this.items.values()].sort((a, b) => a.createdAt - b.createdAt);
+    for (const item of ordered) {
+      if (this.stopped) return;
+      const chat = `${item.channel}:${item.chatId}`;
+      // Keep per-chat order: nothing overtakes an earlier message that is waiting to retry.
+      if (blockedChats.has(chat) || item.nextAttemptAt > this.deps.now()) {
+        blockedChats.add(chat);
+        continue;
+      }
+      if (!(await this.deliver(item))) blockedChats.add(chat);
+    }
+  }
+
+  /** Sends the remaining parts of one item; returns true when it is fully delivered or given up. */
+  private async deliver(item: OutboxItem): Promise<boolean> {
+    const adapter = this.adapter(item.channel);
+    try {
+      if (!adapter) throw new ChannelSendError(`channel ${item.channel} is not running`, true);
+      while (item.delivered < item.parts.length) {
+        const part = item.parts[item.delivered]!;
+        const res = await adapter.send({ chatId: item.chatId, ...part } as OutboundPart);
+        item.providerMessageIds.push(res.providerMessageId);
+        item.delivered++;
+        if (item.delivered < item.parts.length) await this.persist(item);
+      }
+    } catch (err) {
+      return this.failed(item, err);
+    }
+    await this.ledger.mutate((doc) => {
+      const cutoff = this.deps.now() - LEDGER_TTL_MS;
+      for (const [k, v] of Object.entries(doc.sent)) if (v.at < cutoff) delete doc.sent[k];
+      doc.sent[item.idempotencyKey] = { id: item.id, channel: item.channel, chatId: item.chatId, at: this.deps.now(), providerMessageIds: item.providerMessageIds };
+    });
+    await unlink(this.itemPath(item.id)).catch(() => undefined);
+    this.items.delete(item.id);
+    this.settle(item, item);
+    this.deps.onSettled?.(item, "delivered");
+    return true;
+  }
+
+  private async failed(item: OutboxItem, err: unknown): Promise<boolean> {
+    const e = err instanceof ChannelSendError ? err : new ChannelSendError((err as Error)?.message ?? String(err), true);
+    item.attempts++;
+    item.lastError = e.message;
+    if (!e.retryable || item.attempts >= MAX_ATTEMPTS) {
+      this.deps.log.error({ id: item.id, channel: item.channel, chatId: item.chatId, err: e.message, attempts: item.attempts }, "outbound message given up");
+      const failedDir = join(this.deps.stateDir, "outbox", "failed");
+      await mkdir(failedDir, { recursive: true, mode: 0o700 });
+      await writeJsonFile(join(failedDir, `${item.id}.json`), item);
+      await unlink(this.itemPath(item.id)).catch(() => undefined);
+      this.items.delete(item.id);
+      this.settle(item, undefined);
+      this.deps.onSettled?.(item, "failed");
+      return true;
+    }
+    const backoff = Math.min(60_000, 500 * 2 ** Math.min(item.attempts - 1, 7));
+    item.nextAttemptAt = this.deps.now() + Math.max(e.retryAfterMs ?? 0, backoff);
+    this.deps.log.warn({ id: item.id, channel: item.channel, err: e.message, retryInMs: item.nextAttemptAt - this.deps.now() }, "outbound send failed; will retry");
+    await this.persist(item);
+    return false;
+  }
+
+  private settle(item: OutboxItem, result: OutboxItem | undefined): void {
+    for (const w of this.waiters.get(item.id) ?? []) w(result);
+    this.waiters.delete(item.id);
+  }
+
+  private itemPath(id: string): string {
+    return join(this.pendingDir, `${id}.json`);
+  }
+
+  private persist(item: OutboxItem): Promise<void> {
+    return writeJsonFile(this.itemPath(item.id), item);
+  }
+}
+
+function buildParts(req: EnqueueRequest, textLimit: number): OutboxItem["parts"] {
+  const reply = req.replyToId !== undefined ? { replyToId: req.replyToId } : {};
+  const parts: OutboxItem["parts"] = (req.media ?? []).map((m) => ({ media: m }));
+  if (req.text) parts.push(...chunkText(req.text, textLimit).map((text) => ({ text })));
+  if (parts[0]) Object.assign(parts[0], reply);
+  return parts;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,38 @@
+import type { MediaRef } from "../../channels/types.js";
+import type { Handler } from "../context.js";
+import type { GatewayServices } from "../../services.js";
+import { resolveTarget } from "./target.js";
+
+const FIRST_ATTEMPT_WAIT_MS = 5000;
+
+/** `send`: persisted in the outbox before the ack; answers "sent" when delivered quickly, else "queued". */
+export const sendHandler =
+  (s: GatewayServices): Handler<"send"> =>
+  async (params, ctx) => {
+    const { channel, chatId } = resolveTarget(s, params.to, params.channel);
+    const urls = [...(params.mediaUrl ? [params.mediaUrl] : []), ...(params.mediaUrls ?? [])];
+    const media: MediaRef[] = urls.map((u) => (/^https?:\/\//.test(u) ? { kind: kindOf(u), url: u } : { kind: kindOf(u), path: u }));
+    const { item, alreadySent } = await s.outbox.enqueue(
+      {
+        channel,
+        chatId,
+        ...(params.message ? { text: params.message } : {}),
+        media,
+        ...(params.replyTo !== undefined ? { replyToId: params.replyTo } : {}),
+        idempotencyKey: `send:${ctx.caller.deviceId ?? ctx.caller.connId}:${params.idempotencyKey}`,
+      },
+      s.channels.textLimit(channel) ?? 4096,
+    );
+    const delivered = alreadySent ? item : await s.outbox.waitDelivered(item.id, FIRST_ATTEMPT_WAIT_MS);
+    return {
+      messageId: item.id,
+      channel,
+      to: chatId,
+      status: delivered ? ("sent" as const) : ("queued" as const),
+      ...(delivered ? { providerMessageIds: delivered.providerMessageIds } : {}),
+    };
+  };
+
+function kindOf(u: string): MediaRef["kind"] {
+  return /\.(png|jpe?g|gif|webp)(\?|$)/i.test(u) ? "photo" : "document";
+}

@@ -1,0 +1,70 @@
+import { mkdir, open, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Static } from "@sinclair/typebox";
+import type { ChatMessageSchema } from "@clawdbot/protocol";
+import type { Logger } from "pino";
+
+export type ChatMessage = Static<typeof ChatMessageSchema>;
+
+/** Per-session transcripts as JSON lines under `<stateDir>/sessions/`, appended with fsync. */
+export class TranscriptStore {
+  private readonly dir: string;
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(stateDir: string, private readonly log: Logger) {
+    this.dir = join(stateDir, "sessions");
+  }
+
+  private file(sessionKey: string): string {
+    // Session keys are validated to a safe alphabet; ':' is replaced for portable file names.
+    return join(this.dir, `${sessionKey.replace(/:/g, "~")}.jsonl`);
+  }
+
+  /** Appends one message; resolves once it is on disk. Appends to one session are ordered. */
+  append(sessionKey: string, message: ChatMessage): Promise<void> {
+    const prev = this.queues.get(sessionKey) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const fh = await open(this.file(sessionKey), "a", 0o600);
+      try {
+        await fh.appendFile(JSON.stringify(message) + "\n");
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+    });
+    const settled = next.catch(() => undefined);
+    this.queues.set(sessionKey, settled);
+    void settled.then(() => {
+      if (this.queues.get(sessionKey) === settled) this.queues.delete(sessionKey);
+    });
+    return next;
+  }
+
+  /** The last `limit` messages; a torn last line (crash mid-append) is skipped, not fatal. */
+  async history(sessionKey: string, limit: number): Promise<ChatMessage[]> {
+    await this.queues.get(sessionKey);
+    let text: string;
+    try {
+      text = await readFile(this.file(sessionKey), "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    const out: ChatMessage[] = [];
+    for (const line of text.split("\n")) {
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as ChatMessage);
+      } catch {
+        this.log.warn({ sessionKey }, "skipped a damaged transcript line");
+      }
+    }
+    return out.slice(-limit);
+  }
+}
+
+/** A transcript message with one text block. */
+export function textMessage(role: ChatMessage["role"], text: string, timestamp: number, extra: Partial<ChatMessage> = {}): ChatMessage {
+  return { role, content: [{ type: "text", text }], timestamp, ...extra };
+}

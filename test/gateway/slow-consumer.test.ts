@@ -1,0 +1,63 @@
+// Back-pressure: a client that stops reading is cut off once its outbound buffer passes
+// maxBufferedBytes; everyone else keeps being served.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Socket } from "node:net";
+import { startGateway } from "../support/gateway.js";
+import { connectRaw, type RawClient } from "../support/raw-client.js";
+import { assertWireValid, events, isOpen } from "./wire.js";
+
+const MAX_BUFFERED = 2048;
+
+function socketOf(c: RawClient): Socket {
+  return (c.ws as unknown as { _socket: Socket })._socket;
+}
+
+test("a client that stops reading is closed 1008 'slow consumer' while a reading client keeps working", async (t) => {
+  const gw = await startGateway({ file: { gateway: { maxBufferedBytes: MAX_BUFFERED } } });
+  t.after(() => gw.stop());
+  const fast = await connectRaw(gw.url, { mode: "ui" });
+  const slow = await connectRaw(gw.url, { mode: "ui" });
+  t.after(() => (fast.client.close(), slow.client.close()));
+  assert.equal(slow.res.ok, true);
+  socketOf(slow.client).pause();
+
+  // Presence events are not droppable. Each one stays well under maxBufferedBytes on its own;
+  // the kernel buffers of the paused socket absorb a few MB before the gateway's own buffer grows.
+  const text = "x".repeat(600);
+  const cutOff = () => gw.logs.tail(undefined, 5000, 50_000_000).lines.some((l) => l.includes("slow consumer"));
+  let sent = 0;
+  while (!cutOff()) {
+    assert.ok(sent < 40_000, "the paused client was never cut off");
+    const batch = Array.from({ length: 250 }, () => fast.client.request("system-event", { text: `${text}${sent++}` }));
+    for (const res of await Promise.all(batch)) assert.equal(res.ok, true, JSON.stringify(res));
+  }
+
+  // The reading client is unaffected: still open, still answered, and it saw every broadcast in order.
+  assert.ok(isOpen(fast.client));
+  assert.equal((await fast.client.request("health")).ok, true);
+  const seqs = events(fast.client, "presence").map((f) => f.seq as number);
+  for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1] as number) + 1);
+
+  // Once the slow client reads again it drains what was queued and finds the close.
+  socketOf(slow.client).resume();
+  assert.deepEqual(await slow.client.closed, { code: 1008, reason: "slow consumer" });
+  const status = (await fast.client.request("status")).payload as { connections: number };
+  assert.equal(status.connections, 1);
+  assertWireValid(fast.client.frames.slice(0, 200));
+});
+
+// BUG: the buffer check counts the frame being sent, so any single frame larger than
+// maxBufferedBytes cuts off even a client whose buffer is empty (here: its own presence broadcast).
+test("a single frame larger than maxBufferedBytes is delivered to a client that is keeping up", async (t) => {
+  const gw = await startGateway({ file: { gateway: { maxBufferedBytes: MAX_BUFFERED } } });
+  t.after(() => gw.stop());
+  const a = await connectRaw(gw.url, { mode: "ui" });
+  const b = await connectRaw(gw.url, { mode: "ui" });
+  t.after(() => (a.client.close(), b.client.close()));
+  const big = "y".repeat(MAX_BUFFERED + 500);
+  const res = await Promise.race([a.client.request("system-event", { text: big }), a.client.closed]);
+  assert.equal((res as { ok?: boolean }).ok, true, `the caller was cut off: ${JSON.stringify(res)}`);
+  const seen = await Promise.race([b.client.event("presence"), b.client.closed]);
+  assert.ok(isOpen(b.client), `a bystander that reads was cut off: ${JSON.stringify(seen)}`);
+});

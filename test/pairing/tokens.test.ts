@@ -1,0 +1,133 @@
+// Device tokens: issued once in hello-ok.auth, used as auth.token afterwards, bound to one device and
+// role, revoked (closing live sockets at once) and rotated; stored only as hashes in a 0600 file.
+// The gateways require a token and auto-approve loopback devices (the default).
+import { test, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { CloseCode } from "@clawdbot/protocol";
+import { generateIdentity } from "@clawdbot/protocol/client";
+import {
+  GATEWAY_TOKEN,
+  assertRefused,
+  assertStoreKeepsSecrets,
+  call,
+  closedWithin,
+  connect,
+  connectOk,
+  devicesFile,
+  isOpen,
+  issuedToken,
+  pairList,
+  pairingGateway,
+  UNAUTHORIZED,
+} from "./pairing-kit.js";
+
+async function setup(t: TestContext) {
+  const gw = await pairingGateway(t, { token: true });
+  const admin = (await connectOk(t, gw.url, { token: GATEWAY_TOKEN, scopes: ["operator.admin"] })).client;
+  return { gw, admin };
+}
+
+test("the device token from hello-ok.auth admits the device again (no gateway token) and that hello-ok issues nothing new", async (t) => {
+  const { gw } = await setup(t);
+  const identity = generateIdentity();
+  const first = await connectOk(t, gw.url, { identity, token: GATEWAY_TOKEN, scopes: ["operator.read"] });
+  const auth = first.hello.auth;
+  assert.ok(auth, "first approved connect carries hello-ok.auth");
+  assert.deepEqual({ role: auth.role, scopes: auth.scopes }, { role: "operator", scopes: ["operator.read"] });
+  assert.ok(Buffer.from(auth.deviceToken, "base64url").length >= 32, "token has >= 32 random bytes");
+  first.client.close();
+
+  for (let i = 0; i < 2; i++) {
+    const again = await connectOk(t, gw.url, { identity, token: auth.deviceToken, scopes: ["operator.read"] });
+    assert.equal(again.hello.auth, undefined, `reconnect ${i + 1} must not be issued another token`);
+    await call(again.client, "health");
+  }
+});
+
+test("a device token presented by another device is refused 'unauthorized'; the owner keeps using it", async (t) => {
+  const { gw } = await setup(t);
+  const owner = generateIdentity();
+  const token = issuedToken((await connectOk(t, gw.url, { identity: owner, token: GATEWAY_TOKEN, scopes: ["operator.read"] })).hello);
+
+  const thief = generateIdentity();
+  await connectOk(t, gw.url, { identity: thief, token: GATEWAY_TOKEN, scopes: ["operator.read"] }); // paired itself
+  const err = await assertRefused(await connect(gw.url, { identity: thief, token, scopes: ["operator.read"] }), UNAUTHORIZED);
+  assert.doesNotMatch(err.message, /operator\.read/);
+  const unpaired = generateIdentity();
+  await assertRefused(await connect(gw.url, { identity: unpaired, token, scopes: ["operator.read"] }), UNAUTHORIZED);
+
+  const mine = await connectOk(t, gw.url, { identity: owner, token, scopes: ["operator.read"] });
+  await call(mine.client, "health");
+});
+
+test("device.token.revoke closes that device's live sockets of that role at once (1008); others stay; the token is refused afterwards", async (t) => {
+  const { gw, admin } = await setup(t);
+  const victim = generateIdentity();
+  const first = await connectOk(t, gw.url, { identity: victim, token: GATEWAY_TOKEN, scopes: ["operator.read"] });
+  const token = issuedToken(first.hello);
+  const live = await connectOk(t, gw.url, { identity: victim, token, scopes: ["operator.read"] });
+  const liveToo = await connectOk(t, gw.url, { identity: victim, token, scopes: ["operator.read"] });
+  const asNode = await connectOk(t, gw.url, { identity: victim, token: GATEWAY_TOKEN, role: "node", scopes: [] });
+  const bystander = await connectOk(t, gw.url, { token: GATEWAY_TOKEN, scopes: ["operator.read"] });
+
+  const res = await call<{ deviceId: string; role: string; disconnected: number }>(admin, "device.token.revoke", {
+    deviceId: victim.deviceId,
+    role: "operator",
+  });
+  assert.deepEqual({ deviceId: res.deviceId, role: res.role, disconnected: res.disconnected }, { deviceId: victim.deviceId, role: "operator", disconnected: 3 });
+  // Every operator socket of the device closes, whether it came in with the device token or the gateway token.
+  for (const c of [first.client, live.client, liveToo.client]) {
+    assert.deepEqual(await closedWithin(c), { code: CloseCode.policyViolation, reason: "device token revoked" });
+  }
+  // Another role of the same device, another device and the admin are untouched.
+  for (const c of [asNode.client, bystander.client, admin]) {
+    assert.ok(isOpen(c));
+    await call(c, "health");
+  }
+
+  await assertRefused(await connect(gw.url, { identity: victim, token, scopes: ["operator.read"] }), UNAUTHORIZED);
+  const tokenInfo = (await pairList(admin)).paired.find((d) => d.deviceId === victim.deviceId)?.tokens.find((x) => x.role === "operator");
+  assert.equal(typeof tokenInfo?.revokedAtMs, "number", `token metadata: ${JSON.stringify(tokenInfo)}`);
+});
+
+test("device.token.rotate returns a new token: the old one is refused at once, the new one is accepted", async (t) => {
+  const { gw, admin } = await setup(t);
+  const dev = generateIdentity();
+  const old = issuedToken((await connectOk(t, gw.url, { identity: dev, token: GATEWAY_TOKEN, scopes: ["operator.read", "operator.write"] })).hello);
+
+  const rotated = await call<{ deviceId: string; role: string; token: string; scopes: string[]; rotatedAtMs: number }>(admin, "device.token.rotate", {
+    deviceId: dev.deviceId,
+    role: "operator",
+  });
+  assert.notEqual(rotated.token, old);
+  assert.deepEqual(rotated.scopes, ["operator.read", "operator.write"], "without scopes, rotation keeps the token's scopes");
+  assert.ok(Buffer.from(rotated.token, "base64url").length >= 32);
+
+  await assertRefused(await connect(gw.url, { identity: dev, token: old, scopes: ["operator.read"] }), UNAUTHORIZED);
+  const fresh = await connectOk(t, gw.url, { identity: dev, token: rotated.token, scopes: ["operator.read", "operator.write"] });
+  assert.equal(fresh.hello.auth, undefined);
+  await call(fresh.client, "health");
+  const info = (await pairList(admin)).paired.find((d) => d.deviceId === dev.deviceId)?.tokens.find((x) => x.role === "operator");
+  assert.equal(typeof info?.rotatedAtMs, "number");
+});
+
+test("devices/pairing.json never holds a plaintext token (issued, rotated, revoked, gateway); file 0600 in a 0700 dir", async (t) => {
+  const { gw, admin } = await setup(t);
+  const secrets = [GATEWAY_TOKEN];
+  const a = generateIdentity();
+  const b = generateIdentity();
+  secrets.push(issuedToken((await connectOk(t, gw.url, { identity: a, token: GATEWAY_TOKEN, scopes: ["operator.admin"] })).hello));
+  secrets.push(issuedToken((await connectOk(t, gw.url, { identity: b, token: GATEWAY_TOKEN, role: "node", scopes: [] })).hello));
+  secrets.push((await call<{ token: string }>(admin, "device.token.rotate", { deviceId: a.deviceId, role: "operator" })).token);
+  secrets.push((await call<{ token: string }>(admin, "device.token.rotate", { deviceId: b.deviceId, role: "node" })).token);
+  await call(admin, "device.token.revoke", { deviceId: b.deviceId, role: "node" });
+
+  await assertStoreKeepsSecrets(devicesFile(gw), secrets);
+  // What is stored is the SHA-256 of the current token, nothing reversible.
+  const doc = JSON.parse(await readFile(devicesFile(gw), "utf8")) as { paired: Record<string, { tokens: Record<string, { hash: string }> }> };
+  const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+  assert.equal(doc.paired[a.deviceId]?.tokens["operator"]?.hash, sha(secrets[3]!));
+  assert.equal(doc.paired[b.deviceId]?.tokens["node"]?.hash, sha(secrets[4]!));
+});
