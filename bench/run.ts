@@ -16,8 +16,10 @@ import { measureHandshakes, type HandshakeSpec } from "./phases/handshake.js";
 import type { RoundsSpec } from "./lib/rounds.js";
 import { measureIdle } from "./phases/idle-memory.js";
 
-const DEADLINE_MS = 170_000;
-const SERVER_LIFE_MS = 180_000;
+/** No new measurement starts after this; the hard deadline then stops every bench process. */
+const BUDGET_MS = 150_000;
+const DEADLINE_MS = 240_000;
+const SERVER_LIFE_MS = 250_000;
 const IDLE_CONNECTIONS = 2000;
 const IDLE_LOADERS = 2;
 const IDENTITIES = 8;
@@ -28,30 +30,31 @@ const HANDSHAKES: HandshakeSpec = { warmupMs: 1000, windowMs: 1500, rounds: 3, c
 const TOKENLESS: HandshakeSpec = { warmupMs: 300, windowMs: 1500, rounds: 1, concurrency: 16, useToken: false };
 const PROFILE_DIR = process.env["BENCH_CPU_PROF"];
 
+const started = performance.now();
+let tmp: string | undefined;
+
 async function main(): Promise<void> {
-  const started = performance.now();
-  const deadline = setTimeout(() => void abort(), DEADLINE_MS);
+  const deadline = setTimeout(() => void abort(`deadline of ${DEADLINE_MS / 1000} s reached`), DEADLINE_MS);
   deadline.unref();
-  const tmp = await mkdtemp(join(tmpdir(), "clawdbot-bench-ids-"));
+  tmp = await mkdtemp(join(tmpdir(), "clawdbot-bench-ids-"));
   try {
     const results = await measureAll(tmp);
     printReport(results, (performance.now() - started) / 1000);
   } finally {
     clearTimeout(deadline);
-    await Child.stopAll();
-    await rm(tmp, { recursive: true, force: true });
+    await cleanUp(3000);
   }
 }
 
-async function measureAll(tmp: string): Promise<Results> {
+async function measureAll(dir: string): Promise<Results> {
   log(`node ${process.version}, ${cpus().length} CPUs; servers and load generators in separate processes`);
   const gwArgs = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const [gw, echo] = await Promise.all([
     startServer("servers/gateway.ts", "gateway", { nodeArgs: gwArgs, maxLifeMs: SERVER_LIFE_MS }),
     startServer("servers/echo.ts", "echo", { maxLifeMs: SERVER_LIFE_MS }),
   ]);
-  const ids = join(tmp, "ids.json");
-  const idsTokenless = join(tmp, "ids-tokenless.json");
+  const ids = join(dir, "ids.json");
+  const idsTokenless = join(dir, "ids-tokenless.json");
   await pairIdentities(gw.url, IDENTITIES, ids);
   await pairIdentities(gw.url, IDENTITIES, idsTokenless);
   const seq = await attempt("health, 1 in flight", () => measureRttPair(gw, echo, 1, RTT, ids));
@@ -61,17 +64,17 @@ async function measureAll(tmp: string): Promise<Results> {
   const handshakes = await attempt("handshakes", () => measureHandshakes(gw, ids, HANDSHAKES));
   const tokenless = await attempt("handshakes without device token", () => measureHandshakes(gw, idsTokenless, TOKENLESS));
   await Promise.all([gw.child.stop(), echo.child.stop()]);
-  const idle = await measureIdleBoth(tmp);
+  const idle = await measureIdleBoth(dir);
   return { seq, pipelined, client1, client64, handshakes, handshakeSpec: HANDSHAKES, tokenless, ...idle };
 }
 
 /** Fresh server processes, so heap grown by the throughput runs does not hide per-connection cost. */
-async function measureIdleBoth(tmp: string): Promise<Pick<Results, "idle" | "idleBaseline" | "idlePlan">> {
+async function measureIdleBoth(dir: string): Promise<Pick<Results, "idle" | "idleBaseline" | "idlePlan">> {
   const plan = idlePlan();
   const serverOpts = { nodeArgs: ["--expose-gc"], maxLifeMs: SERVER_LIFE_MS, ...(plan.serverFd ? { fdLimit: plan.serverFd } : {}) };
   const loaderFd = plan.loaderFd ? { fdLimit: plan.loaderFd } : {};
   const gw = await startServer("servers/gateway.ts", "gateway-idle", serverOpts);
-  const ids = join(tmp, "ids-idle.json");
+  const ids = join(dir, "ids-idle.json");
   await pairIdentities(gw.url, IDENTITIES, ids);
   const idle = await attempt("idle connections", () =>
     measureIdle(gw, { connections: plan.connections, loaders: IDLE_LOADERS, handshake: true, identityFile: ids, ...loaderFd }),
@@ -102,6 +105,10 @@ function idlePlan(): Results["idlePlan"] {
 }
 
 async function attempt<T>(label: string, fn: () => Promise<T>): Promise<Outcome<T>> {
+  if (performance.now() - started > BUDGET_MS) {
+    log(`skipped (time budget of ${BUDGET_MS / 1000} s used up): ${label}`);
+    return { ok: false, error: "skipped: time budget used up" };
+  }
   log(`measuring: ${label}`);
   try {
     return { ok: true, value: await fn() };
@@ -111,9 +118,15 @@ async function attempt<T>(label: string, fn: () => Promise<T>): Promise<Outcome<
   }
 }
 
-async function abort(): Promise<void> {
-  log(`deadline of ${DEADLINE_MS / 1000} s reached; stopping every bench process`);
-  await Child.stopAll(1000);
+/** Stops every bench process (each by its pid) and removes the identity files. */
+async function cleanUp(ms: number): Promise<void> {
+  await Child.stopAll(ms);
+  if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
+}
+
+async function abort(why: string): Promise<void> {
+  log(`${why}; stopping every bench process`);
+  await cleanUp(1000);
   process.exit(0);
 }
 
@@ -121,8 +134,4 @@ function log(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
 }
 
-main().catch(async (err: unknown) => {
-  log(`aborted: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  await Child.stopAll(1000);
-  process.exit(0);
-});
+main().catch((err: unknown) => abort(`aborted: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));

@@ -1,43 +1,43 @@
-import { cpus } from "node:os";
-import type { RttFigures } from "../phases/rtt.js";
-import type { HandshakeFigures, HandshakeSpec } from "../phases/handshake.js";
+import { cpus, loadavg } from "node:os";
+import type { Figures } from "./measure.js";
+import type { RttPairFigures } from "../phases/rtt.js";
+import type { HandshakeSpec } from "../phases/handshake.js";
 import type { IdleFigures } from "../phases/idle-memory.js";
 import { fmtMs, fmtPct, fmtRate, renderTable, type Column } from "./table.js";
 import { TARGETS } from "./targets.js";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export interface RttPair {
-  gateway: Outcome<RttFigures>;
-  baseline: Outcome<RttFigures>;
-}
-
 export interface Results {
-  seq: RttPair;
-  pipelined: RttPair;
-  client1: Outcome<RttFigures>;
-  client64: Outcome<RttFigures>;
-  handshakes: Outcome<HandshakeFigures>;
-  handshakeSpec: Omit<HandshakeSpec, "useToken">;
-  tokenless: Outcome<HandshakeFigures>;
+  seq: Outcome<RttPairFigures>;
+  pipelined: Outcome<RttPairFigures>;
+  client1: Outcome<Figures>;
+  client64: Outcome<Figures>;
+  handshakes: Outcome<Figures>;
+  handshakeSpec: HandshakeSpec;
+  tokenless: Outcome<Figures>;
   idle: Outcome<IdleFigures>;
   idleBaseline: Outcome<IdleFigures>;
   idlePlan: { connections: number; soft: number; hard: number; serverFd?: number; loaderFd?: number };
 }
 
 const KiB = 1024;
+/** Other processes using more than this (% of one core) make throughput figures contention-bound. */
+const BUSY_MACHINE = 25;
 
 export function printReport(r: Results, totalSeconds: number): void {
   const out = [
-    `Clawdbot gateway benchmark — node ${process.version}, ${cpus().length} CPUs, ${process.platform}; 127.0.0.1 only; ${totalSeconds.toFixed(0)} s`,
+    `Clawdbot gateway benchmark — node ${process.version}, ${cpus().length} CPUs, ${process.platform}, ` +
+      `load average ${loadavg()[0]?.toFixed(1)}; 127.0.0.1 only; ${totalSeconds.toFixed(0)} s`,
     "",
     "Targets",
     targetsTable(r),
     "",
-    "Details (CPU = % of one core in the measured window: server, load generator(s), and every other process on the machine)",
+    "Details: rate = median window; CPU = % of one core over the windows for the server, the load process and",
+    "every other process on the machine; server µs/op = server CPU time per completed round trip or handshake.",
     detailsTable(r),
     "",
-    "Idle connections (RSS from /proc/<pid>/status VmRSS after a forced GC in the server, fresh server process)",
+    "Idle connections: gateway RSS (VmRSS from /proc/<pid>/status after a forced GC) before and after; fresh server processes.",
     idleTable(r),
     "",
     ...notes(r).map((n) => `- ${n}`),
@@ -52,6 +52,7 @@ function targetsTable(r: Results): string {
     { title: "gateway", align: "right" },
     { title: "baseline", align: "right" },
     { title: "gw/base", align: "right" },
+    { title: "per CPU", align: "right" },
     { title: "target", align: "left" },
     { title: "result", align: "left" },
   ];
@@ -63,62 +64,62 @@ function targetsTable(r: Results): string {
   ]);
 }
 
-function rttTargetRow(n: string, label: string, p: RttPair): string[] {
-  if (!p.gateway.ok || !p.baseline.ok) return [n, label, cell(p.gateway, (v) => fmtRate(v.rate)), cell(p.baseline, (v) => fmtRate(v.rate)), "-", `ratio ≥ ${TARGETS.rttRatio}`, "ERROR"];
-  const ratio = p.baseline.value.rate > 0 ? p.gateway.value.rate / p.baseline.value.rate : 0;
-  return [n, label, fmtRate(p.gateway.value.rate), `${fmtRate(p.baseline.value.rate)} ws echo`, ratio.toFixed(2), `ratio ≥ ${TARGETS.rttRatio.toFixed(2)}`, verdict(ratio >= TARGETS.rttRatio)];
+function rttTargetRow(n: string, label: string, o: Outcome<RttPairFigures>): string[] {
+  const target = `gw/base ≥ ${TARGETS.rttRatio.toFixed(2)}`;
+  if (!o.ok) return [n, label, "error", "error", "-", "-", target, "ERROR"];
+  const { gateway: g, baseline: b } = o.value;
+  const ratio = b.rate > 0 ? g.rate / b.rate : 0;
+  const perCpu = g.serverUsPerOp > 0 ? b.serverUsPerOp / g.serverUsPerOp : 0;
+  const pass = g.errors === 0 && ratio >= TARGETS.rttRatio;
+  return [n, label, fmtRate(g.rate), `${fmtRate(b.rate)} ws echo`, ratio.toFixed(2), perCpu.toFixed(2), target, verdict(pass)];
 }
 
 function handshakeTargetRow(r: Results): string[] {
   const h = r.handshakes;
   const label = `handshakes/s, ${r.handshakeSpec.concurrency} connectors, signed v2 + device token`;
-  const ok = h.ok && h.value.errors === 0 && h.value.rate >= TARGETS.handshakesPerSecond;
-  return ["2", label, cell(h, (v) => fmtRate(v.rate)), "-", "-", `≥ ${TARGETS.handshakesPerSecond.toLocaleString("en-US")}/s`, h.ok ? verdict(ok) : "ERROR"];
+  const pass = h.ok && h.value.errors === 0 && h.value.rate >= TARGETS.handshakesPerSecond;
+  return ["2", label, cell(h, (v) => fmtRate(v.rate)), "-", "-", "-", `≥ ${TARGETS.handshakesPerSecond.toLocaleString("en-US")}/s`, h.ok ? verdict(pass) : "ERROR"];
 }
 
 function idleTargetRow(r: Results): string[] {
   const label = `RSS per idle authenticated connection (${r.idlePlan.connections.toLocaleString("en-US")})`;
-  const kib = r.idle.ok ? r.idle.value.rssPerConn / KiB : Infinity;
+  const kib = (v: IdleFigures) => `${(v.rssPerConn / KiB).toFixed(1)} KiB`;
   const complete = r.idle.ok && r.idle.value.failed === 0 && r.idle.value.opened === r.idlePlan.connections;
-  return [
-    "3",
-    label,
-    cell(r.idle, (v) => `${(v.rssPerConn / KiB).toFixed(1)} KiB`),
-    cell(r.idleBaseline, (v) => `${(v.rssPerConn / KiB).toFixed(1)} KiB bare ws`),
-    "-",
-    `≤ ${TARGETS.idleKiB} KiB`,
-    r.idle.ok ? verdict(complete && kib <= TARGETS.idleKiB) : "ERROR",
-  ];
+  const pass = complete && r.idle.ok && r.idle.value.rssPerConn / KiB <= TARGETS.idleKiB;
+  return ["3", label, cell(r.idle, kib), cell(r.idleBaseline, (v) => `${kib(v)} bare ws`), "-", "-", `≤ ${TARGETS.idleKiB} KiB`, r.idle.ok ? verdict(pass) : "ERROR"];
 }
 
 function detailsTable(r: Results): string {
   const cols: Column[] = [
     { title: "run", align: "left" },
     { title: "rate", align: "right" },
+    { title: "windows", align: "right" },
     { title: "p50", align: "right" },
     { title: "p99", align: "right" },
     { title: "errors", align: "right" },
     { title: "server CPU", align: "right" },
     { title: "load CPU", align: "right" },
     { title: "other CPU", align: "right" },
+    { title: "server µs/op", align: "right" },
   ];
-  const hs = r.handshakeSpec;
+  const pair = (o: Outcome<RttPairFigures>, side: keyof RttPairFigures): Outcome<Figures> => (o.ok ? { ok: true, value: o.value[side] } : o);
   return renderTable(cols, [
-    detailRow("health x1   gateway (raw client)", r.seq.gateway),
-    detailRow("health x1   ws echo baseline (same client)", r.seq.baseline),
-    detailRow("health x64  gateway (raw client)", r.pipelined.gateway),
-    detailRow("health x64  ws echo baseline (same client)", r.pipelined.baseline),
+    detailRow("health x1   gateway (raw client)", pair(r.seq, "gateway")),
+    detailRow("health x1   ws echo baseline (same client)", pair(r.seq, "baseline")),
+    detailRow("health x64  gateway (raw client)", pair(r.pipelined, "gateway")),
+    detailRow("health x64  ws echo baseline (same client)", pair(r.pipelined, "baseline")),
     detailRow("health x1   gateway via GatewayClient", r.client1),
     detailRow("health x64  gateway via GatewayClient", r.client64),
-    detailRow(`handshakes  device token, ${hs.concurrency} connectors / ${hs.processes} process`, r.handshakes),
-    detailRow(`handshakes  signature only (no device token)`, r.tokenless),
+    detailRow(`handshakes  device token, ${r.handshakeSpec.concurrency} connectors`, r.handshakes),
+    detailRow("handshakes  signature only, no device token", r.tokenless),
   ]);
 }
 
-function detailRow(label: string, o: Outcome<RttFigures | HandshakeFigures>): string[] {
-  if (!o.ok) return [label, `error: ${o.error.slice(0, 60)}`, "", "", "", "", "", ""];
+function detailRow(label: string, o: Outcome<Figures>): string[] {
+  if (!o.ok) return [label, `error: ${o.error.slice(0, 70)}`, "", "", "", "", "", "", "", ""];
   const v = o.value;
-  return [label, fmtRate(v.rate), fmtMs(v.p50), fmtMs(v.p99), String(v.errors), fmtPct(v.serverCpu), fmtPct(v.loadCpu), fmtPct(v.otherCpu)];
+  const windows = v.rates.map((x) => Math.round(x).toLocaleString("en-US")).join(" ");
+  return [label, fmtRate(v.rate), windows, fmtMs(v.p50), fmtMs(v.p99), String(v.errors), fmtPct(v.serverCpu), fmtPct(v.loadCpu), fmtPct(v.otherCpu), v.serverUsPerOp.toFixed(0)];
 }
 
 function idleTable(r: Results): string {
@@ -133,7 +134,7 @@ function idleTable(r: Results): string {
     { title: "time to open", align: "right" },
   ];
   const row = (label: string, o: Outcome<IdleFigures>) => {
-    if (!o.ok) return [label, `error: ${o.error.slice(0, 60)}`, "", "", "", "", "", ""];
+    if (!o.ok) return [label, `error: ${o.error.slice(0, 70)}`, "", "", "", "", "", ""];
     const v = o.value;
     const mib = (b: number) => `${(b / KiB / KiB).toFixed(1)} MiB`;
     const kib = (b: number) => `${(b / KiB).toFixed(1)} KiB`;
@@ -144,20 +145,30 @@ function idleTable(r: Results): string {
 
 function notes(r: Results): string[] {
   const n = [
-    "Round trips: one connection, one load process; the gateway and the echo baseline are driven by the same minimal client " +
-      '(JSON.stringify a {type:"req",id,method:"health"} frame, JSON.parse each reply, match by id), so the ratio compares the servers.',
-    "Handshakes and idle connections use client mode \"cli\", which the gateway leaves out of presence: 2,000 connects " +
-      "therefore broadcast no presence events (with a tracked mode every connect would fan out to every client, O(n²)).",
-    `Identities: ${8} pre-generated ed25519 devices per gateway, paired (local auto-approval) before any measurement; ` +
-      "each connect signs the v2 payload over this socket's challenge nonce and presents the device token from pairing, as clients do.",
-    "\"signature only\" connects present no device token, so the gateway issues a fresh token on every connect and " +
-      "persists paired.json + pending.json (fsync, rename) before hello-ok — informative, not a target.",
+    "Round trips: one connection per server, one load process driving both in alternating windows with the same minimal " +
+      'client (JSON.stringify a {type:"req",id,method:"health"} frame, JSON.parse the reply, match by id). "per CPU" = ' +
+      "round trips per server-CPU-second, gateway/baseline: the same comparison with contention from other processes factored out.",
+    'Handshakes and idle connections use client mode "cli", which the gateway leaves out of presence, so 2,000 connects ' +
+      "broadcast no presence events (a tracked mode would fan every connect out to every client: O(n²)).",
+    "Identities: 8 ed25519 devices per gateway process, paired (local auto-approval) before any measurement; each connect " +
+      "signs the v2 payload incl. the socket's challenge nonce and presents the device token from pairing, as clients do.",
+    '"signature only" connects present no device token, so the gateway issues a new token on every connect and persists ' +
+      "paired.json + pending.json (fsync + rename) before hello-ok: informative, not a target.",
   ];
   const p = r.idlePlan;
-  if (p.connections < 2000) n.push(`Open-file hard limit ${p.hard} allows only ${p.connections} idle connections.`);
-  if (p.serverFd || p.loaderFd) n.push(`Raised the soft open-file limit (${p.soft}) for the idle run to ${p.serverFd ?? p.loaderFd} (hard ${p.hard}).`);
-  const cpuBound = [r.seq.baseline, r.pipelined.baseline].some((o) => o.ok && o.value.loadCpu > 90);
-  if (cpuBound) n.push("The load process was near 100% of a core on a baseline run: the baseline figure is partly client-bound, which flatters the ratio.");
+  if (p.connections < 2000) n.push(`The open-file hard limit (${p.hard}) allows only ${p.connections} idle connections.`);
+  if (p.serverFd !== undefined || p.loaderFd !== undefined) {
+    n.push(`Raised the soft open-file limit (${p.soft}) to ${p.serverFd ?? p.loaderFd} for the idle run (hard limit ${p.hard}).`);
+  }
+  const other = [r.seq, r.pipelined].flatMap((o) => (o.ok ? [o.value.gateway.otherCpu, o.value.baseline.otherCpu] : []));
+  if (r.handshakes.ok) other.push(r.handshakes.value.otherCpu);
+  const busiest = Math.max(0, ...other);
+  if (busiest > BUSY_MACHINE) {
+    n.push(
+      `Other processes used up to ${busiest.toFixed(0)}% of a core during the windows: throughput here is limited by CPU ` +
+        "contention, not by the gateway alone. Compare the per-CPU ratio and server µs/op, or rerun on a quiet machine.",
+    );
+  }
   n.push("Benchmarks are informative: this exits 0 whatever the result.");
   return n;
 }

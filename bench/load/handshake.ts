@@ -1,11 +1,14 @@
 /**
  * Handshake load: `concurrency` connectors, each in a loop — open, connect.challenge, signed
- * connect, hello-ok, close (waiting for the close) — cycling through pre-paired identities.
+ * connect, hello-ok, close (waiting for the server to close) — cycling through pre-paired
+ * identities. Connectors speak WebSocket through LeanSocket, so the load process stays cheaper
+ * than the gateway it measures.
  */
 import type { ClientMode } from "@clawdbot/protocol";
 import { childConfig, fail, listen } from "../lib/ipc.js";
 import { Clock, Tally, runRounds, type Driver, type RoundsSpec, type WindowStats } from "../lib/rounds.js";
-import { closeSocket, handshake, loadIdentities, type BenchIdentity, type ConnectOptions } from "../lib/wire.js";
+import { LeanSocket } from "../lib/lean-ws.js";
+import { connectFrame, loadIdentities, type BenchIdentity, type ConnectOptions } from "../lib/wire.js";
 
 export interface HandshakeConfig extends RoundsSpec {
   target: string;
@@ -19,13 +22,49 @@ export interface HandshakeConfig extends RoundsSpec {
   maxLifeMs: number;
 }
 
+/** One full handshake; resolves with open → hello-ok in ms once the server has closed the connection. */
+async function leanHandshake(host: string, port: number, who: BenchIdentity, opts: ConnectOptions, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  const s = LeanSocket.open(host, port);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    s.destroy();
+  }, timeoutMs);
+  try {
+    const challenge = JSON.parse(await s.nextText()) as { event?: string; payload?: { nonce?: string } };
+    const nonce = challenge.payload?.nonce;
+    if (challenge.event !== "connect.challenge" || nonce === undefined) throw new Error("first frame was not connect.challenge");
+    s.sendText(connectFrame("c", who, nonce, opts));
+    const res = await s.nextText();
+    // The gateway serializes {type, id, ok, payload}; anything else is parsed for its error.
+    if (!res.startsWith('{"type":"res","id":"c","ok":true,')) {
+      throw new Error(`connect refused: ${JSON.stringify((JSON.parse(res) as { error?: unknown }).error)}`);
+    }
+    const ms = performance.now() - started;
+    await s.close();
+    return ms;
+  } catch (err) {
+    s.destroy();
+    throw timedOut ? new Error(`handshake timed out after ${timeoutMs} ms`) : err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 class HandshakeDriver implements Driver {
   private next = 0;
+  private readonly host: string;
+  private readonly port: number;
 
   constructor(
     private readonly cfg: HandshakeConfig,
     private readonly ids: BenchIdentity[],
-  ) {}
+  ) {
+    const u = new URL(cfg.url);
+    this.host = u.hostname;
+    this.port = Number(u.port);
+  }
 
   async run(ms: number): Promise<WindowStats> {
     const tally = new Tally(200_000);
@@ -35,9 +74,8 @@ class HandshakeDriver implements Driver {
       while (clock.open) {
         const who = this.ids[this.next++ % this.ids.length]!;
         try {
-          const h = await handshake(this.cfg.url, who, opts, this.cfg.timeoutMs);
-          await closeSocket(h.ws);
-          if (clock.open) tally.ok(h.ms);
+          const ms = await leanHandshake(this.host, this.port, who, opts, this.cfg.timeoutMs);
+          if (clock.open) tally.ok(ms);
         } catch (err) {
           if (clock.open) tally.fail((err as Error).message);
         }

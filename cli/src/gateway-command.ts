@@ -12,6 +12,12 @@ export abstract class GatewayCommand extends Command {
   /** An explicit exit is not an error to report again (oclif would print it as JSON). */
   protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err;
+    if (err instanceof Errors.CLIError) {
+      // Flag/argument problems and this.error(): one line (or JSON), never oclif's dump of its config.
+      const exit = err.oclif?.exit ?? EXIT.error;
+      const line = err.message.split("\n")[0] ?? err.message;
+      return this.failWith(exit === EXIT.usage ? "usage" : "error", line.replace(/^Error: /, ""), exit);
+    }
     return super.catch(err);
   }
 

@@ -93,6 +93,7 @@ export class Gateway {
     const stateEvents = new StateEvents(broadcaster, presence, health);
     const heartbeat = new HeartbeatRunner(hb.enabled, hb.intervalMs, now, (beat) => {
       broadcaster.broadcast("heartbeat", beat, { droppable: true, roles: ["operator"] });
+      if (health.update((f) => ({ ...f, heartbeat: { ...f.heartbeat, lastTs: beat.ts } }))) stateEvents.healthChanged();
     });
     const transcripts = new TranscriptStore(config.paths.stateDir, logger);
     const runner = new AgentRunner({
@@ -141,6 +142,7 @@ export class Gateway {
       channelAccess,
       disconnectDevice: (deviceId, role, reason) => this.disconnectDevice(deviceId, role, reason),
       connectionCount: () => this.connections.size,
+      port: () => this.boundPort,
       url: () => `ws://${urlHost(config.host)}:${this.boundPort}`,
     };
     const dispatcher = new Dispatcher(METHODS, buildHandlers(this.services), new DedupeCache(now), logger);

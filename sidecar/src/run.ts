@@ -9,6 +9,7 @@ import { createLogger } from "./logging/logger.js";
 import { LogRing } from "./logging/log-ring.js";
 import { Gateway } from "./gateway.js";
 import { StoreCorruptError } from "./store/json-file.js";
+import { InstanceLock, InstanceLockedError } from "./daemon/instance-lock.js";
 
 export interface RunGatewayOptions {
   flags: GatewayFlags & { config?: string };
@@ -24,10 +25,12 @@ const SHUTDOWN_DEADLINE_MS = 5000;
 /** Runs the gateway in the foreground until SIGINT/SIGTERM; resolves with the process exit code. */
 export async function runGateway(opts: RunGatewayOptions): Promise<number> {
   let gateway: Gateway;
+  let lock: InstanceLock | undefined;
   try {
     const paths = resolveStatePaths(opts.env, opts.flags.config);
     const file = await loadConfigFile(paths.configPath);
     const config = resolveConfig(file.file, paths, opts.env, opts.flags);
+    lock = await InstanceLock.acquire(paths.stateDir);
     const ring = new LogRing();
     const logger = createLogger({ level: config.logLevel, pretty: opts.pretty, ring });
     gateway = await Gateway.create({ config, configFile: file, logger, logRing: ring });
@@ -41,9 +44,11 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       if (code === "EADDRNOTAVAIL") throw new ConfigError(`cannot bind ${config.host}: no such address on this machine`);
       throw err;
     }
+    lock.update(gateway.port, gateway.url);
     process.stdout.write(`clawdbot gateway listening on ${gateway.url} (pid ${process.pid})\n`);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof StoreCorruptError) {
+    await lock?.release();
+    if (err instanceof ConfigError || err instanceof StoreCorruptError || err instanceof InstanceLockedError) {
       opts.fail(err.message);
       return 1;
     }
@@ -54,10 +59,16 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
       setTimeout(() => resolve(1), SHUTDOWN_DEADLINE_MS).unref();
-      gateway.stop(`received ${signal}`).then(
-        () => resolve(0),
-        () => resolve(1),
-      );
+      gateway
+        .stop(`received ${signal}`)
+        .then(
+          () => 0,
+          () => 1,
+        )
+        .then(async (code) => {
+          await lock?.release();
+          resolve(code);
+        });
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);

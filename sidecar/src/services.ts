@@ -38,6 +38,8 @@ export interface GatewayServices {
   readonly channelAccess: ChannelAccessStore;
   /** Open WebSocket connections (any state). */
   connectionCount(): number;
+  /** The port actually bound (differs from config with port 0). */
+  port(): number;
   /** ws:// URL clients use to reach this gateway. */
   url(): string;
 }

@@ -68,6 +68,27 @@ test("CLI-mode clients are left out of presence; a disconnect removes the row wi
   assertWireValid(a.client.frames);
 });
 
+test("one presence row per device even with two sockets; it goes when the last socket does", async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const observer = await connectRaw(gw.url, { mode: "ui" });
+  t.after(() => observer.client.close());
+  const identity = generateIdentity();
+  const first = await connectRaw(gw.url, { identity, mode: "ui" });
+  const second = await connectRaw(gw.url, { identity, mode: "ui" });
+  const both = await observer.client.next(
+    (f) => events(observer.client, "presence").indexOf(f) >= 2 && presenceWhere((rs) => rs.some((r) => r.deviceId === identity.deviceId))(f),
+  );
+  assert.equal(rows(both).filter((r) => r.deviceId === identity.deviceId).length, 1);
+  first.client.close();
+  const stillThere = await nextAfter(observer.client, both, (f) => f.event === "presence");
+  assert.equal(rows(stillThere).filter((r) => r.deviceId === identity.deviceId).length, 1, "one socket is still open");
+  second.client.close();
+  const gone = await nextAfter(observer.client, stillThere, (f) => f.event === "presence");
+  assert.equal(rows(gone).filter((r) => r.deviceId === identity.deviceId).length, 0);
+  assertWireValid(observer.client.frames);
+});
+
 test("seq grows by exactly one per broadcast and stateVersion counts presence and health changes", async (t) => {
   const gw = await startGateway();
   t.after(() => gw.stop());
@@ -156,6 +177,19 @@ test("heartbeat events fire at heartbeat.intervalMs and last-heartbeat returns t
   const before = a.client.frames.slice(0, a.client.frames.indexOf(res)).filter((f) => f.event === "heartbeat");
   assert.deepEqual(res.payload, before.at(-1)?.payload);
   assertWireValid(a.client.frames);
+});
+
+// BUG: HealthFacts.heartbeat.lastTs is initialised to null and never written, so the health snapshot
+// keeps saying "no heartbeat yet" after heartbeats have run.
+test("after a heartbeat, the health snapshot's heartbeat.lastTs is that heartbeat's ts", async (t) => {
+  const gw = await startGateway({ file: { heartbeat: { intervalMs: 1000 } } });
+  t.after(() => gw.stop());
+  const a = await connectRaw(gw.url, { mode: "ui" });
+  t.after(() => a.client.close());
+  await a.client.event("heartbeat", 5000);
+  const last = (await a.client.request("last-heartbeat")).payload as HeartbeatEvent;
+  const health = (await a.client.request("health")).payload as { heartbeat: { lastTs: number | null } };
+  assert.equal(health.heartbeat.lastTs, last.ts);
 });
 
 test("a graceful stop sends shutdown {reason, restartExpectedMs} to every client, then closes 1012", async (t) => {

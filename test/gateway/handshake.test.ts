@@ -173,7 +173,7 @@ test("a connect with an unknown role answers INVALID_REQUEST and closes 1008", a
   const client = await RawClient.open(gw.url);
   const nonce = await client.challenge();
   const res = await client.request("connect", { ...connectParams({ nonce }), role: "root" });
-  await assertRefused(client, res, { code: "INVALID_REQUEST", close: "invalid connect params" });
+  await assertRefused(client, res, { code: "INVALID_REQUEST", close: "invalid role" });
 });
 
 test("a connect without params answers INVALID_REQUEST and closes 1008", async (t) => {

@@ -79,6 +79,28 @@ test("a retry after the same device reconnects is still deduplicated", async (t)
   assert.notEqual(row.text, "retried");
 });
 
+// BUG: without a device identity the dedupe key falls back to the connection id, so a token-only
+// client that reconnects and retries repeats the side effect.
+test("a token-only client (no device identity) retrying after a reconnect is still deduplicated", async (t) => {
+  const token = "idem-test-token-123";
+  const gw = await startGateway({ flags: { token } });
+  t.after(() => gw.stop());
+  const observer = await connectRaw(gw.url, { mode: "ui", token });
+  t.after(() => observer.client.close());
+  const opts = { identity: null, token, mode: "ui" as const, instanceId: "token-client-1" };
+  const before = await connectRaw(gw.url, opts);
+  assert.equal(before.res.ok, true, JSON.stringify(before.res));
+  const first = await before.client.request("system-event", { text: "original", idempotencyKey: "evt-t" });
+  assert.equal(first.ok, true);
+  before.client.close();
+  await before.client.closed;
+  const after = await connectRaw(gw.url, opts);
+  t.after(() => after.client.close());
+  await after.client.request("system-event", { text: "retried", idempotencyKey: "evt-t" });
+  const list = (await after.client.request("system-presence")).payload as PresenceEntry[];
+  assert.ok(!list.some((e) => e.text === "retried"), "the retried system-event ran again");
+});
+
 test("the same key from a different device is a different request and runs", async (t) => {
   const gw = await startGateway();
   t.after(() => gw.stop());

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The helper script the durability tests run in separate processes. */
-export const STORE_CHILD = fileURLToPath(new URL("./store-child.ts", import.meta.url));
+export const STORE_CHILD = fileURLToPath(new URL("./store-child.mjs", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** A `store-child.ts` process whose stdout is collected line by line. */
@@ -29,9 +29,9 @@ export class StoreChild {
     );
   }
 
-  /** Starts `node --import tsx store-child.ts <args>`; it loads, prints WARM and waits for `go()`. */
+  /** Starts `node store-child.mjs <args>`; it loads, prints WARM and waits for `go()`. */
   static spawn(args: string[]): StoreChild {
-    const proc = spawn(process.execPath, ["--import", "tsx", STORE_CHILD, ...args], {
+    const proc = spawn(process.execPath, [STORE_CHILD, ...args], {
       cwd: ROOT,
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, FORCE_COLOR: "0" },

@@ -23,7 +23,7 @@ export default class Call extends GatewayCommand {
       try {
         params = JSON.parse(flags.params);
       } catch (err) {
-        this.error(`--params is not valid JSON: ${(err as Error).message}`, { exit: EXIT.usage });
+        this.failWith("usage", `--params is not valid JSON: ${(err as Error).message}`, EXIT.usage);
       }
     }
     const result = await this.withGateway(flags, (c) => c.request(args.method, params, { expectFinal: flags.final }));

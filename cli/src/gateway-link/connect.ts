@@ -1,4 +1,4 @@
-import { GatewayClient, type GatewayClientOptions } from "@clawdbot/protocol/client";
+import { GatewayClient, GatewayConnectError, type GatewayClientOptions } from "@clawdbot/protocol/client";
 import { resolveStatePaths, DEFAULT_PORT } from "@clawdbot/sidecar";
 import { IdentityStore } from "./identity-store.js";
 import { CLI_VERSION } from "../version.js";
@@ -23,6 +23,26 @@ export async function openGateway(o: LinkOptions): Promise<GatewayClient> {
   const token = o.token ?? o.env["CLAWDBOT_GATEWAY_TOKEN"];
   const password = o.password ?? o.env["CLAWDBOT_GATEWAY_PASSWORD"];
   const deviceToken = token === undefined ? await store.deviceToken(url, "operator") : undefined;
+  try {
+    return await connectOnce(o, url, store, identity, token, password, deviceToken);
+  } catch (err) {
+    // A gateway whose state was reset, or that revoked/rotated our token, no longer knows it:
+    // forget it and connect once more on identity alone (auto-approval or a pairing request).
+    if (deviceToken === undefined || !(err instanceof GatewayConnectError) || err.failure !== "unauthorized") throw err;
+    await store.dropDeviceToken(url, "operator");
+    return connectOnce(o, url, store, identity, token, password, undefined);
+  }
+}
+
+async function connectOnce(
+  o: LinkOptions,
+  url: string,
+  store: IdentityStore,
+  identity: Awaited<ReturnType<IdentityStore["identity"]>>,
+  token: string | undefined,
+  password: string | undefined,
+  deviceToken: string | undefined,
+): Promise<GatewayClient> {
   const client = new GatewayClient({
     url,
     identity,

@@ -45,6 +45,14 @@ export class IdentityStore {
     await writeFileAtomic(this.tokensPath, JSON.stringify(all, null, 2) + "\n", 0o600);
   }
 
+  /** Forgets a device token the gateway no longer accepts. */
+  async dropDeviceToken(url: string, role: string): Promise<void> {
+    const all = await this.readTokens();
+    if (!(`${url}|${role}` in all)) return;
+    delete all[`${url}|${role}`];
+    await writeFileAtomic(this.tokensPath, JSON.stringify(all, null, 2) + "\n", 0o600);
+  }
+
   private async readTokens(): Promise<Record<string, string>> {
     try {
       const parsed = JSON.parse(await readFile(this.tokensPath, "utf8")) as unknown;

@@ -308,7 +308,11 @@ export class GatewayClient {
     const interval = hello.policy.tickIntervalMs;
     clearInterval(this.tickTimer);
     this.tickTimer = setInterval(() => {
-      if (this.clock() - this.lastTickAt > interval * 2) this.ws?.close(CloseCode.tickTimeout, "tick timeout");
+      if (this.clock() - this.lastTickAt <= interval * 2) return;
+      const ws = this.ws;
+      ws?.close(CloseCode.tickTimeout, "tick timeout");
+      // A dead peer never answers the close handshake; do not wait for it.
+      setTimeout(() => ws?.terminate(), 1000).unref();
     }, interval);
     this.tickTimer.unref();
     this.opts.onHello?.(hello);

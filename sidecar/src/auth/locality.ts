@@ -54,7 +54,8 @@ function forwardedClient(headers: IncomingHttpHeaders, trusted: readonly string[
     const addr = chain[i]!;
     if (!trusted.includes(addr)) return addr;
   }
-  return undefined;
+  // Every hop is a trusted proxy: the first one is where the request entered.
+  return chain[0];
 }
 
 function hostIsLocal(host: string | undefined): boolean {

@@ -27,3 +27,8 @@ export type HandlerTable = { [M in MethodName]: Handler<M> };
 
 /** A handler with its types erased, as the dispatcher stores it. */
 export type AnyHandler = (params: never, ctx: CallContext) => unknown;
+
+/** Who a retry must match: the device, or for secret-only clients their instance (stable across reconnects). */
+export function callerKey(caller: Caller): string {
+  return caller.deviceId ?? `secret:${caller.client.id}:${caller.client.instanceId ?? "-"}`;
+}

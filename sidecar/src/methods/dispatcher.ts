@@ -8,7 +8,7 @@ import {
 } from "@clawdbot/protocol";
 import type { Logger } from "pino";
 import { GatewayError, toErrorShape } from "../errors.js";
-import type { CallContext, Caller, AnyHandler } from "./context.js";
+import { callerKey, type CallContext, type Caller, type AnyHandler } from "./context.js";
 import { DedupeCache, type Outcome } from "./dedupe.js";
 
 /**
@@ -41,7 +41,7 @@ export class Dispatcher {
         }
         return await this.execute(req.method, params, ctx);
       }
-      const dedupeKey = `${caller.deviceId ?? caller.connId}\u0000${req.method}\u0000${key}`;
+      const dedupeKey = `${callerKey(caller)}\u0000${req.method}\u0000${key}`;
       return await this.dedupe.run(dedupeKey, () => this.execute(req.method, params, ctx));
     } catch (err) {
       return { ok: false, error: toErrorShape(err) };

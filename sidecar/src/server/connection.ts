@@ -77,13 +77,19 @@ export class Connection implements EventSink {
   /** Sends an event frame; a consumer over its buffer limit skips droppable frames or is cut off. */
   sendText(text: string, droppable: boolean): void {
     if (this.state.kind !== "connected" || this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount + text.length > this.deps.maxBufferedBytes) {
+    if (this.overBudget(text.length)) {
       if (droppable) return;
       this.deps.log.warn({ connId: this.connId, buffered: this.ws.bufferedAmount }, "slow consumer cut off");
       this.close(CloseCode.policyViolation, "slow consumer");
       return;
     }
     this.ws.send(text);
+  }
+
+  /** A client is slow when data is still queued for it and this frame would push it past the limit. */
+  private overBudget(bytes: number): boolean {
+    const queued = this.ws.bufferedAmount;
+    return queued > 0 && queued + bytes > this.deps.maxBufferedBytes;
   }
 
   /** Closes with a code and reason; the close handler cleans up. */
@@ -234,7 +240,7 @@ export class Connection implements EventSink {
   private sendFrame(frame: object): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     const text = JSON.stringify(frame);
-    if (this.ws.bufferedAmount + text.length > this.deps.maxBufferedBytes) {
+    if (this.overBudget(text.length)) {
       this.close(CloseCode.policyViolation, "slow consumer");
       return;
     }

@@ -1,5 +1,5 @@
 import type { MediaRef } from "../../channels/types.js";
-import type { Handler } from "../context.js";
+import { callerKey, type Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 import { resolveTarget } from "./target.js";
 
@@ -19,7 +19,7 @@ export const sendHandler =
         ...(params.message ? { text: params.message } : {}),
         media,
         ...(params.replyTo !== undefined ? { replyToId: params.replyTo } : {}),
-        idempotencyKey: `send:${ctx.caller.deviceId ?? ctx.caller.connId}:${params.idempotencyKey}`,
+        idempotencyKey: `send:${callerKey(ctx.caller)}:${params.idempotencyKey}`,
       },
       s.channels.textLimit(channel) ?? 4096,
     );

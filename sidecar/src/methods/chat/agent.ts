@@ -1,6 +1,6 @@
 import { GatewayError } from "../../errors.js";
 import { MAIN_SESSION_KEY } from "../../channels/router.js";
-import type { Handler } from "../context.js";
+import { callerKey, type Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 import { resolveTarget } from "../channels/target.js";
 
@@ -20,7 +20,7 @@ export const agentHandler =
     let delivered: string | undefined;
     if (target && done.status === "ok" && done.text.trim()) {
       const { item } = await s.outbox.enqueue(
-        { channel: target.channel, chatId: target.chatId, text: done.text, idempotencyKey: `agent:${params.idempotencyKey}:${ctx.caller.deviceId ?? ctx.caller.connId}` },
+        { channel: target.channel, chatId: target.chatId, text: done.text, idempotencyKey: `agent:${callerKey(ctx.caller)}:${params.idempotencyKey}` },
         s.channels.textLimit(target.channel) ?? 4096,
       );
       delivered = item.id;

@@ -9,7 +9,7 @@ export const statusHandler =
     pid: process.pid,
     host: s.hostname,
     bind: s.config.host,
-    port: s.config.port,
+    port: s.port(),
     url: s.url(),
     uptimeMs: s.now() - s.startedAt,
     connections: s.connectionCount(),

@@ -1,0 +1,271 @@
+// WebChat in a real browser against a real gateway: connect, send, streamed reply, history across a
+// page reload and a gateway restart; the page talks to its own origin only.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WebSocketServer } from "ws";
+import { DeviceStore } from "@clawdbot/sidecar";
+import { startGateway, type TestGateway } from "../support/gateway.js";
+import { openPage, transcriptOf, waitForStatus } from "./support/browser.js";
+import { listen, pageSite, rawGet } from "./support/serve.js";
+
+const SCREENSHOT = "/tmp/webchat.png";
+
+test("the gateway serves WebChat at / and /chat with its headers (waits for the wiring in server/http.ts)", async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  for (const path of ["/", "/chat", "/webchat/app.js", "/webchat/nacl.min.js"]) {
+    const res = await rawGet(gw.port, path);
+    assert.equal(res.status, 200, `GET ${path} on the gateway port`);
+    assert.match(res.headers["content-security-policy"] ?? "", /connect-src 'self'/);
+    assert.equal(res.headers["x-content-type-options"], "nosniff");
+  }
+  assert.equal((await rawGet(gw.port, "/webchat/../package.json")).status, 404);
+  assert.equal((await rawGet(gw.port, "/webchat/nope.js")).status, 404);
+  assert.equal((await rawGet(gw.port, "/health")).status, 200);
+});
+
+test("the page connects, sends, shows the streamed echo reply, and keeps the conversation across reload and gateway restart", async (t) => {
+  const bp = await openPage(t);
+  if (!bp) return;
+  const { page, errors } = bp;
+  const stateDir = await mkdtemp(join(tmpdir(), "clawdbot-webchat-"));
+  t.after(() => rm(stateDir, { recursive: true, force: true }));
+  let gw: TestGateway = await startGateway({ stateDir });
+  t.after(() => gw.stop());
+  const site = await pageSite(gw.port);
+  t.after(() => site.close());
+  if (!site.viaGateway) t.diagnostic("the gateway does not serve WebChat yet: page served by a same-origin stand-in that pipes to the gateway");
+
+  const chatFrames: { state: string }[] = [];
+  page.on("websocket", (ws) =>
+    ws.on("framereceived", (f) => {
+      const frame = JSON.parse(String(f.payload)) as { event?: string; payload?: { state: string } };
+      if (frame.event === "chat" && frame.payload) chatFrames.push(frame.payload);
+    }),
+  );
+
+  await page.goto(`${site.origin}/chat`);
+  await waitForStatus(page, "connected");
+  assert.equal(await page.locator("#empty").isVisible(), true, "an empty conversation says so");
+
+  await page.fill("#input", "hello from the browser 42");
+  await page.click("#send");
+  await page.locator('#messages [data-role="user"]', { hasText: "hello from the browser 42" }).waitFor();
+  await page.locator('#messages [data-role="assistant"][data-state="final"]', { hasText: "hello from the browser 42" }).waitFor();
+  assert.equal(await page.inputValue("#input"), "", "the input is cleared after sending");
+  assert.ok(chatFrames.some((f) => f.state === "delta"), `the reply streamed in deltas: ${JSON.stringify(chatFrames)}`);
+  assert.ok(chatFrames.some((f) => f.state === "final"));
+  await page.locator("#abort").waitFor({ state: "hidden" });
+  await page.screenshot({ path: SCREENSHOT });
+
+  const before = await transcriptOf(page);
+  assert.deepEqual(
+    before.map((l) => l.split(":")[0]),
+    ["user", "assistant"],
+  );
+
+  await page.reload();
+  await waitForStatus(page, "connected");
+  await page.locator('#messages [data-role="assistant"]', { hasText: "hello from the browser 42" }).waitFor();
+  assert.deepEqual(await transcriptOf(page), before, "the reloaded page shows the same conversation from chat.history");
+
+  const port = gw.port;
+  await gw.stop();
+  await waitForStatus(page, "disconnected");
+  gw = await startGateway({ stateDir, flags: { port } });
+  await waitForStatus(page, "connected", 30_000);
+  await page.reload();
+  await waitForStatus(page, "connected");
+  await page.locator('#messages [data-role="assistant"]', { hasText: "hello from the browser 42" }).waitFor();
+  assert.deepEqual(await transcriptOf(page), before, "the restarted gateway serves the same history");
+
+  await page.fill("#input", "second message");
+  await page.keyboard.press("Enter");
+  await page.locator('#messages [data-role="assistant"][data-state="final"]', { hasText: "second message" }).waitFor();
+  assert.equal((await transcriptOf(page)).length, 4);
+  assert.deepEqual(errors, []);
+});
+
+test("a page on a foreign origin cannot open a socket to the gateway (403 on upgrade, no connect.challenge)", async (t) => {
+  const bp = await openPage(t);
+  if (!bp) return;
+  const { page } = bp;
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const foreign = await listen((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><title>evil</title><script>
+      window.out = { events: [], messages: [] };
+      const ws = new WebSocket("ws://127.0.0.1:${gw.port}/");
+      ws.onopen = () => out.events.push("open");
+      ws.onmessage = (e) => out.messages.push(String(e.data));
+      ws.onerror = () => out.events.push("error");
+      ws.onclose = (e) => { out.events.push("close " + e.code); document.title = "done"; };
+    </script>`);
+  });
+  t.after(() => foreign.close());
+  await page.goto(`${foreign.origin}/`);
+  await page.waitForFunction("document.title === 'done'");
+  const out = await page.evaluate("window.out");
+  assert.deepEqual(out, { events: ["error", "close 1006"], messages: [] });
+  const { client, res } = await import("../support/raw-client.js").then((m) => m.connectRaw(gw.url));
+  assert.equal(res.ok, true, "the gateway itself is fine");
+  client.close();
+});
+
+test("the page ignores a gateway URL or token in its query string and hash, and its CSP blocks other sockets", async (t) => {
+  const bp = await openPage(t);
+  if (!bp) return;
+  const { page, errors } = bp;
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const site = await pageSite(gw.port);
+  t.after(() => site.close());
+  const evil = await listen((_req, res) => res.end());
+  const evilHits: string[] = [];
+  evil.server.on("request", (req: { url?: string }) => evilHits.push(`http ${req.url}`));
+  const evilWss = new WebSocketServer({ server: evil.server });
+  evilWss.on("connection", () => evilHits.push("ws"));
+  t.after(() => evilWss.close());
+  t.after(() => evil.close());
+
+  const sockets: string[] = [];
+  const sent: string[] = [];
+  page.on("websocket", (ws) => {
+    sockets.push(ws.url());
+    ws.on("framesent", (f) => sent.push(String(f.payload)));
+  });
+  const bad = `ws://127.0.0.1:${evil.port}/`;
+  await page.goto(`${site.origin}/?url=${encodeURIComponent(bad)}&gatewayUrl=${encodeURIComponent(bad)}&token=x&password=y#url=${bad}&token=z`);
+  await waitForStatus(page, "connected");
+  assert.deepEqual([...new Set(sockets)], [`ws://127.0.0.1:${site.port}/`]);
+  const connect = sent.map((s) => JSON.parse(s) as { method?: string; params?: Record<string, unknown> }).find((f) => f.method === "connect");
+  assert.ok(connect?.params, "the page sent a connect");
+  assert.equal(connect.params["auth"], undefined, "a first visit sends no token at all, in particular not the query's");
+  const client = connect.params["client"] as { id: string; mode: string; version: string };
+  assert.deepEqual([client.id, client.mode, client.version], ["webchat-ui", "webchat", "0.1.0"]);
+
+  // A script on the page (say, injected) cannot open a socket elsewhere: connect-src keeps it home.
+  const violation = await page.evaluate(`new Promise((resolve) => {
+    document.addEventListener("securitypolicyviolation", (e) => resolve(e.violatedDirective), { once: true });
+    try { new WebSocket(${JSON.stringify(bad)}); } catch (err) { resolve("threw " + err.name); }
+  })`);
+  assert.match(String(violation), /connect-src|threw SecurityError/);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(evilHits, [], "nothing ever reached the other server");
+  assert.deepEqual(errors.filter((e) => !e.includes("Content Security Policy")), []);
+});
+
+test("a device the gateway does not auto-approve sees the pairing message, then connects once approved", async (t) => {
+  const bp = await openPage(t);
+  if (!bp) return;
+  const { page } = bp;
+  const gw = await startGateway({ file: { gateway: { pairing: { autoApproveLocal: false } } } });
+  t.after(() => gw.stop());
+  const site = await pageSite(gw.port);
+  t.after(() => site.close());
+  await page.goto(`${site.origin}/`);
+  await page.locator('#notice[data-code="NOT_PAIRED"]').waitFor();
+  const notice = await page.locator("#notice").innerText();
+  assert.match(notice, /clawdbot pair approve [0-9a-f-]+/);
+  assert.equal(await page.locator("#notice code").count(), 1, "the command is shown as code");
+  assert.equal(await page.locator("#status").getAttribute("data-state"), "disconnected");
+  assert.equal(await page.locator("#send").isDisabled(), true);
+
+  const store = await DeviceStore.open(gw.stateDir, Date.now);
+  const pending = store.listPending();
+  assert.equal(pending.length, 1);
+  await store.approve(pending[0]!.requestId);
+  await waitForStatus(page, "connected", 20_000);
+  assert.equal(await page.locator("#notice").isHidden(), true, "the notice goes away once connected");
+  const stored = await page.evaluate<string | null>("localStorage.getItem('clawdbot.webchat.deviceToken')");
+  assert.match(stored ?? "", /"token":"[^"]+"/, "the device token from hello-ok is kept for next time");
+});
+
+test("the page keeps its device identity and sends its device token on the next visit", async (t) => {
+  const bp = await openPage(t);
+  if (!bp) return;
+  const { page } = bp;
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const site = await pageSite(gw.port);
+  t.after(() => site.close());
+  const connects: { auth?: { token: string }; device: { id: string; publicKey: string } }[] = [];
+  page.on("websocket", (ws) =>
+    ws.on("framesent", (f) => {
+      const frame = JSON.parse(String(f.payload)) as { method?: string; params?: (typeof connects)[number] };
+      if (frame.method === "connect" && frame.params) connects.push(frame.params);
+    }),
+  );
+  await page.goto(`${site.origin}/`);
+  await waitForStatus(page, "connected");
+  await page.reload();
+  await waitForStatus(page, "connected");
+  assert.equal(connects.length, 2);
+  const [first, second] = connects as [(typeof connects)[number], (typeof connects)[number]];
+  assert.equal(first.auth, undefined);
+  assert.equal(second.device.id, first.device.id, "same identity after reload");
+  assert.match(first.device.id, /^[0-9a-f]{64}$/);
+  assert.match(first.device.publicKey, /^[A-Za-z0-9_-]{43}$/);
+  const stored = JSON.parse((await page.evaluate<string | null>("localStorage.getItem('clawdbot.webchat.deviceToken')")) ?? "{}") as { token?: string };
+  assert.equal(second.auth?.token, stored.token, "the stored device token is presented");
+});
+
+test("Stop aborts the running reply with chat.abort; the partial text stays, marked stopped", async (t) => {
+  const bp = await openPage(t);
+  if (!bp) return;
+  const { page, errors } = bp;
+  const slow = { backend: "command" as const, command: { argv: ["sh", "-c", "printf 'working on it'; sleep 30"] } };
+  const gw = await startGateway({ file: { agent: slow } });
+  t.after(() => gw.stop());
+  const site = await pageSite(gw.port);
+  t.after(() => site.close());
+  const requests: string[] = [];
+  page.on("websocket", (ws) =>
+    ws.on("framesent", (f) => {
+      const frame = JSON.parse(String(f.payload)) as { method?: string; params?: unknown };
+      if (frame.method?.startsWith("chat.")) requests.push(`${frame.method} ${JSON.stringify(frame.params)}`);
+    }),
+  );
+  await page.goto(`${site.origin}/`);
+  await waitForStatus(page, "connected");
+  assert.equal(await page.locator("#abort").isHidden(), true, "no Stop button without a running reply");
+  await page.fill("#input", "take your time");
+  await page.click("#send");
+  await page.locator('#messages [data-role="assistant"][data-state="streaming"]', { hasText: "working on it" }).waitFor();
+  await page.locator("#abort").waitFor({ state: "visible" });
+  await page.screenshot({ path: "/tmp/webchat-streaming.png" });
+  await page.click("#abort");
+  const stopped = page.locator('#messages [data-role="assistant"][data-state="aborted"]', { hasText: "working on it" });
+  await stopped.waitFor();
+  assert.match(await stopped.innerText(), /stopped/);
+  await page.locator("#abort").waitFor({ state: "hidden" });
+  assert.deepEqual(
+    requests.filter((r) => r.startsWith("chat.abort")),
+    ['chat.abort {"sessionKey":"main"}'],
+  );
+  assert.match(requests.find((r) => r.startsWith("chat.send")) ?? "", /^chat\.send \{"sessionKey":"main","message":"take your time","idempotencyKey":"[0-9a-f-]{36}"\}$/);
+  assert.deepEqual(errors, []);
+});
+
+test("the page follows prefers-color-scheme (dark)", async (t) => {
+  const bp = await openPage(t, { colorScheme: "dark" });
+  if (!bp) return;
+  const { page } = bp;
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const site = await pageSite(gw.port);
+  t.after(() => site.close());
+  await page.goto(`${site.origin}/`);
+  await waitForStatus(page, "connected");
+  await page.fill("#input", "dark mode?");
+  await page.click("#send");
+  await page.locator('#messages [data-role="assistant"][data-state="final"]').waitFor();
+  await page.screenshot({ path: "/tmp/webchat-dark.png" });
+  const bg = await page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
+  const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number) as [number, number, number];
+  assert.ok(r + g + b < 120, `dark background, got ${bg}`);
+});
