@@ -84,7 +84,7 @@ function clearNotice(source) {
 // ---- rendering ----
 
 const WHO = { user: "You", assistant: "Assistant", system: "System" };
-const NOTES = { sending: "sending…", failed: "not sent", aborted: "stopped", error: "failed" };
+const NOTES = { sending: "sending…", streaming: "writing…", failed: "not sent", aborted: "stopped", error: "failed" };
 
 function messageNode() {
   const el = document.createElement("article");
@@ -164,6 +164,27 @@ async function loadHistory() {
     ui.messages.scrollTop = ui.messages.scrollHeight;
   } catch (err) {
     if (err.code !== "DISCONNECTED") showNotice(`Could not load the conversation: ${err.message}`, "history", err.code);
+    return;
+  }
+  await settleMissedRuns();
+}
+
+const WAIT_STATES = { ok: "final", aborted: "aborted", error: "error", timeout: "error" };
+
+/** Replies that were running when the connection dropped: ask how they ended (events are never replayed). */
+async function settleMissedRuns() {
+  for (const runId of transcript.activeRunIds()) {
+    let settled = false;
+    try {
+      const res = await client.request("agent.wait", { runId, timeoutMs: 0 });
+      const state = WAIT_STATES[res?.status];
+      if (state) settled = transcript.settle(runId, state, { text: res.text, errorMessage: res.error });
+    } catch (err) {
+      if (err.code === "NOT_FOUND") {
+        settled = transcript.settle(runId, "error", { errorMessage: "this reply was lost (the gateway restarted)" });
+      }
+    }
+    if (settled) render();
   }
 }
 

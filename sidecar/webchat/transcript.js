@@ -95,6 +95,21 @@ export class Transcript {
     return { run, finished: !ACTIVE.has(run.state) };
   }
 
+  /** Replies still shown as queued or streaming: after a reconnect their end may have been missed. */
+  activeRunIds() {
+    return this.live.filter((item) => item.role === "assistant" && ACTIVE.has(item.state)).map((item) => item.runId);
+  }
+
+  /** Ends a reply whose last event was missed (state from agent.wait); false if it had already ended. */
+  settle(runId, state, { text, errorMessage } = {}) {
+    const run = this.runs.get(runId);
+    if (!run || !ACTIVE.has(run.state)) return false;
+    run.state = state;
+    if (text) run.text = text;
+    if (errorMessage) run.errorMessage = errorMessage;
+    return true;
+  }
+
   /** True while any reply of this session is queued or streaming (the abort button shows). */
   active() {
     return this.live.some((item) => ACTIVE.has(item.state));

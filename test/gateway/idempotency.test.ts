@@ -79,8 +79,8 @@ test("a retry after the same device reconnects is still deduplicated", async (t)
   assert.notEqual(row.text, "retried");
 });
 
-// BUG: without a device identity the dedupe key falls back to the connection id, so a token-only
-// client that reconnects and retries repeats the side effect.
+// Regression: without a device identity the dedupe key used to be the connection id, so a token-only
+// client that reconnected and retried repeated the side effect.
 test("a token-only client (no device identity) retrying after a reconnect is still deduplicated", async (t) => {
   const token = "idem-test-token-123";
   const gw = await startGateway({ flags: { token } });

@@ -137,7 +137,7 @@ test("status describes this gateway and counts its open connections", async (t) 
   await other.client.closed;
 });
 
-// BUG: status.port reports the configured port (0 here), not the port actually bound.
+// Regression: status.port used to report the configured port (0 here), not the port actually bound.
 test("status.port is the port the gateway actually listens on, as in status.url", async (t) => {
   const gw = await startGateway();
   t.after(() => gw.stop());

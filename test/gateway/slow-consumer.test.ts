@@ -48,8 +48,8 @@ test("a client that stops reading is closed 1008 'slow consumer' while a reading
   assertWireValid(fast.client.frames.slice(0, 200));
 });
 
-// BUG: the buffer check counts the frame being sent, so any single frame larger than
-// maxBufferedBytes cuts off even a client whose buffer is empty (here: its own presence broadcast).
+// Regression: the buffer check used to count the frame being sent, so any single frame larger than
+// maxBufferedBytes cut off even a client whose buffer was empty (here: its own presence broadcast).
 test("a single frame larger than maxBufferedBytes is delivered to a client that is keeping up", async (t) => {
   const gw = await startGateway({ file: { gateway: { maxBufferedBytes: 4096 } } });
   t.after(() => gw.stop());

@@ -39,16 +39,21 @@ export interface PairingGatewayOptions {
   /** Listen address (an IP needs `token`). */
   bind?: string;
   trustedProxies?: string[];
+  /** The gateway's clock (pending TTL tests). */
+  now?: () => number;
+  /** Failed connects per address before RATE_LIMITED (default: practically unlimited). */
+  maxFailures?: number;
 }
 
 /** A gateway stopped when the test ends; failed connects never trip the per-address limit here. */
 export async function pairingGateway(t: TestContext, o: PairingGatewayOptions = {}): Promise<TestGateway> {
-  const gateway: NonNullable<ConfigFile["gateway"]> = { authRateLimit: { maxFailures: 100_000 } };
+  const gateway: NonNullable<ConfigFile["gateway"]> = { authRateLimit: { maxFailures: o.maxFailures ?? 100_000 } };
   if (o.autoApproveLocal !== undefined) gateway.pairing = { autoApproveLocal: o.autoApproveLocal };
   if (o.trustedProxies) gateway.trustedProxies = o.trustedProxies;
   const gw = await startGateway({
     file: { gateway },
     flags: { port: 0, ...(o.token ? { token: GATEWAY_TOKEN } : {}), ...(o.bind ? { bind: o.bind } : {}) },
+    ...(o.now ? { now: o.now } : {}),
   });
   t.after(() => gw.stop());
   return gw;
@@ -168,10 +173,12 @@ export async function assertForbidden(client: RawClient, method: string, params:
   return res.error;
 }
 
-/** A successful method call; returns its payload. */
-export async function call<T = Record<string, unknown>>(client: RawClient, method: string, params?: unknown): Promise<T> {
+/** A successful method call; its result must match the declared result schema. Returns the payload. */
+export async function call<T = Record<string, unknown>>(client: RawClient, method: MethodName, params?: unknown): Promise<T> {
   const res = await client.request(method, params);
   assert.equal(res.ok, true, `${method} failed: ${JSON.stringify(res.error)}`);
+  const result = check(METHODS[method].result, res.payload);
+  assert.ok(result.ok, `${method} result off-schema: ${result.ok ? "" : formatIssues(result.issues)}: ${JSON.stringify(res.payload).slice(0, 500)}`);
   return res.payload as T;
 }
 

@@ -10,7 +10,7 @@
 // "store"), and the running gateway re-reads the store when the remote device reconnects.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { CloseCode, ResponseFrameSchema, check } from "@clawdbot/protocol";
+import { CloseCode, ResponseFrameSchema, check, type ErrorShape } from "@clawdbot/protocol";
 import { generateIdentity } from "@clawdbot/protocol/client";
 import {
   GATEWAY_TOKEN,
@@ -36,20 +36,26 @@ interface Remote {
 }
 
 /** Namespace + gateway bound to its host side + the client in the namespace; undefined when skipped. */
-async function remoteSetup(t: TestContext, trustedProxies?: (ns: Netns) => string[]): Promise<Remote | undefined> {
+async function remoteSetup(t: TestContext, o: { trustedProxies?: (ns: Netns) => string[]; maxFailures?: number } = {}): Promise<Remote | undefined> {
   const ns = await createNetns(t);
   if (!ns) return undefined;
-  const gw = await pairingGateway(t, { token: true, bind: ns.hostIp, ...(trustedProxies ? { trustedProxies: trustedProxies(ns) } : {}) });
+  const gw = await pairingGateway(t, {
+    token: true,
+    bind: ns.hostIp,
+    ...(o.trustedProxies ? { trustedProxies: o.trustedProxies(ns) } : {}),
+    ...(o.maxFailures ? { maxFailures: o.maxFailures } : {}),
+  });
   const url = urlOn(gw, ns.hostIp);
   return { ns, url, stateDir: gw.stateDir, remote: new RemoteSession(t, ns, url) };
 }
 
-function assertRemoteRefused(r: RemoteOutcome, want: Refusal) {
+function assertRemoteRefused(r: RemoteOutcome, want: Refusal): ErrorShape {
   assert.equal(r.res.ok, false, `expected a refusal, got ${JSON.stringify(r.res).slice(0, 400)}`);
-  assert.ok(check(ResponseFrameSchema, r.res).ok, `refusal frame is not strictly valid: ${JSON.stringify(r.res)}`);
-  assert.equal(r.res.error?.code, want.code, JSON.stringify(r.res.error));
+  const strict = check(ResponseFrameSchema, r.res);
+  assert.ok(strict.ok && strict.value.error, `refusal frame is not strictly valid: ${JSON.stringify(r.res)}`);
+  assert.equal(strict.value.error.code, want.code, JSON.stringify(r.res.error));
   assert.deepEqual(r.closed, { code: want.closeCode ?? CloseCode.policyViolation, reason: want.close });
-  return r.res.error!;
+  return strict.value.error;
 }
 
 function requestIdOf(r: RemoteOutcome): string {
@@ -104,10 +110,15 @@ test("remote device: pairing required → CLI approves (store fallback) → devi
   assertRemoteRefused(await r.remote.connect(device, { token: deviceToken, scopes: READ }), { code: "UNAUTHORIZED", close: "unauthorized" });
 });
 
-test("remote: a v1 signature (no nonce) is refused 'device nonce required', for a new and for an approved device", async (t) => {
+test("remote refusals before pairing: no gateway token → 'unauthorized' (nothing filed); v1 → 'device nonce required', new or approved", async (t) => {
   const r = await remoteSetup(t);
   if (!r) return;
   const admin = await tokenAdmin(t, r.url);
+  const stranger = generateIdentity();
+  assertRemoteRefused(await r.remote.connect(stranger, { scopes: READ }), { code: "UNAUTHORIZED", close: "unauthorized" });
+  assertRemoteRefused(await r.remote.connect(stranger, { token: "not-the-gateway-token", scopes: READ }), { code: "UNAUTHORIZED", close: "unauthorized" });
+  assert.deepEqual((await pairList(admin)).pending, [], "an unauthenticated device files no pairing request");
+
   assertRemoteRefused(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1" }), {
     code: "INVALID_REQUEST",
     close: "device nonce required",
@@ -146,7 +157,7 @@ for (const [what, headers] of SPOOFS) {
 }
 
 test("control: with the namespace address as a trusted proxy, the same headers do make the client local (v1 accepted, auto-approved)", async (t) => {
-  const r = await remoteSetup(t, (ns) => [ns.nsIp]);
+  const r = await remoteSetup(t, { trustedProxies: (ns) => [ns.nsIp] });
   if (!r) return;
   const headers = { "X-Forwarded-For": "127.0.0.1", Host: "localhost" };
   const res = await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1", headers });
@@ -157,4 +168,20 @@ test("control: with the namespace address as a trusted proxy, the same headers d
     code: "INVALID_REQUEST",
     close: "device nonce required",
   });
+});
+
+test("remote: failed connects are limited per real address; rotating X-Forwarded-For does not reset it; the host side is unaffected", async (t) => {
+  const r = await remoteSetup(t, { maxFailures: 3 });
+  if (!r) return;
+  const device = generateIdentity();
+  for (let i = 0; i < 3; i++) {
+    const headers = { "X-Forwarded-For": `198.51.100.${i + 1}` };
+    assertRemoteRefused(await r.remote.connect(device, { token: `wrong-${i}`, scopes: READ, headers }), { code: "UNAUTHORIZED", close: "unauthorized" });
+  }
+  const limited = await r.remote.connect(device, { token: GATEWAY_TOKEN, scopes: READ, headers: { "X-Forwarded-For": "198.51.100.99" } });
+  const err = assertRemoteRefused(limited, { code: "RATE_LIMITED", close: "rate limited" });
+  assert.equal(err.retryable, true);
+  assert.ok((err.retryAfterMs ?? 0) > 0, JSON.stringify(err));
+  // 10.200.n.1 (the host side) is another address: not limited.
+  await tokenAdmin(t, r.url);
 });

@@ -4,7 +4,8 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { CloseCode } from "@clawdbot/protocol";
 import { generateIdentity } from "@clawdbot/protocol/client";
 import {
@@ -125,9 +126,27 @@ test("devices/pairing.json never holds a plaintext token (issued, rotated, revok
   await call(admin, "device.token.revoke", { deviceId: b.deviceId, role: "node" });
 
   await assertStoreKeepsSecrets(devicesFile(gw), secrets);
+  assert.deepEqual(await readdir(dirname(devicesFile(gw))), ["pairing.json"], "no lock or temp files are left behind");
   // What is stored is the SHA-256 of the current token, nothing reversible.
   const doc = JSON.parse(await readFile(devicesFile(gw), "utf8")) as { paired: Record<string, { tokens: Record<string, { hash: string }> }> };
   const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-  assert.equal(doc.paired[a.deviceId]?.tokens["operator"]?.hash, sha(secrets[3]!));
-  assert.equal(doc.paired[b.deviceId]?.tokens["node"]?.hash, sha(secrets[4]!));
+  const aHash = doc.paired[a.deviceId]?.tokens["operator"]?.hash;
+  const bHash = doc.paired[b.deviceId]?.tokens["node"]?.hash;
+  assert.equal(aHash, sha(secrets[3]!));
+  assert.equal(bHash, sha(secrets[4]!));
+  // Operators see token metadata, never the hashes.
+  const listed = JSON.stringify(await pairList(admin));
+  for (const h of [aHash, bHash]) assert.ok(!listed.includes(h!), "device.pair.list leaks a token hash");
+});
+
+test("a revoked token can be replaced by rotation: the new token works, the revoked one stays refused", async (t) => {
+  const { gw, admin } = await setup(t);
+  const dev = generateIdentity();
+  const old = issuedToken((await connectOk(t, gw.url, { identity: dev, token: GATEWAY_TOKEN, scopes: ["operator.read"] })).hello);
+  await call(admin, "device.token.revoke", { deviceId: dev.deviceId, role: "operator" });
+  const fresh = (await call<{ token: string }>(admin, "device.token.rotate", { deviceId: dev.deviceId, role: "operator" })).token;
+  await connectOk(t, gw.url, { identity: dev, token: fresh, scopes: ["operator.read"] });
+  await assertRefused(await connect(gw.url, { identity: dev, token: old, scopes: ["operator.read"] }), UNAUTHORIZED);
+  const info = (await pairList(admin)).paired.find((d) => d.deviceId === dev.deviceId)?.tokens.find((x) => x.role === "operator");
+  assert.equal(info?.revokedAtMs, undefined, "the live token is not marked revoked");
 });

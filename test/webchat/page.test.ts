@@ -172,6 +172,7 @@ test("a device the gateway does not auto-approve sees the pairing message, then 
   const notice = await page.locator("#notice").innerText();
   assert.match(notice, /clawdbot pair approve [0-9a-f-]+/);
   assert.equal(await page.locator("#notice code").count(), 1, "the command is shown as code");
+  await page.screenshot({ path: "/tmp/webchat-pairing.png" });
   assert.equal(await page.locator("#status").getAttribute("data-state"), "disconnected");
   assert.equal(await page.locator("#send").isDisabled(), true);
 
@@ -218,7 +219,7 @@ test("Stop aborts the running reply with chat.abort; the partial text stays, mar
   const bp = await openPage(t);
   if (!bp) return;
   const { page, errors } = bp;
-  const slow = { backend: "command" as const, command: { argv: ["sh", "-c", "printf 'working on it'; sleep 30"] } };
+  const slow = { backend: "command" as const, command: { argv: ["sh", "-c", "printf 'working on it'; exec sleep 30"] } };
   const gw = await startGateway({ file: { agent: slow } });
   t.after(() => gw.stop());
   const site = await pageSite(gw.port);
@@ -268,4 +269,32 @@ test("the page follows prefers-color-scheme (dark)", async (t) => {
   const bg = await page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
   const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number) as [number, number, number];
   assert.ok(r + g + b < 120, `dark background, got ${bg}`);
+});
+
+test("a reply in flight when the gateway restarts does not stay 'writing…' forever after reconnecting", async (t) => {
+  const bp = await openPage(t);
+  if (!bp) return;
+  const { page, errors } = bp;
+  const stateDir = await mkdtemp(join(tmpdir(), "clawdbot-webchat-"));
+  t.after(() => rm(stateDir, { recursive: true, force: true }));
+  const file = { agent: { backend: "command" as const, command: { argv: ["sh", "-c", "printf 'half a'; exec sleep 30"] } } };
+  let gw: TestGateway = await startGateway({ stateDir, file });
+  t.after(() => gw.stop());
+  const site = await pageSite(gw.port);
+  t.after(() => site.close());
+  await page.goto(`${site.origin}/`);
+  await waitForStatus(page, "connected");
+  await page.fill("#input", "long question");
+  await page.click("#send");
+  await page.locator('#messages [data-role="assistant"][data-state="streaming"]').waitFor();
+  const port = gw.port;
+  await gw.stop();
+  await waitForStatus(page, "disconnected");
+  gw = await startGateway({ stateDir, file, flags: { port } });
+  await waitForStatus(page, "connected", 30_000);
+  await page.locator("#abort").waitFor({ state: "hidden" });
+  assert.equal(await page.locator('#messages [data-state="streaming"], #messages [data-state="pending"]').count(), 0);
+  assert.equal(await page.locator('#messages [data-role="user"]', { hasText: "long question" }).count(), 1);
+  t.diagnostic(`after the restart: ${JSON.stringify(await page.locator("#messages").innerText())}`);
+  assert.deepEqual(errors, []);
 });

@@ -132,3 +132,19 @@ test("item keys are stable across updates (the page moves and updates elements, 
   assert.deepEqual(tr.items().map((i) => i.key), [key, runKey]);
   assert.equal(new Set(tr.items().map((i) => i.key)).size, 2);
 });
+
+test("a reply whose end was missed while disconnected can be settled from agent.wait", () => {
+  const tr = new TranscriptClass("main");
+  const own = tr.addOwn("x", "k");
+  tr.sent(own, "r1");
+  tr.apply(ev("r1", 0, "delta", "par"));
+  tr.apply(ev("r2", 0, "delta", "other"));
+  tr.apply(ev("r3", 0, "final", "done"));
+  assert.deepEqual(tr.activeRunIds(), ["r1", "r2"]);
+  assert.equal(tr.settle("r1", "final", { text: "partial and more" }), true);
+  assert.equal(tr.settle("r2", "error", { errorMessage: "lost" }), true);
+  assert.equal(tr.settle("r3", "error"), false, "an ended reply stays as it ended");
+  assert.equal(tr.settle("nope", "final"), false);
+  assert.deepEqual(view(tr), ["user:sent:x", "assistant:final:partial and more", "assistant:error:other", "assistant:final:done"]);
+  assert.equal(tr.active(), false);
+});

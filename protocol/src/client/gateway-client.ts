@@ -48,12 +48,15 @@ interface Pending {
   reject: (err: Error) => void;
   timer: NodeJS.Timeout | undefined;
   expectFinal: boolean;
+  onAccepted: ((payload: unknown) => void) | undefined;
 }
 
 export interface CallOptions {
   timeoutMs?: number;
   /** For two-phase methods: resolve with the final response, not the "accepted" one. */
   expectFinal?: boolean;
+  /** For two-phase methods: called with the "accepted" payload (e.g. to learn the runId). */
+  onAccepted?: (payload: unknown) => void;
 }
 
 /** A protocol v3 client: handshake, request matching, events, tick watchdog, reconnect. */
@@ -260,7 +263,7 @@ export class GatewayClient {
               reject(new GatewayConnectError("timeout", `${method} timed out after ${timeoutMs} ms`));
             }, timeoutMs)
           : undefined;
-      this.pending.set(id, { resolve, reject, timer, expectFinal: options.expectFinal ?? false });
+      this.pending.set(id, { resolve, reject, timer, expectFinal: options.expectFinal ?? false, onAccepted: options.onAccepted });
       ws.send(JSON.stringify(frame), (err) => {
         if (!err) return;
         clearTimeout(timer);
@@ -281,7 +284,10 @@ export class GatewayClient {
     const p = this.pending.get(res.id);
     if (!p) return;
     const accepted = isObject(res.payload) && res.payload["status"] === "accepted";
-    if (p.expectFinal && res.ok && accepted) return;
+    if (p.expectFinal && res.ok && accepted) {
+      p.onAccepted?.(res.payload);
+      return;
+    }
     this.pending.delete(res.id);
     clearTimeout(p.timer);
     if (res.ok) p.resolve(res.payload);

@@ -124,6 +124,8 @@ export interface Transcript {
   failed(item: Item, errorMessage: string): void;
   unsent(): (Item & { idempotencyKey: string })[];
   apply(ev: ChatEvent): { run: Item & { own: boolean }; finished: boolean } | null;
+  activeRunIds(): string[];
+  settle(runId: string, state: string, end?: { text?: string; errorMessage?: string }): boolean;
   active(): boolean;
   items(): Item[];
 }

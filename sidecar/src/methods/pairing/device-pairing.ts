@@ -17,10 +17,14 @@ export function assertCanGrant(caller: Caller, scopes: readonly string[], what: 
 /** `device.pair.list` */
 export const devicePairListHandler =
   (s: GatewayServices): Handler<"device.pair.list"> =>
-  () => ({
-    pending: s.devices.listPending(),
-    paired: s.devices.listPaired().map((d) => deviceView(d, s.devices.lastSeen(d.deviceId))),
-  });
+  async () => {
+    // `clawdbot pair approve` may have written the store directly; show what is on disk.
+    await s.devices.reload();
+    return {
+      pending: s.devices.listPending(),
+      paired: s.devices.listPaired().map((d) => deviceView(d, s.devices.lastSeen(d.deviceId))),
+    };
+  };
 
 /** `device.pair.approve`: only within the approver's own scopes. */
 export const devicePairApproveHandler =

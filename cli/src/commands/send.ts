@@ -1,0 +1,36 @@
+import { Args, Flags } from "@oclif/core";
+import { randomUUID } from "node:crypto";
+import type { Result } from "@clawdbot/protocol";
+import { GatewayCommand } from "../gateway-command.js";
+import { connectionFlags } from "../gateway-link/flags.js";
+
+export default class Send extends GatewayCommand {
+  static override summary = "Send a message out on a channel.";
+  static override examples = [
+    '<%= config.bin %> send --channel telegram --to 123456 "hello"',
+    '<%= config.bin %> send --to telegram:123456 "hello" --media ./photo.jpg',
+  ];
+  static override args = { message: Args.string({ required: true, description: "text to send" }) };
+  static override flags = {
+    ...connectionFlags,
+    to: Flags.string({ required: true, description: "chat id, or channel:chatId" }),
+    channel: Flags.string({ description: "channel name (telegram, …)" }),
+    media: Flags.string({ description: "media URL or file path on the gateway host", multiple: true }),
+    "idempotency-key": Flags.string({ description: "retry-safe key (default: random)" }),
+  };
+
+  async run(): Promise<Result<"send">> {
+    const { args, flags } = await this.parse(Send);
+    const result = await this.withGateway(flags, (c) =>
+      c.call("send", {
+        to: flags.to,
+        message: args.message,
+        idempotencyKey: flags["idempotency-key"] ?? randomUUID(),
+        ...(flags.channel ? { channel: flags.channel } : {}),
+        ...(flags.media ? { mediaUrls: flags.media } : {}),
+      }),
+    );
+    this.log(result.status === "sent" ? `sent to ${result.channel}:${result.to}` : `queued for ${result.channel}:${result.to} (will retry until delivered)`);
+    return result;
+  }
+}

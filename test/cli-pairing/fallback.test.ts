@@ -1,0 +1,72 @@
+// `pair approve` while a gateway runs but this CLI is itself not yet approved: the CLI approves in
+// the state dir's pairing store, and the running gateway must pick the change up.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { TestContext } from "node:test";
+import { DeviceStore } from "@clawdbot/sidecar";
+import { generateIdentity, type DeviceIdentity } from "@clawdbot/protocol/client";
+import { startGateway, type TestGateway } from "../support/gateway.js";
+import { connectRaw, type RawClient } from "../support/raw-client.js";
+import { EXIT, assertExit, cliDeviceId, runCli } from "./cli.js";
+
+async function gateway(t: TestContext): Promise<TestGateway> {
+  const gw = await startGateway({ file: { gateway: { pairing: { autoApproveLocal: false } } } });
+  t.after(() => gw.stop());
+  return gw;
+}
+
+async function refusedRequestId(url: string, identity: DeviceIdentity): Promise<string> {
+  const { client, res } = await connectRaw(url, { identity });
+  client.close();
+  assert.equal(res.error?.code, "NOT_PAIRED", JSON.stringify(res));
+  return (res.error?.details as { requestId: string }).requestId;
+}
+
+/** An operator connection approved in-process through the store, as an already-paired UI would be. */
+async function adminOf(t: TestContext, gw: TestGateway): Promise<RawClient> {
+  const identity = generateIdentity();
+  const requestId = await refusedRequestId(gw.url, identity);
+  assert.ok(await (await DeviceStore.open(gw.stateDir, Date.now)).approve(requestId));
+  const { client, res } = await connectRaw(gw.url, { identity });
+  t.after(() => client.close());
+  assert.equal(res.ok, true, JSON.stringify(res.error));
+  return client;
+}
+
+test("`pair approve --latest --url <gateway>` from a CLI that is not approved: writes the store, skips the CLI's own request, and the device's next connect succeeds", async (t) => {
+  const gw = await gateway(t);
+  const device = generateIdentity();
+  const requestId = await refusedRequestId(gw.url, device);
+  // The CLI's connect files its own request just before it falls back: that one is the newest.
+  const r = await runCli(["pair", "approve", "--latest", "--url", gw.url], gw.stateDir);
+  assertExit(r, EXIT.ok);
+  assert.ok(r.stdout.includes(requestId), r.stdout);
+  assert.match(r.stdout, /written to the pairing store/);
+  const store = await DeviceStore.open(gw.stateDir, Date.now);
+  assert.ok(store.get(device.deviceId), "the device was not paired");
+  const cliId = await cliDeviceId(gw.stateDir);
+  assert.deepEqual(store.listPending().map((p) => p.deviceId), [cliId], "the CLI's own request should stay pending");
+  const { client, res } = await connectRaw(gw.url, { identity: device });
+  client.close();
+  assert.equal(res.ok, true, JSON.stringify(res.error));
+  assert.match((res.payload as { auth?: { deviceToken?: string } }).auth?.deviceToken ?? "", /\S{32,}/);
+});
+
+// Exposes a gateway bug: the gateway re-reads pairing.json only when a device it does not know
+// connects (handshake.ts ensurePaired) and on its own writes. After `clawdbot pair approve` wrote the
+// store, operators connected to the gateway keep seeing the request as pending in device.pair.list
+// (and get no device.pair.resolved), until some unrelated connect makes the gateway reload.
+test("after the CLI approved through the store, connected operators' device.pair.list no longer shows the request as pending", async (t) => {
+  const gw = await gateway(t);
+  const admin = await adminOf(t, gw);
+  const device = generateIdentity();
+  const requestId = await refusedRequestId(gw.url, device);
+  const r = await runCli(["pair", "approve", requestId, "--url", gw.url], gw.stateDir);
+  assertExit(r, EXIT.ok);
+  assert.match(r.stdout, /written to the pairing store/);
+  assert.ok((await DeviceStore.open(gw.stateDir, Date.now)).get(device.deviceId), "the store has the device paired");
+  const list = await admin.request("device.pair.list", {});
+  assert.equal(list.ok, true, JSON.stringify(list.error));
+  const pending = (list.payload as { pending: { requestId: string }[] }).pending.map((p) => p.requestId);
+  assert.ok(!pending.includes(requestId), `device.pair.list still lists approved request ${requestId} as pending`);
+});
