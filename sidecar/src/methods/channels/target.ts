@@ -8,6 +8,9 @@ export function resolveTarget(s: GatewayServices, to: string | undefined, channe
   let name = channel;
   let chatId = to;
   const prefix = to.indexOf(":");
+  if (prefix > 0 && channel === undefined && /^[a-z]+$/.test(to.slice(0, prefix)) && !names.includes(to.slice(0, prefix))) {
+    throw new GatewayError("not_found", `channel ${to.slice(0, prefix)} is not configured (configured: ${names.join(", ") || "none"}); add it under channels in clawdbot.json`);
+  }
   if (prefix > 0 && names.includes(to.slice(0, prefix))) {
     if (name !== undefined && name !== to.slice(0, prefix)) {
       throw new GatewayError("params_invalid", `to names channel ${to.slice(0, prefix)} but channel is ${name}`);
