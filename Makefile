@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STAMP := node_modules/.install-stamp
 PKG_FILES := package.json $(wildcard package-lock.json) protocol/package.json sidecar/package.json cli/package.json
 
-.PHONY: install build run test typecheck protocol-check protocol-gen bench clean
+.PHONY: install build run test typecheck protocol-check protocol-gen bench clean browsers
 
 $(STAMP): $(PKG_FILES)
 	@command -v node >/dev/null || { echo "Node.js >= 20 is required (https://nodejs.org)"; exit 1; }
@@ -29,8 +29,12 @@ typecheck: build
 	npx tsc -p test/tsconfig.json --noEmit
 	npx tsc -p bench/tsconfig.json --noEmit
 
+## Debian's Chromium for the browser tests (installed with apt when missing).
+browsers:
+	./scripts/ensure-chromium.sh
+
 ## Install, build, type-check, check generated files, run every test.
-test: build protocol-check typecheck
+test: build protocol-check typecheck browsers
 	node test/run.mjs
 
 ## Benchmarks (not part of `make test`).

@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { hostname as osHostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -41,6 +42,8 @@ import { Outbox } from "./channels/outbox.js";
 import { ChannelRegistry, type ChannelEntry } from "./channels/registry.js";
 import { InboundRouter, MAIN_SESSION_KEY } from "./channels/router.js";
 import { TelegramAdapter } from "./channels/telegram/adapter.js";
+import { loadTls, type TlsMaterial } from "./server/tls.js";
+import { createWebchatHandler } from "./webchat/static.js";
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -143,7 +146,8 @@ export class Gateway {
       disconnectDevice: (deviceId, role, reason) => this.disconnectDevice(deviceId, role, reason),
       connectionCount: () => this.connections.size,
       port: () => this.boundPort,
-      url: () => `ws://${urlHost(config.host)}:${this.boundPort}`,
+      url: () => `${stores.tls ? "wss" : "ws"}://${urlHost(config.host)}:${this.boundPort}`,
+      tls: stores.tls,
     };
     const dispatcher = new Dispatcher(METHODS, buildHandlers(this.services), new DedupeCache(now), logger);
     const handshake = new Handshake({
@@ -168,7 +172,8 @@ export class Gateway {
       onConnected: (conn, caller) => this.onConnected(conn, caller),
       onClosed: (conn, caller) => this.onClosed(conn, caller),
     };
-    this.server = createServer(httpHandler({ version: GATEWAY_VERSION, startedAt, now }));
+    const http = httpHandler({ version: GATEWAY_VERSION, startedAt, now, webchat: createWebchatHandler() });
+    this.server = stores.tls ? createTlsServer({ cert: stores.tls.cert, key: stores.tls.key }, http) : createServer(http);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload, perMessageDeflate: false });
     this.server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server.on("clientError", (_err, socket) => socket.destroy());
@@ -184,6 +189,7 @@ export class Gateway {
       nodePairing: await NodePairingStore.open(dir, now),
       channelAccess: await ChannelAccessStore.open(dir, now),
       outbox: await Outbox.open({ stateDir: dir, now, log }),
+      tls: opts.config.tls.enabled ? await loadTls(dir, opts.config.tls) : undefined,
     };
     return new Gateway(opts, stores);
   }
@@ -195,6 +201,11 @@ export class Gateway {
 
   get url(): string {
     return this.services.url();
+  }
+
+  /** SHA-256 fingerprint of the TLS certificate, when serving wss://. */
+  get tlsFingerprint(): string | undefined {
+    return this.services.tls?.fingerprint256;
   }
 
   /** Starts listening; resolves once the socket is bound. */
@@ -215,7 +226,10 @@ export class Gateway {
     this.services.heartbeat.start();
     this.channels.startAll();
     this.outbox.start();
-    this.log.info({ url: this.url, auth: this.services.config.auth.mode }, "gateway listening");
+    this.log.info(
+      { url: this.url, auth: this.services.config.auth.mode, ...(this.services.tls ? { tlsSha256: this.services.tls.fingerprint256 } : {}) },
+      "gateway listening",
+    );
     return { host, port: this.boundPort };
   }
 
@@ -345,6 +359,7 @@ interface Stores {
   nodePairing: NodePairingStore;
   channelAccess: ChannelAccessStore;
   outbox: Outbox;
+  tls: TlsMaterial | undefined;
 }
 
 /** The channel adapters configured in clawdbot.json. */

@@ -14,3 +14,4 @@ export { classifyPeer } from "./auth/locality.js";
 export { FailureRateLimiter } from "./auth/rate-limiter.js";
 export { GATEWAY_VERSION } from "./version.js";
 export { runGateway, type RunGatewayOptions } from "./run.js";
+export { createWebchatHandler } from "./webchat/static.js";

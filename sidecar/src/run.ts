@@ -46,6 +46,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     }
     lock.update(gateway.port, gateway.url);
     process.stdout.write(`clawdbot gateway listening on ${gateway.url} (pid ${process.pid})\n`);
+    if (gateway.tlsFingerprint) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${gateway.tlsFingerprint}\n`);
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError || err instanceof StoreCorruptError || err instanceof InstanceLockedError) {

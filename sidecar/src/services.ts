@@ -12,6 +12,7 @@ import type { TranscriptStore } from "./sessions/transcripts.js";
 import type { Outbox } from "./channels/outbox.js";
 import type { ChannelRegistry } from "./channels/registry.js";
 import type { ChannelAccessStore } from "./channels/access-store.js";
+import type { TlsMaterial } from "./server/tls.js";
 
 /** What method handlers may use; built once by the gateway and passed down. */
 export interface GatewayServices {
@@ -36,6 +37,7 @@ export interface GatewayServices {
   readonly outbox: Outbox;
   readonly channels: ChannelRegistry;
   readonly channelAccess: ChannelAccessStore;
+  readonly tls: TlsMaterial | undefined;
   /** Open WebSocket connections (any state). */
   connectionCount(): number;
   /** The port actually bound (differs from config with port 0). */

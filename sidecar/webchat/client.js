@@ -195,7 +195,9 @@ export class GatewayClient {
     }
     if (frame.type !== "event" || this.state !== "connected") return;
     if (frame.event === "shutdown") {
-      this.failure = { code: "SHUTDOWN", message: "the gateway is restarting" };
+      const { reason, restartExpectedMs } = frame.payload ?? {};
+      const message = restartExpectedMs !== undefined ? "The gateway is restarting." : `The gateway stopped${reason ? ` (${reason})` : ""}.`;
+      this.failure = { code: "SHUTDOWN", message: `${message} WebChat reconnects when it is back.` };
       this.backoff.reset();
     }
     this.opts.onEvent?.(frame.event, frame.payload, frame);

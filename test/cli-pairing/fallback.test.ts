@@ -52,10 +52,8 @@ test("`pair approve --latest --url <gateway>` from a CLI that is not approved: w
   assert.match((res.payload as { auth?: { deviceToken?: string } }).auth?.deviceToken ?? "", /\S{32,}/);
 });
 
-// Exposes a gateway bug: the gateway re-reads pairing.json only when a device it does not know
-// connects (handshake.ts ensurePaired) and on its own writes. After `clawdbot pair approve` wrote the
-// store, operators connected to the gateway keep seeing the request as pending in device.pair.list
-// (and get no device.pair.resolved), until some unrelated connect makes the gateway reload.
+// The gateway keeps the store in memory; device.pair.list must still show what the CLI wrote to disk
+// (it re-reads the file), or operators would keep seeing an approved request as pending.
 test("after the CLI approved through the store, connected operators' device.pair.list no longer shows the request as pending", async (t) => {
   const gw = await gateway(t);
   const admin = await adminOf(t, gw);

@@ -4,16 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateIdentity } from "@clawdbot/protocol/client";
-import {
-  assertPairingRequired,
-  call,
-  cliJson,
-  connect,
-  connectOk,
-  pairList,
-  pairingGateway,
-  runCli,
-} from "./pairing-kit.js";
+import { call, connect, connectOk, pairingGateway } from "./connections.js";
+import { assertPairingRequired } from "./refusals.js";
+import { pairList } from "./approval.js";
+import { cliJson, runCli } from "./cli.js";
 
 interface Approved {
   requestId: string;

@@ -4,25 +4,10 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { generateIdentity } from "@clawdbot/protocol/client";
-import {
-  GATEWAY_TOKEN,
-  approvedDevice,
-  assertForbidden,
-  assertHello,
-  assertPairingRequired,
-  assertRefused,
-  awaitEvent,
-  call,
-  connect,
-  connectOk,
-  effectiveScopes,
-  isOpen,
-  issuedToken,
-  pairList,
-  pairingGateway,
-  tokenAdmin,
-  UNAUTHORIZED,
-} from "./pairing-kit.js";
+import { assertHello, call, connect, connectOk, GATEWAY_TOKEN, pairingGateway, tokenAdmin } from "./connections.js";
+import { assertForbidden, assertPairingRequired, assertRefused, isOpen, UNAUTHORIZED } from "./refusals.js";
+import { approvedDevice, effectiveScopes, issuedToken, pairList } from "./approval.js";
+import { awaitEvent } from "./event-watch.js";
 
 async function setup(t: TestContext) {
   const gw = await pairingGateway(t, { token: true, autoApproveLocal: false });

@@ -4,23 +4,10 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { generateIdentity } from "@clawdbot/protocol/client";
 import { RawClient, connectParams } from "../support/raw-client.js";
-import {
-  GATEWAY_TOKEN,
-  NONCE_MISMATCH,
-  approvedDevice,
-  assertForbidden,
-  assertHello,
-  assertNoEvent,
-  assertPairingRequired,
-  assertRefused,
-  awaitEvent,
-  call,
-  connect,
-  connectOk,
-  eventsOf,
-  pairingGateway,
-  tokenAdmin,
-} from "./pairing-kit.js";
+import { assertHello, call, connect, connectOk, GATEWAY_TOKEN, pairingGateway, tokenAdmin } from "./connections.js";
+import { assertForbidden, assertPairingRequired, assertRefused, NONCE_MISMATCH } from "./refusals.js";
+import { approvedDevice } from "./approval.js";
+import { assertNoEvent, awaitEvent, eventsOf } from "./event-watch.js";
 
 /** A token gateway without auto-approval, with one listener per audience. */
 async function audience(t: TestContext) {

@@ -3,17 +3,10 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import {
-  assertNoEvent,
-  assertStoreKeepsSecrets,
-  awaitEvent,
-  call,
-  connectOk,
-  eventsOf,
-  nodesFile,
-  pairList,
-  pairingGateway,
-} from "./pairing-kit.js";
+import { call, connectOk, pairingGateway } from "./connections.js";
+import { pairList } from "./approval.js";
+import { assertNoEvent, awaitEvent, eventsOf } from "./event-watch.js";
+import { assertStoreKeepsSecrets, nodesFile } from "./store-files.js";
 
 interface NodeRequest {
   requestId: string;

@@ -3,21 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateIdentity } from "@clawdbot/protocol/client";
-import {
-  GATEWAY_TOKEN,
-  approvedDevice,
-  assertNoEvent,
-  assertPairingRequired,
-  awaitEvent,
-  connect,
-  connectOk,
-  effectiveScopes,
-  eventsOf,
-  pairList,
-  pairingGateway,
-  tokenAdmin,
-  call,
-} from "./pairing-kit.js";
+import { call, connect, connectOk, GATEWAY_TOKEN, pairingGateway, tokenAdmin } from "./connections.js";
+import { assertPairingRequired } from "./refusals.js";
+import { approvedDevice, effectiveScopes, pairList } from "./approval.js";
+import { assertNoEvent, awaitEvent, eventsOf } from "./event-watch.js";
 
 const TTL_MS = 5 * 60_000;
 

@@ -12,19 +12,11 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { CloseCode, ResponseFrameSchema, check, type ErrorShape } from "@clawdbot/protocol";
 import { generateIdentity } from "@clawdbot/protocol/client";
-import {
-  GATEWAY_TOKEN,
-  assertHello,
-  awaitEvent,
-  call,
-  cliJson,
-  pairList,
-  pairingGateway,
-  runCli,
-  tokenAdmin,
-  urlOn,
-  type Refusal,
-} from "./pairing-kit.js";
+import { assertHello, call, GATEWAY_TOKEN, pairingGateway, tokenAdmin, urlOn } from "./connections.js";
+import { pairList } from "./approval.js";
+import { awaitEvent } from "./event-watch.js";
+import { cliJson, runCli } from "./cli.js";
+import { NONCE_REQUIRED, UNAUTHORIZED, type Refusal } from "./refusals.js";
 import { RemoteSession, createNetns, type Netns, type RemoteOutcome } from "./netns.js";
 
 interface Remote {
@@ -107,7 +99,7 @@ test("remote device: pairing required → CLI approves (store fallback) → devi
   assert.deepEqual({ code: closed.code, reason: closed.reason }, { code: CloseCode.policyViolation, reason: "device token revoked" });
 
   // 6. The revoked token alone is refused.
-  assertRemoteRefused(await r.remote.connect(device, { token: deviceToken, scopes: READ }), { code: "UNAUTHORIZED", close: "unauthorized" });
+  assertRemoteRefused(await r.remote.connect(device, { token: deviceToken, scopes: READ }), UNAUTHORIZED);
 });
 
 test("remote refusals before pairing: no gateway token → 'unauthorized' (nothing filed); v1 → 'device nonce required', new or approved", async (t) => {
@@ -115,21 +107,15 @@ test("remote refusals before pairing: no gateway token → 'unauthorized' (nothi
   if (!r) return;
   const admin = await tokenAdmin(t, r.url);
   const stranger = generateIdentity();
-  assertRemoteRefused(await r.remote.connect(stranger, { scopes: READ }), { code: "UNAUTHORIZED", close: "unauthorized" });
-  assertRemoteRefused(await r.remote.connect(stranger, { token: "not-the-gateway-token", scopes: READ }), { code: "UNAUTHORIZED", close: "unauthorized" });
+  assertRemoteRefused(await r.remote.connect(stranger, { scopes: READ }), UNAUTHORIZED);
+  assertRemoteRefused(await r.remote.connect(stranger, { token: "not-the-gateway-token", scopes: READ }), UNAUTHORIZED);
   assert.deepEqual((await pairList(admin)).pending, [], "an unauthenticated device files no pairing request");
 
-  assertRemoteRefused(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1" }), {
-    code: "INVALID_REQUEST",
-    close: "device nonce required",
-  });
+  assertRemoteRefused(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1" }), NONCE_REQUIRED);
   const known = generateIdentity();
   await call(admin, "device.pair.approve", { requestId: requestIdOf(await r.remote.connect(known, { token: GATEWAY_TOKEN, scopes: READ })) });
   assertHello((await r.remote.connect(known, { token: GATEWAY_TOKEN, scopes: READ })).res);
-  assertRemoteRefused(await r.remote.connect(known, { token: GATEWAY_TOKEN, scopes: READ, signature: "v1" }), {
-    code: "INVALID_REQUEST",
-    close: "device nonce required",
-  });
+  assertRemoteRefused(await r.remote.connect(known, { token: GATEWAY_TOKEN, scopes: READ, signature: "v1" }), NONCE_REQUIRED);
 });
 
 const SPOOFS: [string, Record<string, string>][] = [
@@ -144,10 +130,7 @@ for (const [what, headers] of SPOOFS) {
     const r = await remoteSetup(t);
     if (!r) return;
     const admin = await tokenAdmin(t, r.url);
-    assertRemoteRefused(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1", headers }), {
-      code: "INVALID_REQUEST",
-      close: "device nonce required",
-    });
+    assertRemoteRefused(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1", headers }), NONCE_REQUIRED);
     // This gateway auto-approves local devices (the default): a local-looking client would get hello-ok here.
     const device = generateIdentity();
     const requestId = requestIdOf(await r.remote.connect(device, { token: GATEWAY_TOKEN, scopes: READ, headers }));
@@ -164,10 +147,7 @@ test("control: with the namespace address as a trusted proxy, the same headers d
   const hello = assertHello(res.res);
   assert.deepEqual(hello.auth?.scopes, READ);
   // Without the forwarding header the proxy's own address is what counts: not local.
-  assertRemoteRefused(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1", headers: { Host: "localhost" } }), {
-    code: "INVALID_REQUEST",
-    close: "device nonce required",
-  });
+  assertRemoteRefused(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1", headers: { Host: "localhost" } }), NONCE_REQUIRED);
 });
 
 test("remote: failed connects are limited per real address; rotating X-Forwarded-For does not reset it; the host side is unaffected", async (t) => {
@@ -176,7 +156,7 @@ test("remote: failed connects are limited per real address; rotating X-Forwarded
   const device = generateIdentity();
   for (let i = 0; i < 3; i++) {
     const headers = { "X-Forwarded-For": `198.51.100.${i + 1}` };
-    assertRemoteRefused(await r.remote.connect(device, { token: `wrong-${i}`, scopes: READ, headers }), { code: "UNAUTHORIZED", close: "unauthorized" });
+    assertRemoteRefused(await r.remote.connect(device, { token: `wrong-${i}`, scopes: READ, headers }), UNAUTHORIZED);
   }
   const limited = await r.remote.connect(device, { token: GATEWAY_TOKEN, scopes: READ, headers: { "X-Forwarded-For": "198.51.100.99" } });
   const err = assertRemoteRefused(limited, { code: "RATE_LIMITED", close: "rate limited" });

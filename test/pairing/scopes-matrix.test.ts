@@ -10,7 +10,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { METHODS, METHOD_NAMES, OPERATOR_SCOPES, type MethodDecl, type Role } from "@clawdbot/protocol";
 import { generateIdentity } from "@clawdbot/protocol/client";
-import { assertHello, call, connectFor, isOpen, pairList, pairingGateway } from "./pairing-kit.js";
+import { assertHello, call, connectFor, pairingGateway } from "./connections.js";
+import { isOpen } from "./refusals.js";
+import { pairList } from "./approval.js";
 
 interface Row {
   label: string;

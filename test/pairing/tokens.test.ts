@@ -8,21 +8,10 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { CloseCode } from "@clawdbot/protocol";
 import { generateIdentity } from "@clawdbot/protocol/client";
-import {
-  GATEWAY_TOKEN,
-  assertRefused,
-  assertStoreKeepsSecrets,
-  call,
-  closedWithin,
-  connect,
-  connectOk,
-  devicesFile,
-  isOpen,
-  issuedToken,
-  pairList,
-  pairingGateway,
-  UNAUTHORIZED,
-} from "./pairing-kit.js";
+import { call, connect, connectOk, GATEWAY_TOKEN, pairingGateway } from "./connections.js";
+import { assertRefused, closedWithin, isOpen, UNAUTHORIZED } from "./refusals.js";
+import { issuedToken, pairList } from "./approval.js";
+import { assertStoreKeepsSecrets, devicesFile } from "./store-files.js";
 
 async function setup(t: TestContext) {
   const gw = await pairingGateway(t, { token: true });

@@ -13,6 +13,7 @@ export default class GatewayRun extends Command {
     password: Flags.string({ description: "gateway password (or CLAWDBOT_GATEWAY_PASSWORD)" }),
     config: Flags.string({ description: "path to clawdbot.json (or CLAWDBOT_CONFIG_PATH)" }),
     verbose: Flags.boolean({ description: "debug logging", default: false }),
+    tls: Flags.boolean({ description: "serve wss:// and https:// (self-signed certificate unless gateway.tls.certPath/keyPath are set)" }),
   };
 
   async run(): Promise<void> {
@@ -24,6 +25,7 @@ export default class GatewayRun extends Command {
       ...(flags.token !== undefined ? { token: flags.token } : {}),
       ...(flags.password !== undefined ? { password: flags.password } : {}),
       ...(flags.config !== undefined ? { config: flags.config } : {}),
+      ...(flags.tls !== undefined ? { tls: flags.tls } : {}),
     };
     const code = await runGateway({
       flags: gatewayFlags,

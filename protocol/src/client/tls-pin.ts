@@ -23,11 +23,11 @@ export function pinnedTlsConnector(expected: string) {
     const socket: TLSSocket = tlsConnect({ ...opts, rejectUnauthorized: false });
     socket.once("secureConnect", () => {
       const cert = socket.getPeerCertificate();
-      const got = cert?.raw ? normalizeFingerprint(certFingerprint(cert.raw)) : "";
-      if (got === want) return done(null, socket);
+      const presented = cert?.raw ? certFingerprint(cert.raw) : "";
+      if (normalizeFingerprint(presented) === want) return done(null, socket);
       socket.destroy();
       const err = Object.assign(
-        new Error(`TLS fingerprint mismatch: expected ${expected}, server presented ${got || "no certificate"}`),
+        new Error(`TLS fingerprint mismatch: expected ${expected}, the server presented ${presented || "no certificate"}; nothing was sent`),
         { code: "ERR_TLS_FINGERPRINT_MISMATCH" },
       );
       done(err);

@@ -16,13 +16,23 @@ export class CommandBackend implements AgentBackend {
   async *run(req: AgentRequest, signal: AbortSignal): AsyncIterable<AgentChunk> {
     const [cmd, ...args] = this.opts.argv;
     if (!cmd) throw new AgentBackendError("agent.command.argv is empty");
+    // Its own process group, so abort and timeout reach grandchildren that still hold stdout.
     const child = spawn(cmd, args, {
+      detached: true,
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, CLAWDBOT_SESSION_KEY: req.sessionKey },
     });
+    const signalGroup = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {
+        child.kill(sig);
+      }
+    };
     const kill = () => {
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+      signalGroup("SIGTERM");
+      child.stdout.destroy();
+      setTimeout(() => signalGroup("SIGKILL"), 2000).unref();
     };
     const timer = setTimeout(kill, this.opts.timeoutMs);
     signal.addEventListener("abort", kill, { once: true });

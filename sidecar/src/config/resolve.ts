@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import type { ConfigFile } from "./schema.js";
 import type { StatePaths } from "./paths.js";
@@ -55,6 +56,8 @@ export interface GatewayConfig {
   readonly heartbeat: { readonly enabled: boolean; readonly intervalMs: number };
   readonly logLevel: LogLevel;
   readonly agent: AgentConfig;
+  readonly tls: { readonly enabled: boolean; readonly certPath?: string; readonly keyPath?: string };
+  readonly discovery: { readonly enabled: boolean; readonly minimal: boolean };
   readonly channels: { readonly telegram?: TelegramConfig };
 }
 
@@ -65,6 +68,7 @@ export interface GatewayFlags {
   token?: string;
   password?: string;
   verbose?: boolean;
+  tls?: boolean;
 }
 
 export const DEFAULT_PORT = 18789;
@@ -96,7 +100,7 @@ export function resolveConfig(
   flags: GatewayFlags = {},
 ): GatewayConfig {
   const g = file.gateway ?? {};
-  const token = flags.token || env["CLAWDBOT_GATEWAY_TOKEN"] || g.auth?.token;
+  const token = flags.token || env["CLAWDBOT_GATEWAY_TOKEN"] || readTokenFile(env["CLAWDBOT_GATEWAY_TOKEN_FILE"] ?? g.auth?.tokenFile) || g.auth?.token;
   const password = flags.password || env["CLAWDBOT_GATEWAY_PASSWORD"] || g.auth?.password;
   const bind = flags.bind ?? g.bind ?? "loopback";
   const host = resolveBindHost(bind);
@@ -127,8 +131,28 @@ export function resolveConfig(
     heartbeat: { enabled: file.heartbeat?.enabled ?? true, intervalMs: file.heartbeat?.intervalMs ?? 30 * 60_000 },
     logLevel,
     agent: resolveAgent(file, env),
+    tls: {
+      enabled: flags.tls ?? g.tls?.enabled ?? false,
+      ...(g.tls?.certPath ? { certPath: g.tls.certPath } : {}),
+      ...(g.tls?.keyPath ? { keyPath: g.tls.keyPath } : {}),
+    },
+    discovery: { enabled: file.discovery?.enabled ?? !isLoopbackAddress(host), minimal: file.discovery?.minimal ?? false },
     channels: resolveChannels(file, env),
   });
+}
+
+/** Reads a token kept in a file (so service definitions never hold it in clear text). */
+function readTokenFile(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`cannot read the gateway token file ${path}: ${(err as Error).message}`);
+  }
+  const token = text.trim();
+  if (token.length < 8) throw new ConfigError(`the gateway token in ${path} is shorter than 8 characters`);
+  return token;
 }
 
 function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | undefined>>): AgentConfig {

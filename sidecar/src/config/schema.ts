@@ -16,6 +16,7 @@ export const ConfigFileSchema = Type.Object(
             Type.Object(
               {
                 token: Type.Optional(Type.String({ minLength: 8 })),
+                tokenFile: Type.Optional(Type.String({ minLength: 1 })),
                 password: Type.Optional(Type.String({ minLength: 8 })),
               },
               { additionalProperties: false },
@@ -25,6 +26,16 @@ export const ConfigFileSchema = Type.Object(
           handshakeTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
           maxPayload: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 })),
           maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 256 * 1024 * 1024 })),
+          tls: Type.Optional(
+            Type.Object(
+              {
+                enabled: Type.Optional(Type.Boolean()),
+                certPath: Type.Optional(Type.String({ minLength: 1 })),
+                keyPath: Type.Optional(Type.String({ minLength: 1 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
           trustedProxies: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
           allowedOrigins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
           pairing: Type.Optional(
@@ -94,6 +105,12 @@ export const ConfigFileSchema = Type.Object(
             ),
           ),
         },
+        { additionalProperties: false },
+      ),
+    ),
+    discovery: Type.Optional(
+      Type.Object(
+        { enabled: Type.Optional(Type.Boolean()), minimal: Type.Optional(Type.Boolean()) },
         { additionalProperties: false },
       ),
     ),

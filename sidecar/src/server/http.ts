@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WebchatHandler } from "../webchat/static.js";
 
 export interface HttpRoutesDeps {
   version: string;
   startedAt: number;
   now: () => number;
+  webchat?: WebchatHandler;
 }
 
 /** Plain HTTP on the gateway port: `/health` for supervisors; other paths 404 until a page claims them. */
@@ -16,6 +18,7 @@ export function httpHandler(deps: HttpRoutesDeps) {
       res.end(req.method === "HEAD" ? undefined : body);
       return;
     }
+    if (deps.webchat?.(req, res)) return;
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
     res.end("not found\n");
   };

@@ -16,6 +16,7 @@ export const statusHandler =
     stateDir: s.config.paths.stateDir,
     configPath: s.config.paths.configPath,
     auth: s.config.auth.mode,
+    tls: s.tls ? { enabled: true, fingerprintSha256: s.tls.fingerprint256 } : { enabled: false },
     heartbeats: s.heartbeat.enabled,
     pairedDevices: s.devices.listPaired().length,
     pendingPairings: s.devices.listPending().length,
