@@ -152,6 +152,7 @@ export class Gateway {
     const dispatcher = new Dispatcher(METHODS, buildHandlers(this.services), new DedupeCache(now), logger);
     const handshake = new Handshake({
       config,
+      current: () => this.services.config,
       devices,
       limiter: new FailureRateLimiter(config.authRateLimit.maxFailures, config.authRateLimit.windowMs, now),
       now,
@@ -194,6 +195,11 @@ export class Gateway {
     return new Gateway(opts, stores);
   }
 
+  /** The gateway's logger (for the runner's own messages). */
+  get logger(): Logger {
+    return this.log;
+  }
+
   /** The port actually bound (useful with port 0). */
   get port(): number {
     return this.boundPort;
@@ -201,6 +207,37 @@ export class Gateway {
 
   get url(): string {
     return this.services.url();
+  }
+
+  /**
+   * Applies a reloaded, already validated config. Logging, heartbeats, the agent backend, channel
+   * access policies, origins, trusted proxies and auto-approval follow at once; listener, auth
+   * and TLS changes are reported as needing a restart.
+   */
+  applyConfig(next: GatewayConfig, file: LoadedConfigFile): string[] {
+    const s = this.services;
+    const prev = s.config;
+    const needRestart: string[] = [];
+    if (prev.host !== next.host || prev.port !== next.port) needRestart.push("bind/port");
+    if (JSON.stringify(prev.auth) !== JSON.stringify(next.auth)) needRestart.push("auth");
+    if (JSON.stringify(prev.tls) !== JSON.stringify(next.tls)) needRestart.push("tls");
+    if (JSON.stringify(prev.channels) !== JSON.stringify(next.channels)) {
+      for (const [name, ch] of Object.entries(next.channels)) if (ch) this.channels.updateAccess(name, ch);
+      needRestart.push("channel credentials (access policies applied)");
+    }
+    s.config = next;
+    s.configFile = file;
+    this.log.level = next.logLevel;
+    s.heartbeat.setInterval(next.heartbeat.intervalMs);
+    s.heartbeat.setEnabled(next.heartbeat.enabled);
+    const changed = s.health.update((f) => ({
+      ...f,
+      heartbeat: { ...f.heartbeat, enabled: next.heartbeat.enabled, intervalMs: next.heartbeat.intervalMs },
+    }));
+    if (changed) s.stateEvents.healthChanged();
+    if (JSON.stringify(prev.agent) !== JSON.stringify(next.agent)) this.runner.setBackend(createBackend(next.agent), next.agent.timeoutMs);
+    this.log.info({ path: file.path, needRestart }, "config reloaded");
+    return needRestart;
   }
 
   /** SHA-256 fingerprint of the TLS certificate, when serving wss://. */

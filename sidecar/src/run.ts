@@ -1,9 +1,12 @@
+import { readFile, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import {
   ConfigError,
   loadConfigFile,
   resolveConfig,
   resolveStatePaths,
   type GatewayFlags,
+  type StatePaths,
 } from "./config/index.js";
 import { createLogger } from "./logging/logger.js";
 import { LogRing } from "./logging/log-ring.js";
@@ -55,13 +58,19 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     }
     throw err;
   }
+  const paths = resolveStatePaths(opts.env, opts.flags.config);
+  const onHup = () => {
+    void reloadConfig(gateway, paths, opts);
+  };
+  process.on("SIGHUP", onHup);
   return new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      process.off("SIGHUP", onHup);
       setTimeout(() => resolve(1), SHUTDOWN_DEADLINE_MS).unref();
-      gateway
-        .stop(`received ${signal}`)
+      void restartIntent(paths.stateDir)
+        .then((restartExpectedMs) => gateway.stop(`received ${signal}`, restartExpectedMs))
         .then(
           () => 0,
           () => 1,
@@ -74,4 +83,30 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+}
+
+const RESTART_EXPECTED_MS = 5000;
+
+/** `clawdbot daemon restart` leaves a fresh marker: clients are told to expect us back. */
+async function restartIntent(stateDir: string): Promise<number | undefined> {
+  const marker = join(stateDir, "restart-intent");
+  try {
+    const at = Number.parseInt(await readFile(marker, "utf8"), 10);
+    await unlink(marker).catch(() => undefined);
+    return Number.isFinite(at) && Date.now() - at < 60_000 ? RESTART_EXPECTED_MS : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGHUP: validate the config file first; a bad one is refused with a log line and the old config stays. */
+async function reloadConfig(gateway: Gateway, paths: StatePaths, opts: RunGatewayOptions): Promise<void> {
+  try {
+    const file = await loadConfigFile(paths.configPath);
+    const next = resolveConfig(file.file, paths, opts.env, opts.flags);
+    const needRestart = gateway.applyConfig(next, file);
+    if (needRestart.length > 0) gateway.logger.warn({ needRestart }, "some changes take effect after a restart");
+  } catch (err) {
+    gateway.logger.error({ err: (err as Error).message, path: paths.configPath }, "config reload rejected; still running with the previous config");
+  }
 }

@@ -16,8 +16,9 @@ import type { TlsMaterial } from "./server/tls.js";
 
 /** What method handlers may use; built once by the gateway and passed down. */
 export interface GatewayServices {
-  readonly config: GatewayConfig;
-  readonly configFile: LoadedConfigFile;
+  /** Replaced as a whole when SIGHUP reloads a valid config file; read it at call time. */
+  config: GatewayConfig;
+  configFile: LoadedConfigFile;
   readonly version: string;
   readonly hostname: string;
   readonly startedAt: number;

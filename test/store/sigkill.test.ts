@@ -12,11 +12,8 @@ import { DeviceStore } from "@clawdbot/sidecar";
 import { StoreChild } from "./child.js";
 
 const ROUNDS = 200;
-/**
- * Children are started this many rounds ahead so their start-up (~0.6 CPU-s each, most of a round)
- * overlaps the current round.
- */
-const AHEAD = 3;
+/** Children are started this many rounds ahead so their start-up (most of a round's CPU) overlaps the current round. */
+const AHEAD = 2;
 /**
  * The kill loop stops early after this long: an idle 2-core machine does all 200 rounds well within
  * it, a heavily shared one does fewer rather than running past the runner's timeout. The diagnostic

@@ -55,6 +55,12 @@ export class AgentRunner {
 
   constructor(private readonly deps: RunnerDeps) {}
 
+  /** Swaps the backend for runs that start from now on (config reload). */
+  setBackend(backend: RunnerDeps["backend"], defaultTimeoutMs: number): void {
+    this.deps.backend = backend;
+    this.deps.defaultTimeoutMs = defaultTimeoutMs;
+  }
+
   /** Queues a run for its session and returns its record at once. */
   start(req: StartRun): RunRecord {
     const runId = randomUUID();

@@ -60,6 +60,12 @@ export class ChannelRegistry {
     return s && s.running ? s.adapter : undefined;
   }
 
+  /** Applies a reloaded access policy to a configured channel. */
+  updateAccess(name: string, access: ChannelAccessConfig): void {
+    const slot = this.slots.get(name);
+    if (slot) slot.access = access;
+  }
+
   /** Text limit of a configured channel (running or not). */
   textLimit(name: string): number | undefined {
     return this.slots.get(name)?.adapter.textLimit;

@@ -28,6 +28,8 @@ export interface Authenticated {
 
 export interface HandshakeDeps {
   config: GatewayConfig;
+  /** The current config (auto-approval follows reloads; secrets are fixed at start). */
+  current: () => GatewayConfig;
   devices: DeviceStore;
   limiter: FailureRateLimiter;
   now: () => number;
@@ -140,7 +142,8 @@ export class Handshake {
     requested: string[],
   ): Promise<string[]> {
     const device = params.device!;
-    const { devices, config } = this.deps;
+    const { devices } = this.deps;
+    const config = this.deps.current();
     let paired = devices.get(device.id);
     const covers = () => paired !== undefined && paired.roles.includes(role) && scopesCovered(paired.scopes, requested);
     if (!covers()) {

@@ -8,11 +8,22 @@ export class HeartbeatRunner {
 
   constructor(
     enabled: boolean,
-    readonly intervalMs: number,
+    private interval: number,
     private readonly now: () => number,
     private readonly emit: (hb: HeartbeatEvent) => void,
   ) {
     this.on = enabled;
+  }
+
+  get intervalMs(): number {
+    return this.interval;
+  }
+
+  /** Changes the interval (config reload); re-arms when running. */
+  setInterval(ms: number): void {
+    if (ms === this.interval) return;
+    this.interval = ms;
+    if (this.on && this.timer) this.arm();
   }
 
   get enabled(): boolean {
@@ -52,7 +63,7 @@ export class HeartbeatRunner {
 
   private arm(): void {
     this.stop();
-    this.timer = setInterval(() => this.beat("interval"), this.intervalMs);
+    this.timer = setInterval(() => this.beat("interval"), this.interval);
     this.timer.unref();
   }
 }
