@@ -12,3 +12,4 @@ export * from "./device-auth.js";
 export { schemaDocument } from "./schema-document.js";
 export * from "./methods/pairing.js";
 export * from "./methods/chat.js";
+export * from "./methods/nodes.js";

@@ -32,6 +32,7 @@ export const REASONS = {
   not_found: { code: "NOT_FOUND", close: "invalid frame" },
   forbidden: { code: "FORBIDDEN", close: "invalid frame" },
   unavailable: { code: "UNAVAILABLE", close: "unavailable" },
+  agent_timeout: { code: "AGENT_TIMEOUT", close: "timeout" },
   internal: { code: "UNAVAILABLE", close: "internal error" },
 } as const satisfies Record<string, { code: ErrorCode; close: string }>;
 

@@ -44,6 +44,8 @@ import { InboundRouter, MAIN_SESSION_KEY } from "./channels/router.js";
 import { TelegramAdapter } from "./channels/telegram/adapter.js";
 import { loadTls, type TlsMaterial } from "./server/tls.js";
 import { createWebchatHandler } from "./webchat/static.js";
+import { NodeRegistry } from "./nodes/registry.js";
+import { NodeInvoker } from "./nodes/invoker.js";
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -123,6 +125,7 @@ export class Gateway {
       onInbound: (msg, access) => router.handle(msg, access),
     });
     stores.outbox.bindAdapters((name) => this.channels.adapter(name));
+    stores.nodes.bindAllowlist(() => this.services.config.nodes);
     this.services = {
       config,
       configFile: opts.configFile,
@@ -148,6 +151,8 @@ export class Gateway {
       port: () => this.boundPort,
       url: () => `${stores.tls ? "wss" : "ws"}://${urlHost(config.host)}:${this.boundPort}`,
       tls: stores.tls,
+      nodes: stores.nodes,
+      invoker: new NodeInvoker(stores.nodes),
     };
     const dispatcher = new Dispatcher(METHODS, buildHandlers(this.services), new DedupeCache(now), logger);
     const handshake = new Handshake({
@@ -191,6 +196,7 @@ export class Gateway {
       channelAccess: await ChannelAccessStore.open(dir, now),
       outbox: await Outbox.open({ stateDir: dir, now, log }),
       tls: opts.config.tls.enabled ? await loadTls(dir, opts.config.tls) : undefined,
+      nodes: await NodeRegistry.open(dir, now),
     };
     return new Gateway(opts, stores);
   }
@@ -258,6 +264,7 @@ export class Gateway {
     this.boundPort = (this.server.address() as AddressInfo).port;
     this.tickTimer = setInterval(() => {
       this.services.broadcaster.broadcast("tick", { ts: this.services.now() }, { droppable: true });
+      this.checkNodeLiveness();
     }, this.services.config.tickIntervalMs);
     this.tickTimer.unref();
     this.services.heartbeat.start();
@@ -295,6 +302,39 @@ export class Gateway {
     });
     this.wss.close();
     this.log.info({ reason }, "gateway stopped");
+  }
+
+  private attachNode(conn: Connection, caller: Caller): void {
+    const p = conn.connectParams;
+    const c = caller.client;
+    this.services.nodes.attach(
+      {
+        nodeId: caller.presenceKey,
+        caps: p?.caps ?? [],
+        commands: p?.commands ?? [],
+        permissions: p?.permissions ?? {},
+        platform: c.platform,
+        version: c.version,
+        ...(c.displayName ? { displayName: c.displayName } : {}),
+        ...(c.deviceFamily ? { deviceFamily: c.deviceFamily } : {}),
+        ...(c.modelIdentifier ? { modelIdentifier: c.modelIdentifier } : {}),
+        ...(caller.remoteIp ? { remoteIp: caller.remoteIp } : {}),
+      },
+      conn,
+    );
+  }
+
+  /** Nodes are pinged every tick; one silent for two ticks is dropped, so node.list never shows a dead socket. */
+  private checkNodeLiveness(): void {
+    const now = this.services.now();
+    const limit = this.services.config.tickIntervalMs * 2;
+    for (const conn of this.connections) {
+      if (conn.caller?.role !== "node") continue;
+      if (now - conn.lastSeenAt > limit) {
+        this.log.warn({ connId: conn.connId, silentMs: now - conn.lastSeenAt }, "node missed heartbeats; dropping it");
+        conn.terminate();
+      } else conn.ping();
+    }
   }
 
   private disconnectDevice(deviceId: string, role: string, reason: string): number {
@@ -355,6 +395,7 @@ export class Gateway {
 
   private onConnected(conn: Connection, caller: Caller): void {
     this.services.broadcaster.add(conn);
+    if (caller.role === "node") this.attachNode(conn, caller);
     this.log.info(
       { connId: caller.connId, client: caller.client.id, mode: caller.client.mode, role: caller.role, ip: caller.remoteIp },
       "client connected",
@@ -385,6 +426,10 @@ export class Gateway {
     this.services.broadcaster.remove(conn);
     if (!caller) return;
     this.log.debug({ connId: caller.connId }, "client disconnected");
+    if (caller.role === "node") {
+      this.services.nodes.detach(caller.presenceKey, caller.connId);
+      this.services.invoker.nodeGone(caller.presenceKey, caller.connId);
+    }
     if (this.services.presence.leave(caller.presenceKey, caller.connId) && !this.stopping) {
       this.services.stateEvents.presenceChanged();
     }
@@ -397,6 +442,7 @@ interface Stores {
   channelAccess: ChannelAccessStore;
   outbox: Outbox;
   tls: TlsMaterial | undefined;
+  nodes: NodeRegistry;
 }
 
 /** The channel adapters configured in clawdbot.json. */

@@ -13,6 +13,8 @@ import type { Outbox } from "./channels/outbox.js";
 import type { ChannelRegistry } from "./channels/registry.js";
 import type { ChannelAccessStore } from "./channels/access-store.js";
 import type { TlsMaterial } from "./server/tls.js";
+import type { NodeRegistry } from "./nodes/registry.js";
+import type { NodeInvoker } from "./nodes/invoker.js";
 
 /** What method handlers may use; built once by the gateway and passed down. */
 export interface GatewayServices {
@@ -39,6 +41,8 @@ export interface GatewayServices {
   readonly channels: ChannelRegistry;
   readonly channelAccess: ChannelAccessStore;
   readonly tls: TlsMaterial | undefined;
+  readonly nodes: NodeRegistry;
+  readonly invoker: NodeInvoker;
   /** Open WebSocket connections (any state). */
   connectionCount(): number;
   /** The port actually bound (differs from config with port 0). */

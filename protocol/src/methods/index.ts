@@ -3,6 +3,7 @@ import type { MethodDecl } from "./declare.js";
 import * as system from "./system.js";
 import * as pairing from "./pairing.js";
 import * as chat from "./chat.js";
+import * as nodes from "./nodes.js";
 
 /** Every method the gateway implements. Adding a method = one declaration here + one handler module. */
 export const METHODS = {
@@ -36,6 +37,12 @@ export const METHODS = {
   "channels.pairing.list": chat.channelPairingList,
   "channels.pairing.approve": chat.channelPairingApprove,
   "channels.pairing.reject": chat.channelPairingReject,
+  "node.list": nodes.nodeList,
+  "node.describe": nodes.nodeDescribe,
+  "node.rename": nodes.nodeRename,
+  "node.invoke": nodes.nodeInvoke,
+  "node.invoke.result": nodes.nodeInvokeResult,
+  "node.event": nodes.nodeEvent,
 } as const satisfies Record<string, MethodDecl>;
 
 export type MethodName = keyof typeof METHODS;

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { EpochMs, NonEmptyString, OpenObject } from "./primitives.js";
 import { PresenceEntrySchema } from "./presence.js";
 import { DevicePairRequestSchema, NodePairRequestSchema } from "../methods/pairing.js";
+import { NodeEventBroadcastSchema, NodeInvokeRequestSchema } from "../methods/nodes.js";
 
 export const ConnectChallengeSchema = Type.Object(
   { nonce: Type.String({ minLength: 22 }), ts: EpochMs },
@@ -77,6 +78,8 @@ export const EVENTS = {
   "node.pair.resolved": NodePairResolvedSchema,
   agent: AgentEventSchema,
   chat: ChatEventSchema,
+  "node.invoke.request": NodeInvokeRequestSchema,
+  "node.event": NodeEventBroadcastSchema,
 } satisfies Record<string, TSchema>;
 
 export type EventName = keyof typeof EVENTS;

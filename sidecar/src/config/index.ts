@@ -7,6 +7,7 @@ export {
   isLoopbackAddress,
   redactedConfig,
   DEFAULT_PORT,
+  DEFAULT_CANVAS_PORT,
   type GatewayConfig,
   type GatewayFlags,
   type AuthMode,

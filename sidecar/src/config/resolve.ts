@@ -58,6 +58,9 @@ export interface GatewayConfig {
   readonly agent: AgentConfig;
   readonly tls: { readonly enabled: boolean; readonly certPath?: string; readonly keyPath?: string };
   readonly discovery: { readonly enabled: boolean; readonly minimal: boolean };
+  readonly nodes: { readonly allowCommands: readonly string[]; readonly denyCommands: readonly string[] };
+  /** Canvas host port (0 = pick one; null = disabled). */
+  readonly canvasPort: number | null;
   readonly channels: { readonly telegram?: TelegramConfig };
 }
 
@@ -69,9 +72,11 @@ export interface GatewayFlags {
   password?: string;
   verbose?: boolean;
   tls?: boolean;
+  canvasPort?: number;
 }
 
 export const DEFAULT_PORT = 18789;
+export const DEFAULT_CANVAS_PORT = 18793;
 
 /** Maps `loopback|lan|tailnet|<ip>` to a listen address. */
 export function resolveBindHost(bind: string, interfaces = networkInterfaces()): string {
@@ -136,6 +141,8 @@ export function resolveConfig(
       ...(g.tls?.certPath ? { certPath: g.tls.certPath } : {}),
       ...(g.tls?.keyPath ? { keyPath: g.tls.keyPath } : {}),
     },
+    nodes: { allowCommands: g.nodes?.allowCommands ?? [], denyCommands: g.nodes?.denyCommands ?? [] },
+    canvasPort: flags.canvasPort ?? g.canvasPort ?? DEFAULT_CANVAS_PORT,
     discovery: { enabled: file.discovery?.enabled ?? !isLoopbackAddress(host), minimal: file.discovery?.minimal ?? false },
     channels: resolveChannels(file, env),
   });

@@ -26,6 +26,16 @@ export const ConfigFileSchema = Type.Object(
           handshakeTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
           maxPayload: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 })),
           maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 256 * 1024 * 1024 })),
+          nodes: Type.Optional(
+            Type.Object(
+              {
+                allowCommands: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+                denyCommands: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          canvasPort: Type.Optional(Port),
           tls: Type.Optional(
             Type.Object(
               {

@@ -30,6 +30,14 @@ import {
   channelsLogoutHandler,
   channelsStatusHandler,
 } from "./channels/channels.js";
+import {
+  nodeDescribeHandler,
+  nodeEventHandler,
+  nodeInvokeHandler,
+  nodeInvokeResultHandler,
+  nodeListHandler,
+  nodeRenameHandler,
+} from "./nodes/nodes.js";
 
 /** Binds every declared method to its handler. */
 export function buildHandlers(s: GatewayServices): HandlerTable {
@@ -64,5 +72,11 @@ export function buildHandlers(s: GatewayServices): HandlerTable {
     "channels.pairing.list": channelPairingListHandler(s),
     "channels.pairing.approve": channelPairingApproveHandler(s),
     "channels.pairing.reject": channelPairingRejectHandler(s),
+    "node.list": nodeListHandler(s),
+    "node.describe": nodeDescribeHandler(s),
+    "node.rename": nodeRenameHandler(s),
+    "node.invoke": nodeInvokeHandler(s),
+    "node.invoke.result": nodeInvokeResultHandler(s),
+    "node.event": nodeEventHandler(s),
   };
 }

@@ -48,6 +48,8 @@ export class Connection implements EventSink {
   private state: State;
   private readonly nonce = randomBytes(32).toString("base64url");
   private invalidFrames = 0;
+  /** Last time anything (a frame or a pong) arrived from the peer. */
+  lastSeenAt: number;
 
   constructor(
     private readonly ws: WebSocket,
@@ -56,7 +58,12 @@ export class Connection implements EventSink {
   ) {
     const timer = setTimeout(() => this.close(CloseCode.policyViolation, "handshake timeout"), deps.handshakeTimeoutMs);
     this.state = { kind: "awaiting-connect", timer };
-    ws.on("message", (data, isBinary) => this.onMessage(isBinary ? null : data.toString()));
+    this.lastSeenAt = deps.now();
+    ws.on("pong", () => (this.lastSeenAt = deps.now()));
+    ws.on("message", (data, isBinary) => {
+      this.lastSeenAt = deps.now();
+      this.onMessage(isBinary ? null : data.toString());
+    });
     ws.on("close", () => this.onClose());
     ws.on("error", (err) => deps.log.debug({ err: err.message, connId: this.connId }, "socket error"));
     this.sendFrame({ type: "event", event: "connect.challenge", payload: { nonce: this.nonce, ts: deps.now() } });
@@ -84,6 +91,21 @@ export class Connection implements EventSink {
       return;
     }
     this.ws.send(text);
+  }
+
+  /** Sends an event to this client only (no broadcast seq). */
+  sendEvent(event: string, payload: unknown): void {
+    this.sendText(JSON.stringify({ type: "event", event, payload }), false);
+  }
+
+  /** Liveness probe: the peer's pong updates lastSeenAt. */
+  ping(): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+  }
+
+  /** Drops the socket without a close handshake (dead peer). */
+  terminate(): void {
+    this.ws.terminate();
   }
 
   /** A client is slow when data is still queued for it and this frame would push it past the limit. */
@@ -149,7 +171,11 @@ export class Connection implements EventSink {
     }
   }
 
+  /** The validated connect params (node claims: caps, commands, permissions). */
+  connectParams: ConnectParams | undefined;
+
   private async authenticate(id: string, params: ConnectParams): Promise<void> {
+    this.connectParams = params;
     try {
       const auth = await this.deps.handshake.authenticate(params, this.peer, this.nonce);
       if (this.state.kind !== "authenticating") return;
