@@ -28,6 +28,7 @@ const RTT: RoundsSpec = { warmupMs: 1000, windowMs: 1500, rounds: 3 };
 const CLIENT_RTT: RoundsSpec = { warmupMs: 500, windowMs: 1000, rounds: 3 };
 const HANDSHAKES: HandshakeSpec = { warmupMs: 1000, windowMs: 1500, rounds: 3, concurrency: 16, useToken: true };
 const TOKENLESS: HandshakeSpec = { warmupMs: 300, windowMs: 1500, rounds: 1, concurrency: 16, useToken: false };
+const PLAIN_OPENS: HandshakeSpec = { warmupMs: 500, windowMs: 1500, rounds: 2, concurrency: 16, useToken: false };
 const PROFILE_DIR = process.env["BENCH_CPU_PROF"];
 
 const started = performance.now();
@@ -63,9 +64,10 @@ async function measureAll(dir: string): Promise<Results> {
   const client64 = await attempt("GatewayClient, 64 in flight", () => measureGatewayClient(gw, 64, CLIENT_RTT, ids));
   const handshakes = await attempt("handshakes", () => measureHandshakes(gw, ids, HANDSHAKES));
   const tokenless = await attempt("handshakes without device token", () => measureHandshakes(gw, idsTokenless, TOKENLESS));
+  const plainOpens = await attempt("bare WebSocket open+close (echo)", () => measureHandshakes(echo, undefined, PLAIN_OPENS));
   await Promise.all([gw.child.stop(), echo.child.stop()]);
   const idle = await measureIdleBoth(dir);
-  return { seq, pipelined, client1, client64, handshakes, handshakeSpec: HANDSHAKES, tokenless, ...idle };
+  return { seq, pipelined, client1, client64, handshakes, handshakeSpec: HANDSHAKES, tokenless, plainOpens, ...idle };
 }
 
 /** Fresh server processes, so heap grown by the throughput runs does not hide per-connection cost. */

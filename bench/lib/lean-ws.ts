@@ -10,6 +10,7 @@ export class LeanSocket {
   private upgraded = false;
   private readonly texts: string[] = [];
   private waiter: { resolve: (t: string) => void; reject: (e: Error) => void } | undefined;
+  private upgradeWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
   readonly closed: Promise<void>;
 
@@ -29,6 +30,15 @@ export class LeanSocket {
         `Sec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
     return new LeanSocket(socket);
+  }
+
+  /** Resolves once the server has answered the upgrade with 101. */
+  opened(): Promise<void> {
+    if (this.upgraded) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.upgradeWaiter = { resolve, reject };
+    });
   }
 
   /** The next text message. */
@@ -67,6 +77,8 @@ export class LeanSocket {
       }
       this.upgraded = true;
       this.buf = this.buf.subarray(end + 4);
+      this.upgradeWaiter?.resolve();
+      this.upgradeWaiter = undefined;
     }
     this.readFrames();
   }
@@ -112,6 +124,8 @@ export class LeanSocket {
     const w = this.waiter;
     this.waiter = undefined;
     w?.reject(err);
+    this.upgradeWaiter?.reject(err);
+    this.upgradeWaiter = undefined;
   }
 }
 

@@ -16,6 +16,8 @@ export interface Results {
   handshakes: Outcome<Figures>;
   handshakeSpec: HandshakeSpec;
   tokenless: Outcome<Figures>;
+  /** Bare WebSocket open + close against the echo server, same connector code. */
+  plainOpens: Outcome<Figures>;
   idle: Outcome<IdleFigures>;
   idleBaseline: Outcome<IdleFigures>;
   idlePlan: { connections: number; soft: number; hard: number; serverFd?: number; loaderFd?: number };
@@ -78,7 +80,10 @@ function handshakeTargetRow(r: Results): string[] {
   const h = r.handshakes;
   const label = `handshakes/s, ${r.handshakeSpec.concurrency} connectors, signed v2 + device token`;
   const pass = h.ok && h.value.errors === 0 && h.value.rate >= TARGETS.handshakesPerSecond;
-  return ["2", label, cell(h, (v) => fmtRate(v.rate)), "-", "-", "-", `≥ ${TARGETS.handshakesPerSecond.toLocaleString("en-US")}/s`, h.ok ? verdict(pass) : "ERROR"];
+  const base = r.plainOpens;
+  const ratio = h.ok && base.ok && base.value.rate > 0 ? (h.value.rate / base.value.rate).toFixed(2) : "-";
+  const perCpu = h.ok && base.ok && h.value.serverUsPerOp > 0 ? (base.value.serverUsPerOp / h.value.serverUsPerOp).toFixed(2) : "-";
+  return ["2", label, cell(h, (v) => fmtRate(v.rate)), cell(base, (v) => `${fmtRate(v.rate)} ws open+close`), ratio, perCpu, `≥ ${TARGETS.handshakesPerSecond.toLocaleString("en-US")}/s`, h.ok ? verdict(pass) : "ERROR"];
 }
 
 function idleTargetRow(r: Results): string[] {
@@ -112,6 +117,7 @@ function detailsTable(r: Results): string {
     detailRow("health x64  gateway via GatewayClient", r.client64),
     detailRow(`handshakes  device token, ${r.handshakeSpec.concurrency} connectors`, r.handshakes),
     detailRow("handshakes  signature only, no device token", r.tokenless),
+    detailRow("ws open+close  echo baseline (same connectors)", r.plainOpens),
   ]);
 }
 
@@ -162,6 +168,12 @@ function notes(r: Results): string[] {
   }
   const other = [r.seq, r.pipelined].flatMap((o) => (o.ok ? [o.value.gateway.otherCpu, o.value.baseline.otherCpu] : []));
   if (r.handshakes.ok) other.push(r.handshakes.value.otherCpu);
+  n.splice(
+    3,
+    0,
+    "Handshake baseline: the same connectors doing only the WebSocket upgrade and close against the echo server " +
+      "(no challenge, no signature, no hello-ok) — what Node + ws cost per connection here.",
+  );
   const busiest = Math.max(0, ...other);
   if (busiest > BUSY_MACHINE) {
     n.push(

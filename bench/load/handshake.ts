@@ -13,13 +13,30 @@ import { connectFrame, loadIdentities, type BenchIdentity, type ConnectOptions }
 export interface HandshakeConfig extends RoundsSpec {
   target: string;
   url: string;
-  identityFile: string;
+  /** "gateway": the full signed handshake; "plain": WebSocket upgrade and close only (the echo baseline). */
+  kind: "gateway" | "plain";
+  identityFile?: string;
   concurrency: number;
   /** Present the device token issued at pairing (false: signature only, so the gateway issues a new token each time). */
   useToken: boolean;
   mode: ClientMode;
   timeoutMs: number;
   maxLifeMs: number;
+}
+
+/** A bare WebSocket open (upgrade answered) and close; resolves with the open time in ms. */
+async function plainOpenClose(host: string, port: number, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  const s = LeanSocket.open(host, port);
+  const timer = setTimeout(() => s.destroy(), timeoutMs);
+  try {
+    await s.opened();
+    const ms = performance.now() - started;
+    await s.close();
+    return ms;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One full handshake; resolves with open → hello-ok in ms once the server has closed the connection. */
@@ -72,9 +89,11 @@ class HandshakeDriver implements Driver {
     const opts: ConnectOptions = { mode: this.cfg.mode, scopes: ["operator.read"], useToken: this.cfg.useToken };
     const worker = async () => {
       while (clock.open) {
-        const who = this.ids[this.next++ % this.ids.length]!;
+        const who = this.ids[this.next++ % this.ids.length];
         try {
-          const ms = await leanHandshake(this.host, this.port, who, opts, this.cfg.timeoutMs);
+          const ms = who
+            ? await leanHandshake(this.host, this.port, who, opts, this.cfg.timeoutMs)
+            : await plainOpenClose(this.host, this.port, this.cfg.timeoutMs);
           if (clock.open) tally.ok(ms);
         } catch (err) {
           if (clock.open) tally.fail((err as Error).message);
@@ -89,7 +108,9 @@ class HandshakeDriver implements Driver {
 async function main(): Promise<void> {
   const cfg = childConfig<HandshakeConfig>();
   listen(() => undefined, () => process.exit(2), cfg.maxLifeMs);
-  const driver = new HandshakeDriver(cfg, await loadIdentities(cfg.identityFile));
+  if (cfg.kind === "gateway" && cfg.identityFile === undefined) throw new Error("the gateway kind needs an identityFile");
+  const ids = cfg.kind === "gateway" && cfg.identityFile !== undefined ? await loadIdentities(cfg.identityFile) : [];
+  const driver = new HandshakeDriver(cfg, ids);
   await runRounds([{ target: cfg.target, driver }], cfg);
   process.exit(0);
 }

@@ -7,13 +7,17 @@ export interface HandshakeSpec extends RoundsSpec {
   useToken: boolean;
 }
 
-/** Full handshakes per second (open → challenge → signed connect → hello-ok → close), client mode "cli". */
-export async function measureHandshakes(gw: Server, identityFile: string, spec: HandshakeSpec): Promise<Figures> {
+/**
+ * Full handshakes per second (open → challenge → signed connect → hello-ok → close), client
+ * mode "cli"; without an identity file, bare WebSocket open + close (for the echo baseline).
+ */
+export async function measureHandshakes(server: Server, identityFile: string | undefined, spec: HandshakeSpec): Promise<Figures> {
   const total = spec.warmupMs + spec.windowMs * spec.rounds;
   const config: HandshakeConfig = {
-    target: "gateway",
-    url: gw.url,
-    identityFile,
+    target: "server",
+    url: server.url,
+    kind: identityFile === undefined ? "plain" : "gateway",
+    ...(identityFile !== undefined ? { identityFile } : {}),
     concurrency: spec.concurrency,
     useToken: spec.useToken,
     mode: "cli",
@@ -23,5 +27,5 @@ export async function measureHandshakes(gw: Server, identityFile: string, spec: 
     rounds: spec.rounds,
     maxLifeMs: total + 60_000,
   };
-  return summarize(await runWindowed("load/handshake.ts", config, { gateway: gw }, spec.rounds, total + 30_000));
+  return summarize(await runWindowed("load/handshake.ts", config, { server }, spec.rounds, total + 30_000));
 }

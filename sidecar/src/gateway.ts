@@ -47,6 +47,9 @@ import { createWebchatHandler } from "./webchat/static.js";
 import { NodeRegistry } from "./nodes/registry.js";
 import { NodeInvoker } from "./nodes/invoker.js";
 
+/** Nodes may send large results (canvas snapshots, screen recordings); operators stay at maxPayload. */
+const NODE_MAX_PAYLOAD = 24 * 1024 * 1024;
+
 export interface GatewayOptions {
   config: GatewayConfig;
   configFile: LoadedConfigFile;
@@ -172,6 +175,8 @@ export class Gateway {
       now,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
       maxBufferedBytes: config.maxBufferedBytes,
+      maxPayload: config.maxPayload,
+      nodeMaxPayload: NODE_MAX_PAYLOAD,
       handshake,
       dispatcher,
       hello: (caller, auth) => this.hello(caller, auth, dispatcher.methods()),
@@ -180,7 +185,7 @@ export class Gateway {
     };
     const http = httpHandler({ version: GATEWAY_VERSION, startedAt, now, webchat: createWebchatHandler() });
     this.server = stores.tls ? createTlsServer({ cert: stores.tls.cert, key: stores.tls.key }, http) : createServer(http);
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload, perMessageDeflate: false });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(config.maxPayload, NODE_MAX_PAYLOAD), perMessageDeflate: false });
     this.server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server.on("clientError", (_err, socket) => socket.destroy());
   }

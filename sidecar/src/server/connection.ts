@@ -27,6 +27,10 @@ export interface ConnectionDeps {
   now: () => number;
   handshakeTimeoutMs: number;
   maxBufferedBytes: number;
+  /** Largest inbound frame from operators and during the handshake. */
+  maxPayload: number;
+  /** Largest inbound frame from a connected node (snapshots, recordings). */
+  nodeMaxPayload: number;
   handshake: Handshake;
   dispatcher: Dispatcher;
   hello: (caller: Caller, auth: Authenticated) => HelloOk;
@@ -60,8 +64,13 @@ export class Connection implements EventSink {
     this.state = { kind: "awaiting-connect", timer };
     this.lastSeenAt = deps.now();
     ws.on("pong", () => (this.lastSeenAt = deps.now()));
-    ws.on("message", (data, isBinary) => {
+    ws.on("message", (data: Buffer, isBinary) => {
       this.lastSeenAt = deps.now();
+      const limit = this.state.kind === "connected" && this.state.caller.role === "node" ? deps.nodeMaxPayload : deps.maxPayload;
+      if (data.length > limit) {
+        this.close(CloseCode.tooBig, "message too big");
+        return;
+      }
       this.onMessage(isBinary ? null : data.toString());
     });
     ws.on("close", () => this.onClose());

@@ -41,8 +41,13 @@ export class LockedJsonFile<S extends TSchema> {
     return next;
   }
 
-  /** Re-reads the file (e.g. after another process changed it). */
-  async reload(): Promise<void> {
-    this.current = await readJsonFile(this.path, this.schema, this.empty());
+  /** Re-reads the file (e.g. after another process changed it); ordered with mutations so memory never rolls back. */
+  reload(): Promise<void> {
+    const run = async () => {
+      this.current = await readJsonFile(this.path, this.schema, this.empty());
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 }
