@@ -13,3 +13,4 @@ export { schemaDocument } from "./schema-document.js";
 export * from "./methods/pairing.js";
 export * from "./methods/chat.js";
 export * from "./methods/nodes.js";
+export * from "./methods/canvas.js";

@@ -46,6 +46,7 @@ import { loadTls, type TlsMaterial } from "./server/tls.js";
 import { createWebchatHandler } from "./webchat/static.js";
 import { NodeRegistry } from "./nodes/registry.js";
 import { NodeInvoker } from "./nodes/invoker.js";
+import { CanvasFiles } from "./canvas/files.js";
 
 /** Nodes may send large results (canvas snapshots, screen recordings); operators stay at maxPayload. */
 const NODE_MAX_PAYLOAD = 24 * 1024 * 1024;
@@ -68,6 +69,8 @@ export class Gateway {
   private readonly connDeps: ConnectionDeps;
   private readonly log: Logger;
   private tickTimer: NodeJS.Timeout | undefined;
+  /** Set once the canvas host listens. */
+  private canvasHostUrl: string | undefined;
   private boundPort = 0;
   private stopping: Promise<void> | undefined;
 
@@ -156,6 +159,8 @@ export class Gateway {
       tls: stores.tls,
       nodes: stores.nodes,
       invoker: new NodeInvoker(stores.nodes),
+      canvasFiles: new CanvasFiles(config.paths.stateDir),
+      canvasUrl: (session) => `${this.canvasHostUrl ?? `http://${urlHost(config.host)}:${config.canvasPort ?? 0}`}/${session}/`,
     };
     const dispatcher = new Dispatcher(METHODS, buildHandlers(this.services), new DedupeCache(now), logger);
     const handshake = new Handshake({

@@ -15,6 +15,7 @@ import type { ChannelAccessStore } from "./channels/access-store.js";
 import type { TlsMaterial } from "./server/tls.js";
 import type { NodeRegistry } from "./nodes/registry.js";
 import type { NodeInvoker } from "./nodes/invoker.js";
+import type { CanvasFiles } from "./canvas/files.js";
 
 /** What method handlers may use; built once by the gateway and passed down. */
 export interface GatewayServices {
@@ -43,6 +44,9 @@ export interface GatewayServices {
   readonly tls: TlsMaterial | undefined;
   readonly nodes: NodeRegistry;
   readonly invoker: NodeInvoker;
+  readonly canvasFiles: CanvasFiles;
+  /** Base URL of a canvas session on the canvas host (ends with /). */
+  canvasUrl(session: string): string;
   /** Open WebSocket connections (any state). */
   connectionCount(): number;
   /** The port actually bound (differs from config with port 0). */

@@ -15,11 +15,11 @@ const ROUNDS = 200;
 /** Children are started this many rounds ahead so their start-up (most of a round's CPU) overlaps the current round. */
 const AHEAD = 2;
 /**
- * The kill loop stops early after this long: an idle 2-core machine does all 200 rounds well within
- * it, a heavily shared one does fewer rather than running past the runner's timeout. The diagnostic
- * line says how many rounds ran.
+ * The kill loop stops early after this long, so the test stays around 90 s: a lightly loaded 2-core
+ * machine does all 200 rounds within it, a heavily shared one fewer (measured: 200 rounds took 114 s
+ * at load average 9). The diagnostic line says how many rounds ran.
  */
-const BUDGET_MS = 120_000;
+const BUDGET_MS = 80_000;
 /** More than a child can approve before it is killed: a child never finishes on its own. */
 const PER_CHILD = 500;
 /** A blocked child fails with LockTimeoutError after 10 s; waiting longer shows that error. */

@@ -4,6 +4,7 @@ import * as system from "./system.js";
 import * as pairing from "./pairing.js";
 import * as chat from "./chat.js";
 import * as nodes from "./nodes.js";
+import * as canvas from "./canvas.js";
 
 /** Every method the gateway implements. Adding a method = one declaration here + one handler module. */
 export const METHODS = {
@@ -43,6 +44,10 @@ export const METHODS = {
   "node.invoke": nodes.nodeInvoke,
   "node.invoke.result": nodes.nodeInvokeResult,
   "node.event": nodes.nodeEvent,
+  "canvas.write": canvas.canvasWrite,
+  "canvas.list": canvas.canvasList,
+  "canvas.delete": canvas.canvasDelete,
+  "canvas.a2ui.push": canvas.canvasA2uiPush,
 } as const satisfies Record<string, MethodDecl>;
 
 export type MethodName = keyof typeof METHODS;

@@ -38,6 +38,7 @@ import {
   nodeListHandler,
   nodeRenameHandler,
 } from "./nodes/nodes.js";
+import { canvasA2uiPushHandler, canvasDeleteHandler, canvasListHandler, canvasWriteHandler } from "./canvas/canvas.js";
 
 /** Binds every declared method to its handler. */
 export function buildHandlers(s: GatewayServices): HandlerTable {
@@ -78,5 +79,9 @@ export function buildHandlers(s: GatewayServices): HandlerTable {
     "node.invoke": nodeInvokeHandler(s),
     "node.invoke.result": nodeInvokeResultHandler(s),
     "node.event": nodeEventHandler(s),
+    "canvas.write": canvasWriteHandler(s),
+    "canvas.list": canvasListHandler(s),
+    "canvas.delete": canvasDeleteHandler(s),
+    "canvas.a2ui.push": canvasA2uiPushHandler(s),
   };
 }
