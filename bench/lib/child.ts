@@ -56,7 +56,7 @@ export class Child {
     const proc =
       spec.fdLimit === undefined
         ? spawn(process.execPath, node, { cwd: REPO_ROOT, stdio })
-        : spawn("sh", ["-c", `ulimit -n ${spec.fdLimit} && exec "$0" "$@"`, process.execPath, ...node], { cwd: REPO_ROOT, stdio });
+        : spawn("sh", ["-c", `ulimit -Sn ${spec.fdLimit} && exec "$0" "$@"`, process.execPath, ...node], { cwd: REPO_ROOT, stdio });
     return new Child(proc, spec.label);
   }
 

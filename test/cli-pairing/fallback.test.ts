@@ -2,6 +2,9 @@
 // the state dir's pairing store, and the running gateway must pick the change up.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { DeviceStore } from "@clawdbot/sidecar";
 import { generateIdentity, type DeviceIdentity } from "@clawdbot/protocol/client";
@@ -67,4 +70,22 @@ test("after the CLI approved through the store, connected operators' device.pair
   assert.equal(list.ok, true, JSON.stringify(list.error));
   const pending = (list.payload as { pending: { requestId: string }[] }).pending.map((p) => p.requestId);
   assert.ok(!pending.includes(requestId), `device.pair.list still lists approved request ${requestId} as pending`);
+});
+
+// Exposes a CLI bug: `pair approve` falls back to the LOCAL store on any "pairing required"
+// (cli/src/commands/pair/approve.ts, the `local` condition), even when --url names a gateway that
+// keeps its pairing store elsewhere. `--latest` then approves whatever device is newest in this
+// host's store and reports success, although the user asked the other gateway.
+test("`pair approve --latest --url <a gateway with another state dir>` from a CLI not approved there does not approve devices in this host's store", async (t) => {
+  const other = await gateway(t);
+  const localDir = await mkdtemp(join(tmpdir(), "clawdbot-local-"));
+  t.after(() => rm(localDir, { recursive: true, force: true }));
+  const local = await DeviceStore.open(localDir, Date.now);
+  const { request } = await local.requestPairing({ deviceId: "local-device", publicKey: "pk-local", role: "operator", scopes: ["operator.admin"] }, false);
+
+  const r = await runCli(["pair", "approve", "--latest", "--url", other.url], localDir);
+  const after = await DeviceStore.open(localDir, Date.now);
+  assert.equal(after.get("local-device"), undefined, `a device in ${localDir} was approved on behalf of ${other.url}\n${r.stdout}`);
+  assert.ok(after.getPending(request.requestId));
+  assertExit(r, EXIT.pairingRequired);
 });

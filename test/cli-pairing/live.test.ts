@@ -201,6 +201,14 @@ describe("pairing CLI against a live gateway with autoApproveLocal=false", () =>
     assert.equal(typeof token?.revokedAtMs, "number", JSON.stringify(token));
   });
 
+  test("`devices rotate|revoke` of a device that is not paired exit 7 (NOT_FOUND)", async () => {
+    const unknown = generateIdentity().deviceId;
+    const rotate = await cli("devices", "rotate", unknown, "--role", "operator", "--json");
+    assertExit(rotate, EXIT.requestFailed);
+    assert.equal(jsonOut<{ error: { code: string } }>(rotate).error.code, "NOT_FOUND");
+    assertExit(await cli("devices", "revoke", unknown, "--role", "operator"), EXIT.requestFailed);
+  });
+
   test("`pair watch --count 1 --no-prompt --json` prints the next request as it arrives and exits 0", async () => {
     const watch = startCli(["pair", "watch", "--count", "1", "--no-prompt", "--json", "--url", gw.url], gw.stateDir);
     try {

@@ -1,5 +1,6 @@
-import { open, readFile, stat, unlink, mkdir } from "node:fs/promises";
+import { link, readdir, readFile, stat, unlink, mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
 
 export interface FileLockOptions {
   /** How long to keep trying before giving up. */
@@ -33,17 +34,26 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   const poll = opts.pollMs ?? 5;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  // The pid is written to a private file first and then hard-linked into place, so the lock never
+  // exists without its owner's pid, even if this process is killed half-way.
+  const mine = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  await writeFile(mine, String(process.pid), { mode: 0o600 });
   for (;;) {
     try {
-      const fh = await open(path, "wx", 0o600);
-      await fh.writeFile(String(process.pid));
-      await fh.close();
+      await link(mine, path);
+      await unlink(mine).catch(() => undefined);
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") {
+        await unlink(mine).catch(() => undefined);
+        throw err;
+      }
       const holder = await breakIfStale(path);
       if (holder === null) continue;
-      if (Date.now() > deadline) throw new LockTimeoutError(path, holder);
+      if (Date.now() > deadline) {
+        await unlink(mine).catch(() => undefined);
+        throw new LockTimeoutError(path, holder);
+      }
       await new Promise((r) => setTimeout(r, poll + Math.random() * poll));
     }
   }
@@ -54,21 +64,43 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
   }
 }
 
+const ORPHAN_GRACE_MS = 2000;
+
+/** Removes files that dead processes left next to `path` (their names carry the writer's pid). */
+export async function removeLeftovers(path: string): Promise<void> {
+  const dir = dirname(path);
+  const base = path.slice(dir.length + 1);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(`.${base}.`) ? /^\.[^]*?\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name) : name.startsWith(`${base}.lock.`) ? /\.(\d+)\.[0-9a-f]+$/.exec(name) : null;
+    const pid = m ? Number(m[1]) : NaN;
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await unlink(`${dir}/${name}`).catch(() => undefined);
+  }
+}
+
 /** Removes the lock if its owner is dead; returns null when removed (or gone), else a description of the holder. */
 async function breakIfStale(path: string): Promise<string | null> {
   let text: string;
   let ino: number;
+  let mtimeMs: number;
   try {
-    ino = (await stat(path)).ino;
+    ({ ino, mtimeMs } = await stat(path));
     text = await readFile(path, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
   }
   const pid = Number.parseInt(text, 10);
-  // An empty file is a lock being written right now; give its owner a moment.
-  if (!Number.isInteger(pid) || pid <= 0) return "a process that is still writing it";
-  if (pid !== process.pid && alive(pid)) return `pid ${pid}`;
+  // Locks are linked into place complete, so one without a pid was left by something that died
+  // mid-write; after a grace period it is broken like a dead owner's.
+  const orphan = !Number.isInteger(pid) || pid <= 0;
+  if (orphan && Date.now() - mtimeMs < ORPHAN_GRACE_MS) return `an unknown holder (${path} names no pid yet)`;
+  if (!orphan && pid !== process.pid && alive(pid)) return `pid ${pid}`;
   if (pid === process.pid) return `this process (pid ${pid})`;
   try {
     if ((await stat(path)).ino === ino) await unlink(path);

@@ -1,6 +1,6 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import { readJsonFile, writeJsonFile } from "./json-file.js";
-import { withFileLock } from "./file-lock.js";
+import { removeLeftovers, withFileLock } from "./file-lock.js";
 
 /**
  * A JSON document kept in memory and changed only under a cross-process lock:
@@ -18,6 +18,7 @@ export class LockedJsonFile<S extends TSchema> {
 
   /** Loads the file (a missing file is `empty()`); throws StoreCorruptError on a damaged one. */
   static async open<S extends TSchema>(path: string, schema: S, empty: () => Static<S>): Promise<LockedJsonFile<S>> {
+    await removeLeftovers(path);
     return new LockedJsonFile(path, schema, empty, await readJsonFile(path, schema, empty()));
   }
 

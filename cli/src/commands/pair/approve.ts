@@ -31,7 +31,9 @@ export default class PairApprove extends GatewayCommand {
     } catch (err) {
       // The state dir on this host is the authority: with no gateway to ask, or when this CLI is
       // itself not yet approved, approve in the store (the running gateway re-reads it).
-      const local = err instanceof GatewayConnectError && ((err.failure === "unreachable" && !flags.url) || err.failure === "pairing-required");
+      const local =
+        err instanceof GatewayConnectError &&
+        ((err.failure === "unreachable" && !flags.url) || (err.failure === "pairing-required" && (await this.sameStore(err))));
       if (!local) return this.fail(err);
     }
     try {
@@ -43,6 +45,14 @@ export default class PairApprove extends GatewayCommand {
     } finally {
       client?.close();
     }
+  }
+
+  /** The gateway keeps its store in our state dir only if the request it just filed for us is in it. */
+  private async sameStore(err: GatewayConnectError): Promise<boolean> {
+    const details = err.error?.details as { requestId?: unknown } | undefined;
+    if (typeof details?.requestId !== "string") return false;
+    const { devices } = await openOfflineStores(process.env);
+    return devices.getPending(details.requestId) !== undefined;
   }
 
   private async viaGateway(client: GatewayClient, requestId: string | undefined): Promise<Approved> {

@@ -1,0 +1,92 @@
+import { accessSync, constants } from "node:fs";
+import { NodeCommandError } from "./errors.js";
+import type { NodeHostConfig } from "./config.js";
+import { ProgramAllowlist } from "./program-allowlist.js";
+import { SystemRunner } from "./system-run.js";
+import { systemInfo } from "./system-info.js";
+import { Canvas } from "./canvas.js";
+import { loadDarwinDevice } from "./darwin.js";
+
+type Handler = (params: unknown) => Promise<unknown>;
+
+export interface CommandSetOptions {
+  platform: NodeJS.Platform;
+  config: NodeHostConfig;
+  /** The node's environment: PATH for system.run, CHROMIUM_PATH for the canvas, the base env of programs. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The canvas host base URL once the gateway announced it. */
+  canvasHostUrl: () => string | undefined;
+  /** Loads playwright-core (an optional dependency). */
+  loadPlaywright?: () => Promise<typeof import("playwright-core")>;
+}
+
+export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
+
+/** What this node can do on this machine, and the code that does it. Nothing is declared that cannot run here. */
+export class CommandSet {
+  private constructor(
+    readonly caps: string[],
+    readonly commands: string[],
+    readonly permissions: Record<string, boolean>,
+    private readonly handlers: ReadonlyMap<string, Handler>,
+    private readonly runner: SystemRunner,
+    private readonly canvas: Canvas | undefined,
+  ) {}
+
+  static async detect(o: CommandSetOptions): Promise<CommandSet> {
+    const handlers = new Map<string, Handler>();
+    const caps = ["system"];
+    const permissions: Record<string, boolean> = {};
+    handlers.set("system.info", async () => systemInfo());
+    const allowlist = new ProgramAllowlist(o.config.systemRun.allow, o.env["PATH"] ?? "");
+    const runner = new SystemRunner({ allowlist, timeoutMs: o.config.systemRun.timeoutMs, maxOutputBytes: o.config.systemRun.maxOutputBytes, baseEnv: o.env });
+    // With nothing on the allowlist system.run could only refuse, so it is not offered.
+    if (!allowlist.empty) handlers.set("system.run", (p) => runner.run(p));
+    const canvas = await detectCanvas(o);
+    if (canvas) {
+      caps.push("canvas");
+      handlers.set("canvas.present", (p) => canvas.navigate(p, "canvas.present"));
+      handlers.set("canvas.navigate", (p) => canvas.navigate(p));
+      handlers.set("canvas.eval", (p) => canvas.eval(p));
+      handlers.set("canvas.snapshot", (p) => canvas.snapshot(p));
+      handlers.set("canvas.a2ui.push", (p) => canvas.a2uiPush(p));
+    }
+    const mac = await loadDarwinDevice(o.platform, (n) => allowlist.which(n));
+    if (mac) {
+      caps.push(...mac.caps);
+      Object.assign(permissions, mac.permissions);
+      for (const [name, fn] of Object.entries(mac.handlers)) handlers.set(name, fn);
+    }
+    return new CommandSet(caps, [...handlers.keys()], permissions, handlers, runner, canvas);
+  }
+
+  /** Runs one command; unknown commands are NOT_FOUND (the gateway should never have sent them). */
+  run(command: string, params: unknown): Promise<unknown> {
+    const fn = this.handlers.get(command);
+    if (!fn) return Promise.reject(new NodeCommandError("NOT_FOUND", `this node does not offer ${command}; it offers ${this.commands.join(", ")}`));
+    return fn(params);
+  }
+
+  /** Stops running programs and the canvas browser. */
+  async close(): Promise<void> {
+    this.runner.killAll();
+    await this.canvas?.close();
+  }
+}
+
+/** A canvas needs a Chromium (CHROMIUM_PATH or /usr/bin/chromium) and playwright-core. */
+async function detectCanvas(o: CommandSetOptions): Promise<Canvas | undefined> {
+  const executablePath = o.env["CHROMIUM_PATH"] || DEFAULT_CHROMIUM;
+  try {
+    accessSync(executablePath, constants.X_OK);
+  } catch {
+    return undefined;
+  }
+  const load = o.loadPlaywright ?? (() => import("playwright-core"));
+  try {
+    await load();
+  } catch {
+    return undefined;
+  }
+  return new Canvas({ executablePath, loadPlaywright: load, canvasHostUrl: o.canvasHostUrl, timeoutMs: 30_000 });
+}

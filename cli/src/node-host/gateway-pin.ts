@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import { connect as tlsConnect } from "node:tls";
+import { certFingerprint, normalizeFingerprint } from "@clawdbot/protocol/client";
+import { writeFileAtomic } from "@clawdbot/sidecar";
+
+interface PinDoc {
+  version: 1;
+  pins: Record<string, { fingerprint: string; pinnedAtMs: number }>;
+}
+
+/** `wss://host:port` of a URL: the pin belongs to the server, not to a path on it. */
+export function pinKey(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.hostname}:${u.port || (u.protocol === "wss:" ? "443" : "80")}`;
+}
+
+/**
+ * Trust on first use for wss:// gateways: the certificate fingerprint seen at the first successful
+ * pairing is kept in `gateway-pin.json` (0600) and every later connection must present it.
+ */
+export class GatewayPinStore {
+  constructor(
+    private readonly path: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async pinned(url: string): Promise<string | undefined> {
+    return (await this.read()).pins[pinKey(url)]?.fingerprint;
+  }
+
+  async pin(url: string, fingerprint: string): Promise<void> {
+    const doc = await this.read();
+    const key = pinKey(url);
+    if (doc.pins[key] && normalizeFingerprint(doc.pins[key].fingerprint) === normalizeFingerprint(fingerprint)) return;
+    doc.pins[key] = { fingerprint, pinnedAtMs: this.now() };
+    await writeFileAtomic(this.path, JSON.stringify(doc, null, 2) + "\n", 0o600);
+  }
+
+  private async read(): Promise<PinDoc> {
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, pins: {} };
+      throw err;
+    }
+    const doc = JSON.parse(text) as Partial<PinDoc>;
+    if (!doc || typeof doc.pins !== "object" || doc.pins === null) {
+      throw new Error(`${this.path} is damaged; it holds the TLS fingerprints this node trusts. Check it, or move it aside to trust the gateway's current certificate again`);
+    }
+    return { version: 1, pins: doc.pins };
+  }
+}
+
+/**
+ * The SHA-256 fingerprint of the certificate a TLS server presents. Only the TLS handshake
+ * happens: no byte of application data is written before the socket is closed.
+ */
+export function probeFingerprint(url: string, timeoutMs: number): Promise<string> {
+  const u = new URL(url);
+  const port = Number(u.port || 443);
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host, port, rejectUnauthorized: false, ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }) });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`TLS handshake with ${host}:${port} timed out`));
+    }, timeoutMs);
+    socket.once("secureConnect", () => {
+      clearTimeout(timer);
+      const raw = socket.getPeerCertificate()?.raw;
+      socket.destroy();
+      if (raw) resolve(certFingerprint(raw));
+      else reject(new Error(`${host}:${port} presented no TLS certificate`));
+    });
+    socket.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}

@@ -1,0 +1,10 @@
+export { runNodeHost, nodeDir, type RunNodeHostOptions } from "./main.js";
+export { NodeHost, NODE_EXIT, type NodeHostOptions, type NodeLog } from "./host.js";
+export { CommandSet, DEFAULT_CHROMIUM, type CommandSetOptions } from "./command-set.js";
+export { loadNodeConfig, parseNodeConfig, resolveNodeConfig, NodeConfigError, SYSTEM_RUN_DEFAULTS, type NodeHostConfig, type NodeConfigFile } from "./config.js";
+export { ProgramAllowlist } from "./program-allowlist.js";
+export { SystemRunner, type RunResult } from "./system-run.js";
+export { InvokeCache } from "./invoke-cache.js";
+export { GatewayPinStore, probeFingerprint, pinKey } from "./gateway-pin.js";
+export { NodeIdentityStore } from "./identity.js";
+export { NodeCommandError, type CommandOutcome } from "./errors.js";

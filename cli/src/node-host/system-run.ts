@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { Type } from "@sinclair/typebox";
+import { check, formatIssues } from "@clawdbot/protocol";
+import { NodeCommandError } from "./errors.js";
+import type { ProgramAllowlist } from "./program-allowlist.js";
+
+/**
+ * `system.run` params. Other keys (an `approved` flag, a session key, …) are ignored: only the
+ * node's own allowlist decides what runs.
+ */
+export const SystemRunParamsSchema = Type.Object({
+  argv: Type.Array(Type.String(), { minItems: 1, maxItems: 4096 }),
+  cwd: Type.Optional(Type.String({ minLength: 1 })),
+  timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  env: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+
+export interface RunResult {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  truncated: { stdout: boolean; stderr: boolean };
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/** Variables that would let a caller load code into an allowed program. */
+const UNSAFE_ENV = /^(LD_|DYLD_)|^(NODE_OPTIONS|NODE_PATH|BASH_ENV|ENV|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|GCONV_PATH)$/;
+
+export interface SystemRunOptions {
+  allowlist: ProgramAllowlist;
+  /** Default and maximum run time. */
+  timeoutMs: number;
+  /** Cap of stdout and of stderr, each. */
+  maxOutputBytes: number;
+  /** The environment programs start with (the node's own). */
+  baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs allowlisted programs with an argv (never a shell), a time limit and capped output. */
+export class SystemRunner {
+  private readonly running = new Set<ChildProcess>();
+
+  constructor(private readonly opts: SystemRunOptions) {}
+
+  async run(raw: unknown): Promise<RunResult> {
+    const res = check(SystemRunParamsSchema, raw);
+    if (!res.ok) throw new NodeCommandError("INVALID_REQUEST", `system.run needs {argv: string[], cwd?, timeoutMs?, env?}: ${formatIssues(res.issues)}`);
+    const { argv, cwd, env } = res.value;
+    const program = this.opts.allowlist.resolve(argv[0]!);
+    const unsafe = Object.keys(env ?? {}).filter((k) => UNSAFE_ENV.test(k) || k.includes("=") || k === "");
+    if (unsafe.length > 0) throw new NodeCommandError("FORBIDDEN", `system.run refuses to set ${unsafe.join(", ")}: those variables can load other code into the program`);
+    const timeoutMs = Math.min(res.value.timeoutMs ?? this.opts.timeoutMs, this.opts.timeoutMs);
+    return this.spawnCapped(program, argv, { ...this.opts.baseEnv, ...env }, cwd, timeoutMs);
+  }
+
+  /** Kills every program still running (node host shutting down). */
+  killAll(): void {
+    for (const child of this.running) killGroup(child);
+  }
+
+  private spawnCapped(program: string, argv: string[], env: Record<string, string | undefined>, cwd: string | undefined, timeoutMs: number): Promise<RunResult> {
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      // detached: the program leads its own process group, so a timeout kills what it started too.
+      const child = spawn(program, argv.slice(1), { argv0: argv[0]!, cwd, env, shell: false, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      this.running.add(child);
+      const out = new CappedBuffer(this.opts.maxOutputBytes);
+      const err = new CappedBuffer(this.opts.maxOutputBytes);
+      child.stdout.on("data", (d: Buffer) => out.push(d));
+      child.stderr.on("data", (d: Buffer) => err.push(d));
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup(child);
+      }, timeoutMs);
+      child.once("error", (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        this.running.delete(child);
+        const where = e.code === "ENOENT" && cwd ? ` (does ${cwd} exist?)` : "";
+        reject(new NodeCommandError("UNAVAILABLE", `system.run could not start ${argv[0]}: ${e.message}${where}`));
+      });
+      child.once("close", (code, signal) => {
+        clearTimeout(timer);
+        this.running.delete(child);
+        resolve({
+          exitCode: code,
+          signal,
+          stdout: out.text(),
+          stderr: err.text(),
+          truncated: { stdout: out.truncated, stderr: err.truncated },
+          timedOut,
+          durationMs: Math.round(performance.now() - started),
+        });
+      });
+    });
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+
+/** Keeps the first `cap` bytes of a stream and notes whether more arrived. */
+class CappedBuffer {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  constructor(private readonly cap: number) {}
+
+  push(d: Buffer): void {
+    const room = this.cap - this.size;
+    if (d.length > room) this.truncated = true;
+    if (room <= 0) return;
+    const part = d.length > room ? d.subarray(0, room) : d;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+}
