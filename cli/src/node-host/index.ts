@@ -8,3 +8,4 @@ export { InvokeCache } from "./invoke-cache.js";
 export { GatewayPinStore, probeFingerprint, pinKey } from "./gateway-pin.js";
 export { NodeIdentityStore } from "./identity.js";
 export { NodeCommandError, type CommandOutcome } from "./errors.js";
+export { Canvas, A2UI_PATH, type CanvasOptions } from "./canvas.js";

@@ -1,4 +1,4 @@
-import { verify as cryptoVerify } from "node:crypto";
+import { verify as cryptoVerify, type KeyObject } from "node:crypto";
 import {
   deviceAuthPayload,
   deviceIdFromRawKey,
@@ -11,6 +11,21 @@ import {
 import { GatewayError } from "../errors.js";
 
 export const MAX_SIGNATURE_SKEW_MS = 10 * 60_000;
+
+// Building a KeyObject from raw bytes costs about as much as the verify itself; devices reconnect often.
+const keyCache = new Map<string, KeyObject>();
+const KEY_CACHE_MAX = 4096;
+
+function cachedKey(raw: Buffer): KeyObject {
+  const id = raw.toString("base64");
+  let key = keyCache.get(id);
+  if (!key) {
+    key = publicKeyObject(raw);
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(id, key);
+  }
+  return key;
+}
 
 export interface ProofContext {
   /** The nonce this socket was challenged with. */
@@ -49,7 +64,7 @@ export function verifyDeviceProof(device: DeviceProof, client: ConnectParams["cl
     ...(device.nonce !== undefined ? { nonce: device.nonce } : {}),
   });
   const sig = fromBase64Url(device.signature);
-  const ok = sig !== null && sig.length === 64 && cryptoVerify(null, Buffer.from(payload, "utf8"), publicKeyObject(raw), sig);
+  const ok = sig !== null && sig.length === 64 && cryptoVerify(null, Buffer.from(payload, "utf8"), cachedKey(raw), sig);
   if (!ok) throw new GatewayError("device_signature_invalid", "device signature does not verify");
   return raw;
 }

@@ -23,9 +23,12 @@ export class Dispatcher {
     private readonly log: Logger,
   ) {}
 
-  /** Method names this dispatcher serves (hello-ok.features.methods). */
+  private served: string[] | undefined;
+
+  /** Method names this dispatcher serves (hello-ok.features.methods); computed once. */
   methods(): string[] {
-    return Object.keys(this.decls).filter((m) => this.handlers[m] !== undefined);
+    this.served ??= Object.keys(this.decls).filter((m) => this.handlers[m] !== undefined);
+    return this.served;
   }
 
   async dispatch(req: RequestFrame, caller: Caller, accept: (payload: unknown) => void): Promise<Outcome> {

@@ -200,6 +200,8 @@ export class Connection implements EventSink {
         presenceKey: auth.deviceId ?? c.instanceId ?? this.connId,
       };
       this.state = { kind: "connected", caller };
+      // Only nodes' claims are needed later; operators' connect params (signature and all) are dropped.
+      if (caller.role !== "node") this.connectParams = undefined;
       this.sendFrame({ type: "res", id, ok: true, payload: this.deps.hello(caller, auth) });
       this.deps.onConnected(this, caller);
     } catch (err) {

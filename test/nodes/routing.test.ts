@@ -1,0 +1,179 @@
+// Two real node host processes behind one in-process gateway: listing, routing, allowlists,
+// disconnects, timeouts, idempotent retries, renames across restarts, dead-node detection.
+import { test, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { GatewayRequestError, generateIdentity } from "@clawdbot/protocol/client";
+import { startGateway, type StartOptions, type TestGateway } from "../support/gateway.js";
+import { tempDir } from "../cli/run-cli.js";
+import { appendScript, connectOperator, invoke, spawnNodeHost, waitForNodes, type NodeHostProc } from "./support/node-host.js";
+
+const HAS_CHROMIUM = existsSync(process.env["CHROMIUM_PATH"] || "/usr/bin/chromium");
+const CANVAS = ["canvas.present", "canvas.navigate", "canvas.eval", "canvas.snapshot", "canvas.a2ui.push"];
+
+/** Default ticks (30 s): a 200 ms tick would make nodes on a busy 2-core machine flap where liveness is not the point. */
+async function gateway(t: TestContext, opts: StartOptions = {}): Promise<TestGateway> {
+  const gw = await startGateway(opts);
+  t.after(() => gw.stop());
+  return gw;
+}
+
+async function twoNodes(t: TestContext, url: string, extraAllow: string[] = []): Promise<[NodeHostProc, NodeHostProc]> {
+  const nodeConfig = { systemRun: { allow: ["echo", "sleep", ...extraAllow] } };
+  return Promise.all([spawnNodeHost(t, { url, displayName: "A", nodeConfig }), spawnNodeHost(t, { url, displayName: "B", nodeConfig })]);
+}
+
+async function rejection(p: Promise<unknown>): Promise<GatewayRequestError> {
+  const err = await p.then(
+    () => assert.fail("expected the call to fail"),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof GatewayRequestError, `expected a GatewayRequestError, got ${String(err)}`);
+  return err;
+}
+
+test("node.list shows both node hosts connected with their effective commands; invokes reach the named node", async (t) => {
+  const gw = await gateway(t);
+  const [a, b] = await twoNodes(t, gw.url);
+  const op = await connectOperator(t, gw.url);
+  const nodes = await waitForNodes(op, (ns) => ns.filter((n) => n.connected).length === 2);
+  const expected = ["system.info", "system.run", ...(HAS_CHROMIUM ? CANVAS : [])];
+  for (const [proc, name] of [[a, "A"], [b, "B"]] as const) {
+    const n = nodes.find((x) => x.nodeId === proc.nodeId);
+    assert.ok(n, `${name} missing from node.list`);
+    assert.equal(n.displayName, name);
+    assert.equal(n.platform, "linux");
+    assert.deepEqual([...n.commands].sort(), [...expected].sort());
+    assert.deepEqual(n.declaredCommands, n.commands, "every declared command is on the linux default allowlist");
+  }
+  for (const proc of [a, b]) {
+    const info = (await invoke(op, proc.nodeId, "system.info")).payload as { pid: number; platform: string; hostname: string; cpus: number; memoryBytes: number };
+    assert.equal(info.pid, proc.pid, "system.info answered by the process the request was addressed to");
+    assert.equal(info.platform, "linux");
+    assert.ok(info.cpus > 0 && info.memoryBytes > 0 && info.hostname.length > 0);
+  }
+  const echoed = (await invoke(op, b.nodeId, "system.run", { argv: ["echo", "a;b", "$(id)", "|", "x"] })).payload as { stdout: string; exitCode: number };
+  assert.equal(echoed.stdout, "a;b $(id) | x\n", "shell metacharacters are passed literally");
+  assert.equal(echoed.exitCode, 0);
+  assert.equal(a.count(/received node\.invoke\.request system\.run/), 0, "A never saw B's request");
+  assert.equal(b.count(/received node\.invoke\.request system\.run/), 1);
+});
+
+test("a command the gateway denies is refused before anything reaches the node", async (t) => {
+  const gw = await gateway(t, { file: { gateway: { nodes: { denyCommands: ["system.run"] } } } });
+  const a = await spawnNodeHost(t, { url: gw.url, displayName: "A", nodeConfig: { systemRun: { allow: ["echo"] } } });
+  const op = await connectOperator(t, gw.url);
+  const [n] = await waitForNodes(op, (ns) => ns.some((x) => x.connected));
+  assert.ok(n!.declaredCommands.includes("system.run"));
+  assert.ok(!n!.commands.includes("system.run"), "denyCommands removes it from the effective commands");
+  const err = await rejection(invoke(op, a.nodeId, "system.run", { argv: ["echo", "nope"] }));
+  assert.equal(err.code, "FORBIDDEN");
+  // A command that does go through, so the node's log is known to be current.
+  await invoke(op, a.nodeId, "system.info");
+  await a.waitFor(/answered system\.info/);
+  assert.equal(a.count(/received node\.invoke\.request system\.run/), 0, a.output());
+  assert.equal(a.count(/received node\.invoke\.request system\.info/), 1);
+});
+
+test("the node's own allowlist refuses a program the gateway would route", async (t) => {
+  const gw = await gateway(t);
+  const a = await spawnNodeHost(t, { url: gw.url, nodeConfig: { systemRun: { allow: ["echo"] } } });
+  const op = await connectOperator(t, gw.url);
+  const err = await rejection(invoke(op, a.nodeId, "system.run", { argv: ["id"], approved: true }));
+  assert.equal(err.code, "UNAVAILABLE", "the gateway wraps a node's refusal");
+  assert.deepEqual(err.details, { nodeCode: "FORBIDDEN" });
+  assert.match(err.message, /not on this node's system\.run allowlist/);
+});
+
+test("SIGKILL of the node during a long system.run answers UNAVAILABLE at once, not at the timeout", async (t) => {
+  const gw = await gateway(t);
+  const [, b] = await twoNodes(t, gw.url);
+  const op = await connectOperator(t, gw.url);
+  const pending = invoke(op, b.nodeId, "system.run", { argv: ["sleep", "30"] }, { timeoutMs: 120_000 });
+  await b.waitFor(/received node\.invoke\.request system\.run/);
+  b.child.kill("SIGKILL");
+  const deadline = new Promise<"deadline">((r) => setTimeout(() => r("deadline"), 30_000).unref());
+  const outcome = await Promise.race([rejection(pending), deadline]);
+  assert.notEqual(outcome, "deadline", "the invoke must fail when the node goes away, long before its 120 s timeout");
+  const err = outcome as GatewayRequestError;
+  assert.equal(err.code, "UNAVAILABLE");
+  assert.match(err.message, /disconnected/);
+});
+
+test("a node that does not answer in time yields AGENT_TIMEOUT", async (t) => {
+  const gw = await gateway(t);
+  const a = await spawnNodeHost(t, { url: gw.url, nodeConfig: { systemRun: { allow: ["sleep"] } } });
+  const op = await connectOperator(t, gw.url);
+  const err = await rejection(invoke(op, a.nodeId, "system.run", { argv: ["sleep", "30"] }, { timeoutMs: 300 }));
+  assert.equal(err.code, "AGENT_TIMEOUT");
+});
+
+test("a retried invoke with the same idempotencyKey runs the command once, across operator reconnects and devices", async (t) => {
+  const gw = await gateway(t);
+  const dir = await tempDir(t, "clawdbot-idem-");
+  const log = join(dir, "runs.log");
+  const script = await appendScript(dir, log);
+  const a = await spawnNodeHost(t, { url: gw.url, nodeConfig: { systemRun: { allow: [script] } } });
+  const identity = generateIdentity();
+  const key = "retry-me-once";
+  const params = { argv: [script, "x"] };
+  const first = await connectOperator(t, gw.url, { identity });
+  const r1 = await invoke(first, a.nodeId, "system.run", params, { idempotencyKey: key });
+  const r2 = await invoke(first, a.nodeId, "system.run", params, { idempotencyKey: key });
+  first.close();
+  // Same operator device after a reconnect: the gateway's dedupe cache answers.
+  const again = await connectOperator(t, gw.url, { identity });
+  const r3 = await invoke(again, a.nodeId, "system.run", params, { idempotencyKey: key });
+  // Another device with the same key reaches the node, whose own cache answers.
+  const other = await connectOperator(t, gw.url);
+  const r4 = await invoke(other, a.nodeId, "system.run", params, { idempotencyKey: key });
+  await a.waitFor(/received node\.invoke\.request system\.run[\s\S]*received node\.invoke\.request system\.run/);
+  for (const r of [r2, r3, r4]) assert.deepEqual(r.payload, r1.payload);
+  assert.equal((await readFile(log, "utf8")).split("\n").filter(Boolean).length, 1, "the program ran exactly once");
+  // A fresh key runs it again.
+  await invoke(other, a.nodeId, "system.run", params);
+  assert.equal((await readFile(log, "utf8")).split("\n").filter(Boolean).length, 2);
+});
+
+test("node.rename persists across a gateway restart; the node host reconnects by itself", async (t) => {
+  const stateDir = await tempDir(t, "clawdbot-gw-");
+  const gw1 = await startGateway({ stateDir });
+  let gw2: TestGateway | undefined;
+  t.after(async () => {
+    await gw1.stop();
+    await gw2?.stop();
+  });
+  const a = await spawnNodeHost(t, { url: gw1.url, displayName: "A" });
+  const op1 = await connectOperator(t, gw1.url);
+  assert.deepEqual(await op1.call("node.rename", { nodeId: a.nodeId, displayName: "kitchen box" }), { nodeId: a.nodeId, displayName: "kitchen box" });
+  op1.close();
+  await gw1.stop();
+  await a.waitFor(/disconnected from/);
+  gw2 = await startGateway({ stateDir, flags: { port: gw1.port } });
+  const op2 = await connectOperator(t, gw2.url);
+  const [n] = await waitForNodes(op2, (ns) => ns.some((x) => x.nodeId === a.nodeId && x.connected), 60_000);
+  assert.equal(n!.displayName, "kitchen box", "the gateway's name wins over the host's --display-name");
+  assert.equal(a.count(/connected to /), 2, "one node process, two connections");
+});
+
+test("a silent (SIGSTOPped) node disappears from the connected nodes within about two ticks and returns after SIGCONT", async (t) => {
+  const gw = await gateway(t, { file: { gateway: { tickIntervalMs: 200 } } });
+  const [a, b] = await twoNodes(t, gw.url);
+  const op = await connectOperator(t, gw.url);
+  await waitForNodes(op, (ns) => ns.filter((n) => n.connected).length === 2);
+  a.child.kill("SIGSTOP");
+  const connected = (ns: { nodeId: string; connected: boolean }[], id: string) => ns.find((n) => n.nodeId === id)?.connected;
+  await waitForNodes(op, (ns) => connected(ns, a.nodeId) === false && connected(ns, b.nodeId) === true, 10_000);
+  a.child.kill("SIGCONT");
+  await waitForNodes(op, (ns) => ns.some((n) => n.nodeId === a.nodeId && n.connected), 60_000);
+});
+
+test("SIGTERM stops the node host cleanly (exit 0)", async (t) => {
+  const gw = await gateway(t);
+  const a = await spawnNodeHost(t, { url: gw.url });
+  a.child.kill("SIGTERM");
+  assert.deepEqual(await a.exited, { code: 0, signal: null });
+  assert.match(a.output(), /SIGTERM: stopping/);
+});
