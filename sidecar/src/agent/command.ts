@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
 import { AgentBackendError, type AgentBackend, type AgentChunk, type AgentRequest } from "./backend.js";
 
 export interface CommandOptions {
@@ -48,13 +49,17 @@ export class CommandBackend implements AgentBackend {
     child.stdin.end(req.message);
     const max = this.opts.maxOutputBytes ?? 1_000_000;
     let total = 0;
+    // A UTF-8 character may straddle two reads; the decoder holds the partial bytes back.
+    const decoder = new StringDecoder("utf8");
     try {
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
         if (total >= max) continue;
-        const text = chunk.subarray(0, max - total).toString();
+        const text = decoder.write(chunk.subarray(0, max - total));
         total += chunk.length;
-        yield { kind: "delta", text };
+        if (text) yield { kind: "delta", text };
       }
+      const rest = decoder.end();
+      if (rest) yield { kind: "delta", text: rest };
       const { code, sig, err } = await exited;
       signal.throwIfAborted();
       if (err) throw new AgentBackendError(`could not run ${cmd}: ${err.message}`);

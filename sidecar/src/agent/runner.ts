@@ -43,6 +43,8 @@ interface Live {
   record: RunRecord;
   controller: AbortController;
   reason: "aborted" | "timeout" | null;
+  /** Settles the run's `done` (once). */
+  finish: () => void;
 }
 
 const FINISHED_KEEP = 1000;
@@ -67,14 +69,18 @@ export class AgentRunner {
     let resolveDone!: (r: RunRecord) => void;
     const done = new Promise<RunRecord>((r) => (resolveDone = r));
     const record: RunRecord = { runId, sessionKey: req.sessionKey, status: "queued", text: "", done };
-    const entry: Live = { record, controller: new AbortController(), reason: null };
-    this.live.set(runId, entry);
-    const prev = this.tails.get(req.sessionKey) ?? Promise.resolve();
-    const tail = prev.then(() => this.execute(entry, req)).then(() => {
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
       this.live.delete(runId);
       this.remember(record);
       resolveDone(record);
-    });
+    };
+    const entry: Live = { record, controller: new AbortController(), reason: null, finish };
+    this.live.set(runId, entry);
+    const prev = this.tails.get(req.sessionKey) ?? Promise.resolve();
+    const tail = prev.then(() => (settled ? undefined : this.execute(entry, req))).then(finish);
     this.tails.set(req.sessionKey, tail);
     void tail.then(() => {
       if (this.tails.get(req.sessionKey) === tail) this.tails.delete(req.sessionKey);
@@ -95,6 +101,8 @@ export class AgentRunner {
       e.reason = "aborted";
       e.controller.abort();
       ids.push(id);
+      // A queued run ends now; it does not wait for the run ahead of it.
+      if (e.record.status === "queued") this.endQueued(e);
     }
     return ids;
   }
@@ -110,6 +118,14 @@ export class AgentRunner {
   /** True while a run of this session is queued or running. */
   busy(sessionKey: string): boolean {
     return [...this.live.values()].some((e) => e.record.sessionKey === sessionKey);
+  }
+
+  private endQueued(e: Live): void {
+    e.record.status = "aborted";
+    e.record.error = "aborted";
+    e.record.endedAt = this.deps.now();
+    this.deps.emitChat({ runId: e.record.runId, sessionKey: e.record.sessionKey, seq: 0, state: "aborted" }, false);
+    e.finish();
   }
 
   private remember(record: RunRecord): void {

@@ -25,9 +25,17 @@ export class TranscriptStore {
     const prev = this.queues.get(sessionKey) ?? Promise.resolve();
     const next = prev.then(async () => {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const fh = await open(this.file(sessionKey), "a", 0o600);
+      const fh = await open(this.file(sessionKey), "a+", 0o600);
       try {
-        await fh.appendFile(JSON.stringify(message) + "\n");
+        // A crash mid-append can leave a torn last line; start ours on a fresh line so it survives.
+        const { size } = await fh.stat();
+        let lead = "";
+        if (size > 0) {
+          const last = Buffer.alloc(1);
+          await fh.read(last, 0, 1, size - 1);
+          if (last[0] !== 0x0a) lead = "\n";
+        }
+        await fh.appendFile(lead + JSON.stringify(message) + "\n");
         await fh.datasync();
       } finally {
         await fh.close();
