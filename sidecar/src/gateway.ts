@@ -47,6 +47,7 @@ import { createWebchatHandler } from "./webchat/static.js";
 import { NodeRegistry } from "./nodes/registry.js";
 import { NodeInvoker } from "./nodes/invoker.js";
 import { CanvasFiles } from "./canvas/files.js";
+import { GatewayAdvertiser, advertiseInterface } from "./discovery/index.js";
 
 /** Nodes may send large results (canvas snapshots, screen recordings); operators stay at maxPayload. */
 const NODE_MAX_PAYLOAD = 24 * 1024 * 1024;
@@ -69,8 +70,10 @@ export class Gateway {
   private readonly connDeps: ConnectionDeps;
   private readonly log: Logger;
   private tickTimer: NodeJS.Timeout | undefined;
+  private advertiser: GatewayAdvertiser | undefined;
   /** Set once the canvas host listens. */
   private canvasHostUrl: string | undefined;
+  private canvasPort: number | undefined;
   private boundPort = 0;
   private stopping: Promise<void> | undefined;
 
@@ -280,6 +283,7 @@ export class Gateway {
     this.services.heartbeat.start();
     this.channels.startAll();
     this.outbox.start();
+    this.startAdvertising();
     this.log.info(
       { url: this.url, auth: this.services.config.auth.mode, ...(this.services.tls ? { tlsSha256: this.services.tls.fingerprint256 } : {}) },
       "gateway listening",
@@ -293,7 +297,29 @@ export class Gateway {
     return this.stopping;
   }
 
+  /** Bonjour is optional and isolated: it never delays readiness, and its failures are only logged. */
+  private startAdvertising(): void {
+    const { config, hostname, tls } = this.services;
+    if (!config.discovery.enabled) return;
+    try {
+      this.advertiser = new GatewayAdvertiser({
+        log: this.log,
+        displayName: hostname.split(".")[0] || "Clawdbot Gateway",
+        hostname,
+        port: this.boundPort,
+        canvasPort: this.canvasPort ?? null,
+        tls: tls ? { fingerprintSha256: tls.fingerprint256 } : undefined,
+        minimal: config.discovery.minimal,
+        interfaceAddress: advertiseInterface(config.host),
+      });
+      this.advertiser.start();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "Bonjour advertising not started");
+    }
+  }
+
   private async doStop(reason: string, restartExpectedMs: number | undefined): Promise<void> {
+    await this.advertiser?.stop().catch(() => undefined);
     clearInterval(this.tickTimer);
     this.services.heartbeat.stop();
     const payload = restartExpectedMs === undefined ? { reason } : { reason, restartExpectedMs };

@@ -15,3 +15,4 @@ export { FailureRateLimiter } from "./auth/rate-limiter.js";
 export { GATEWAY_VERSION } from "./version.js";
 export { runGateway, type RunGatewayOptions } from "./run.js";
 export { createWebchatHandler } from "./webchat/static.js";
+export * from "./discovery/index.js";

@@ -44,7 +44,7 @@ export class Canvas {
   constructor(private readonly opts: CanvasOptions) {}
 
   /** `canvas.present` / `canvas.navigate` {url} */
-  navigate(raw: unknown, command = "canvas.navigate"): Promise<{ url: string; title: string }> {
+  async navigate(raw: unknown, command = "canvas.navigate"): Promise<{ url: string; title: string }> {
     const { url } = parse(UrlParams, raw, command, "{url}");
     const target = allowedUrl(url, command);
     return this.serial(async (page) => {
@@ -54,7 +54,7 @@ export class Canvas {
   }
 
   /** `canvas.eval` {javaScript}: the value of the expression (awaited), JSON-serializable. */
-  eval(raw: unknown): Promise<{ result: unknown }> {
+  async eval(raw: unknown): Promise<{ result: unknown }> {
     const { javaScript } = parse(EvalParams, raw, "canvas.eval", "{javaScript}");
     return this.serial(async (page) => {
       const value = await this.bounded(page.evaluate(javaScript), "canvas.eval").catch((err: unknown) => {
@@ -66,7 +66,7 @@ export class Canvas {
   }
 
   /** `canvas.snapshot` {format?: "png"} */
-  snapshot(raw: unknown): Promise<{ format: "png"; base64: string; width: number; height: number }> {
+  async snapshot(raw: unknown): Promise<{ format: "png"; base64: string; width: number; height: number }> {
     parse(SnapshotParams, raw ?? {}, "canvas.snapshot", "{format?: \"png\"}");
     return this.serial(async (page) => {
       const png = await this.bounded(page.screenshot({ type: "png" }), "canvas.snapshot");
@@ -75,7 +75,7 @@ export class Canvas {
   }
 
   /** `canvas.a2ui.push` {messages}: opens the canvas host's A2UI page if needed and hands it the messages. */
-  a2uiPush(raw: unknown): Promise<{ url: string; count: number; result?: unknown }> {
+  async a2uiPush(raw: unknown): Promise<{ url: string; count: number; result?: unknown }> {
     const { messages } = parse(A2uiParams, raw, "canvas.a2ui.push", "{messages: [...]}");
     const base = this.opts.canvasHostUrl();
     if (!base) {

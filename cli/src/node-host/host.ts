@@ -129,6 +129,10 @@ export class NodeHost {
       return this.connectFailed(err, storedToken !== undefined);
     }
     await this.onHello(hello, fingerprint);
+    if (signal.aborted) {
+      client.close();
+      return { kind: "stopped" };
+    }
     let onAbort: () => void = () => undefined;
     const stop = new Promise<"stopped">((r) => (onAbort = () => r("stopped")));
     signal.addEventListener("abort", onAbort, { once: true });

@@ -129,6 +129,8 @@ const api = {
   actions: [],
   /** Optional callback for each userAction. */
   onAction: null,
+  /** Whether the canvas WebSocket (host-side pushes) is open. */
+  connected: false,
 };
 window.clawdbotA2UI = api;
 
@@ -136,7 +138,10 @@ window.clawdbotA2UI = api;
 function listen(delay = 500) {
   if (location.protocol !== "http:" && location.protocol !== "https:") return;
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/__clawdbot__/ws?a2ui=1`);
-  ws.onopen = () => (delay = 500);
+  ws.onopen = () => {
+    delay = 500;
+    api.connected = true;
+  };
   ws.onmessage = (ev) => {
     try {
       const msg = JSON.parse(ev.data);
@@ -146,7 +151,10 @@ function listen(delay = 500) {
       console.warn("canvas A2UI: a pushed message was not applied:", err);
     }
   };
-  ws.onclose = () => setTimeout(() => listen(Math.min(delay * 2, 10_000)), delay);
+  ws.onclose = () => {
+    api.connected = false;
+    setTimeout(() => listen(Math.min(delay * 2, 10_000)), delay);
+  };
 }
 
 applyPalette();

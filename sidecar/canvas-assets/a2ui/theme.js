@@ -16,9 +16,13 @@ const field = {
 const textSize = { h1: "typography-sz-hm", h2: "typography-sz-hs", h3: "typography-sz-tl", h4: "typography-sz-tm", h5: "typography-sz-bl" };
 
 export const theme = {
+  additionalStyles: {
+    // The button's label is a Text child, colored --n-10 / --n-90 (light / dark): white on the button.
+    Button: { "--n-10": "#ffffff", "--n-90": "#ffffff" },
+  },
   components: {
     AudioPlayer: cls("layout-w-100"),
-    Button: cls(...sans, "typography-w-500", "layout-pt-2", "layout-pb-2", "layout-pl-4", "layout-pr-4", "border-br-3", "border-bw-0", "color-bgc-p40", "color-c-p100", "behavior-ho-80"),
+    Button: cls(...sans, "typography-w-500", "layout-pt-2", "layout-pb-2", "layout-pl-4", "layout-pr-4", "border-br-3", "border-bw-0", "color-bgc-p40", "behavior-ho-80"),
     Card: cls("layout-p-4", "border-br-4", "border-bw-1", "border-bs-s", "color-bc-n90", "color-bgc-n100"),
     Column: cls("layout-g-3"),
     CheckBox: {

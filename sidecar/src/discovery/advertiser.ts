@@ -62,7 +62,7 @@ export class GatewayAdvertiser {
     this.backoff = new Backoff(opts.retry?.initialMs ?? 1000, opts.retry?.maxMs ?? 60_000);
     this.now = opts.now ?? Date.now;
     this.nameCheckMs = opts.nameCheckMs ?? 1000;
-    this.name = instanceName(opts.displayName.trim() || opts.hostname);
+    this.name = instanceName(opts.displayName.trim() || opts.hostname.split(".")[0] || "Clawdbot Gateway");
     this.host = lanHost(opts.hostname);
     this.txt = gatewayTxt(opts);
   }

@@ -63,7 +63,8 @@ export interface SocketOptions {
  * `socket` overrides the socket options (tests use it to make the bind fail).
  */
 export function createBonjour(opts: MdnsOptions, socket: SocketOptions = {}): MdnsResponder {
-  const iface = opts.interfaceAddress;
+  // multicast-dns runs udp4 here: an IPv6 address would only fail to join, so it means "all".
+  const iface = opts.interfaceAddress && isIPv4(opts.interfaceAddress) ? opts.interfaceAddress : undefined;
   const mdnsOptions: SocketOptions = { ...(iface ? { interface: iface } : {}), bind: "0.0.0.0", ...socket };
   const bonjour = new Bonjour(mdnsOptions as Partial<ServiceConfig>, (err: Error) => opts.onError(err));
   // bonjour-service never listens for the socket's 'error' (a failed bind): unheard, it would throw
@@ -71,7 +72,7 @@ export function createBonjour(opts: MdnsOptions, socket: SocketOptions = {}): Md
   const mdns = (bonjour as unknown as { server: { mdns: MulticastDns } }).server.mdns;
   mdns.on("error", (err: Error) => opts.onError(err));
   mdns.on("warning", (err: Error) => opts.onWarning?.(err));
-  if (iface && isIPv4(iface)) onlyAddress(mdns, iface);
+  if (iface) onlyAddress(mdns, iface);
   return {
     publish: (config) => bonjour.publish(config),
     find: (config) => bonjour.find(config),

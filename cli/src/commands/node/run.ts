@@ -5,19 +5,12 @@ import { CLI_VERSION } from "../../version.js";
 export default class NodeRun extends Command {
   static override summary = "Run a headless node host in the foreground.";
   static override description = [
-    "Connects to one gateway as a node (role \"node\") and serves the commands this machine can run:",
-    "system.info; system.run for the programs listed in node.json systemRun.allow; canvas.* when a",
-    "Chromium (CHROMIUM_PATH or /usr/bin/chromium) and playwright-core are available; on macOS",
-    "camera/screen/location commands when node-mac-permissions reports them authorized.",
-    "",
-    "State lives in <stateDir>/node/ (CLAWDBOT_STATE_DIR, default ~/.clawdbot): identity.json,",
-    "device-auth.json, gateway-pin.json (wss:// certificate pinned on first pairing) and node.json:",
+    'Connects to one gateway as a node (role "node") and serves the commands this machine can run: system.info; system.run for the programs listed in node.json systemRun.allow; canvas.* when a Chromium (CHROMIUM_PATH or /usr/bin/chromium) and playwright-core are available; on macOS camera/screen/location commands when node-mac-permissions reports them authorized.',
+    "State lives in <stateDir>/node/ (CLAWDBOT_STATE_DIR, default ~/.clawdbot): identity.json, device-auth.json, gateway-pin.json (the wss:// certificate pinned at the first pairing) and node.json:",
     '  {gatewayUrl?, displayName?, canvasHostUrl?, systemRun: {allow: ["echo", "/usr/bin/uname"], timeoutMs, maxOutputBytes}}',
-    "",
-    "Pairs like any device (local connections are auto-approved; otherwise approve the printed",
-    "request id on the gateway host), reconnects with backoff until Ctrl-C / SIGTERM.",
-    "Exit codes: 0 stopped by a signal, 1 configuration error, 3 the gateway's TLS certificate changed.",
-  ].join("\n");
+    "Pairs like any device (local connections are auto-approved; otherwise approve the printed request id on the gateway host) and reconnects with backoff until Ctrl-C / SIGTERM.",
+    "Exit codes: 0 stopped by a signal, 1 configuration error, 3 the gateway's TLS certificate changed (or does not match --tls-fingerprint).",
+  ].join("\n\n");
   static override examples = [
     "<%= config.bin %> node run --url ws://127.0.0.1:18789 --display-name build-box",
     "<%= config.bin %> node run --url wss://gateway.tailnet:18789 --tls-fingerprint AB:CD:…",
