@@ -7,6 +7,8 @@ export interface CommandOptions {
   timeoutMs: number;
   /** Cap on stdout kept and streamed. */
   maxOutputBytes?: number;
+  /** Environment for the program (the gateway's secrets are not passed on). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Runs a configured program: the message on stdin, the reply streamed from stdout; killed on abort/timeout. */
@@ -21,7 +23,7 @@ export class CommandBackend implements AgentBackend {
     const child = spawn(cmd, args, {
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, CLAWDBOT_SESSION_KEY: req.sessionKey },
+      env: { ...this.opts.env, CLAWDBOT_SESSION_KEY: req.sessionKey },
     });
     const signalGroup = (sig: NodeJS.Signals) => {
       try {

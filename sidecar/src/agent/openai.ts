@@ -35,12 +35,16 @@ export class OpenAIBackend implements AgentBackend {
     });
     if (!res.ok || !res.body) {
       const detail = (await res.text().catch(() => "")).slice(0, 300);
-      throw new AgentBackendError(`model endpoint answered ${res.status}${detail ? `: ${detail}` : ""}`);
+      const hint = res.status === 401 || res.status === 403 ? " (check the API key: agent.openai.apiKeyEnv names the variable it is read from)" : "";
+      throw new AgentBackendError(`model endpoint answered ${res.status}${hint}${detail ? `: ${detail}` : ""}`);
     }
     for await (const data of sseData(res.body, signal)) {
       if (data === "[DONE]") return;
-      const text = deltaText(data);
-      if (text) yield { kind: "delta", text };
+      const event = parseEvent(data);
+      // OpenRouter, vLLM and llama.cpp report failures inside the stream.
+      if (event?.error) throw new AgentBackendError(`model endpoint failed mid-stream: ${errorText(event.error)}`);
+      const text = event?.choices?.[0]?.delta?.content;
+      if (typeof text === "string" && text) yield { kind: "delta", text };
     }
   }
 }
@@ -76,12 +80,22 @@ export async function* sseData(body: ReadableStream<Uint8Array>, signal: AbortSi
   signal.throwIfAborted();
 }
 
-function deltaText(data: string): string {
+interface StreamEvent {
+  choices?: { delta?: { content?: unknown } }[];
+  error?: unknown;
+}
+
+function parseEvent(data: string): StreamEvent | undefined {
   try {
-    const parsed = JSON.parse(data) as { choices?: { delta?: { content?: unknown } }[] };
-    const c = parsed.choices?.[0]?.delta?.content;
-    return typeof c === "string" ? c : "";
+    const parsed = JSON.parse(data) as unknown;
+    return parsed && typeof parsed === "object" ? (parsed as StreamEvent) : undefined;
   } catch {
-    return "";
+    return undefined;
   }
+}
+
+function errorText(err: unknown): string {
+  if (typeof err === "string") return err;
+  const msg = (err as { message?: unknown })?.message;
+  return typeof msg === "string" ? msg : JSON.stringify(err);
 }

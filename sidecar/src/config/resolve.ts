@@ -33,7 +33,13 @@ export type AgentConfig =
       readonly apiKey: string | undefined;
       readonly systemPrompt: string | undefined;
     }
-  | { readonly backend: "command"; readonly timeoutMs: number; readonly argv: readonly string[] };
+  | {
+      readonly backend: "command";
+      readonly timeoutMs: number;
+      readonly argv: readonly string[];
+      /** What the program sees of the environment: the basics, never the gateway's secrets. */
+      readonly env: Readonly<Record<string, string>>;
+    };
 
 export type AuthMode = "token" | "password" | "none";
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
@@ -179,7 +185,9 @@ function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | un
   }
   if (backend === "command") {
     if (!a.command) throw new ConfigError("agent.command: backend \"command\" needs agent.command.argv");
-    return { backend, timeoutMs: a.command.timeoutMs ?? timeoutMs, argv: a.command.argv };
+    const keep = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "SHELL"];
+    const childEnv = Object.fromEntries(keep.flatMap((k) => (env[k] !== undefined ? [[k, env[k]!]] : [])));
+    return { backend, timeoutMs: a.command.timeoutMs ?? timeoutMs, argv: a.command.argv, env: childEnv };
   }
   return { backend: "echo", timeoutMs };
 }

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Static } from "@sinclair/typebox";
-import type { ChatMessageSchema } from "@clawdbot/protocol";
+import { ChatMessageSchema, check } from "@clawdbot/protocol";
 import type { Logger } from "pino";
 
 export type ChatMessage = Static<typeof ChatMessageSchema>;
@@ -62,11 +62,15 @@ export class TranscriptStore {
     const out: ChatMessage[] = [];
     for (const line of text.split("\n")) {
       if (!line) continue;
+      let parsed: unknown;
       try {
-        out.push(JSON.parse(line) as ChatMessage);
+        parsed = JSON.parse(line);
       } catch {
-        this.log.warn({ sessionKey }, "skipped a damaged transcript line");
+        parsed = undefined;
       }
+      const msg = check(ChatMessageSchema, parsed);
+      if (msg.ok) out.push(msg.value);
+      else this.log.warn({ sessionKey }, "skipped a damaged transcript line");
     }
     return out.slice(-limit);
   }
