@@ -21,7 +21,7 @@ test("canvas.navigate then canvas.snapshot through the node host returns a PNG; 
   const gw = await startGateway();
   t.after(() => gw.stop());
   const pages = await startPages(t);
-  const a = await spawnNodeHost(t, { url: gw.url, displayName: "canvas" });
+  const a = await spawnNodeHost(t, { url: gw.url, displayName: "canvas", canvas: true });
   const op = await connectOperator(t, gw.url);
 
   const nav = (await invoke(op, a.nodeId, "canvas.navigate", { url: `${pages.base}/hello.html` })).payload as { url: string; title: string };
@@ -47,8 +47,8 @@ test("canvas.a2ui.push fails clearly when the gateway announces no canvas host, 
   const gw = await startGateway();
   t.after(() => gw.stop());
   const pages = await startPages(t);
-  const plain = await spawnNodeHost(t, { url: gw.url, displayName: "plain" });
-  const hosted = await spawnNodeHost(t, { url: gw.url, displayName: "hosted", nodeConfig: { canvasHostUrl: `${pages.base}/with` } });
+  const plain = await spawnNodeHost(t, { url: gw.url, displayName: "plain", canvas: true });
+  const hosted = await spawnNodeHost(t, { url: gw.url, displayName: "hosted", canvas: true, nodeConfig: { canvasHostUrl: `${pages.base}/with` } });
   const op = await connectOperator(t, gw.url);
   const messages = [{ beginRendering: { surfaceId: "main" } }, { surfaceUpdate: { surfaceId: "main", components: [] } }];
 

@@ -1,5 +1,7 @@
 import type { ErrorShape } from "@clawdbot/protocol";
 
+const TRANSIENT = new Set(["UNAVAILABLE", "AGENT_TIMEOUT"]);
+
 export type Outcome = { ok: true; payload: unknown } | { ok: false; error: ErrorShape };
 
 /** Remembers the outcome of side-effecting requests so a retry returns it instead of repeating the effect. */
@@ -21,6 +23,10 @@ export class DedupeCache {
     this.evict(now);
     const outcome = work();
     this.entries.set(key, { at: now, outcome });
+    // Transient failures (peer gone, timed out) are not the final word: a retry may run again.
+    void outcome.then((o) => {
+      if (!o.ok && TRANSIENT.has(o.error.code) && this.entries.get(key)?.outcome === outcome) this.entries.delete(key);
+    });
     return outcome;
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Static } from "@sinclair/typebox";
 import type { NodeErrorSchema } from "@clawdbot/protocol";
-import { GatewayError } from "../errors.js";
+import { GatewayError, type Reason } from "../errors.js";
 import type { NodeRegistry } from "./registry.js";
 
 export interface InvokeOutcome {
@@ -19,6 +19,13 @@ interface Pending {
 }
 
 export const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
+
+const NODE_CODES: Readonly<Record<string, Reason>> = {
+  FORBIDDEN: "forbidden",
+  INVALID_REQUEST: "params_invalid",
+  NOT_FOUND: "not_found",
+  AGENT_TIMEOUT: "agent_timeout",
+};
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -76,7 +83,9 @@ export class NodeInvoker {
     this.pending.delete(res.id);
     clearTimeout(p.timer);
     if (!res.ok) {
-      p.reject(new GatewayError("unavailable", `node ${p.nodeId} failed ${p.command}: ${res.error?.message ?? "unknown error"}`, {
+      // The node's own refusals keep their meaning for the operator; anything else is UNAVAILABLE.
+      const reason = NODE_CODES[res.error?.code ?? ""] ?? "unavailable";
+      p.reject(new GatewayError(reason, `node ${p.nodeId} failed ${p.command}: ${res.error?.message ?? "unknown error"}`, {
         ...(res.error?.code ? { details: { nodeCode: res.error.code } } : {}),
       }));
       return;

@@ -13,7 +13,7 @@ export interface NodeHostProc {
   stateDir: string;
   /** stdout and stderr as they arrived. */
   output(): string;
-  /** Resolves with the first match of `re` in the output, now or later. */
+  /** Resolves with the first match of `re` in the output, now or later (generous default: CI machines get busy). */
   waitFor(re: RegExp, ms?: number): Promise<RegExpMatchArray>;
   /** How often `re` matches the output so far. */
   count(re: RegExp): number;
@@ -32,6 +32,8 @@ export interface NodeHostSpec {
   env?: Record<string, string | undefined>;
   /** Wait for "connected to" (default) or only for the node id line. */
   waitConnected?: boolean;
+  /** Let the host find Chromium (canvas.*); off by default so hosts that do not need it start lighter. */
+  canvas?: boolean;
 }
 
 /** Starts `node cli/bin/run.js node run --url …`; killed (SIGCONT + SIGKILL) when the test ends. */
@@ -42,7 +44,8 @@ export async function spawnNodeHost(t: TestContext, spec: NodeHostSpec): Promise
     await writeFile(join(stateDir, "node", "node.json"), JSON.stringify(spec.nodeConfig));
   }
   const args = [CLI_BIN, "node", "run", "--url", spec.url, ...(spec.displayName ? ["--display-name", spec.displayName] : []), ...(spec.args ?? [])];
-  const child = spawn(process.execPath, args, { env: cliEnv(stateDir, spec.env), stdio: ["ignore", "pipe", "pipe"] });
+  const env = { ...(spec.canvas ? {} : { CHROMIUM_PATH: "/nonexistent/chromium" }), ...spec.env };
+  const child = spawn(process.execPath, args, { env: cliEnv(stateDir, env), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   const onData = (d: string) => {
@@ -63,7 +66,7 @@ export async function spawnNodeHost(t: TestContext, spec: NodeHostSpec): Promise
     child.kill("SIGCONT");
     child.kill("SIGKILL");
   });
-  const waitFor = (re: RegExp, ms = 20_000): Promise<RegExpMatchArray> => {
+  const waitFor = (re: RegExp, ms = 60_000): Promise<RegExpMatchArray> => {
     const m = out.match(re);
     if (m) return Promise.resolve(m);
     return new Promise((resolve, reject) => {
@@ -98,7 +101,7 @@ export async function connectOperator(t: TestContext, url: string, opts: { ident
     client: { id: "test", mode: "test", version: "1.0.0", platform: "linux" },
     role: "operator",
     scopes: ["operator.admin"],
-    requestTimeoutMs: 60_000,
+    requestTimeoutMs: 120_000,
     ...(opts.tlsFingerprint ? { tlsFingerprint: opts.tlsFingerprint } : {}),
   });
   await client.connect();
@@ -109,7 +112,7 @@ export async function connectOperator(t: TestContext, url: string, opts: { ident
 type NodeInfo = Result<"node.list">["nodes"][number];
 
 /** Polls node.list until `pred` holds (generous deadline; no timing is asserted). */
-export async function waitForNodes(op: GatewayClient, pred: (nodes: NodeInfo[]) => boolean, ms = 20_000): Promise<NodeInfo[]> {
+export async function waitForNodes(op: GatewayClient, pred: (nodes: NodeInfo[]) => boolean, ms = 60_000): Promise<NodeInfo[]> {
   const deadline = Date.now() + ms;
   let last: NodeInfo[] = [];
   while (Date.now() < deadline) {
