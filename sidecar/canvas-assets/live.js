@@ -1,25 +1,25 @@
 // Canvas live reload, injected into every HTML page the canvas host serves: a WebSocket back to
-// the host that reloads this page when files of its session change. It reconnects with backoff and
-// reloads once it is back after a lost connection (the files may have changed meanwhile).
+// the host that reloads this page when files of its session change. The page says which version
+// of the session it was served with, so a change made while it loaded or was disconnected is not
+// missed: the host answers a stale version with an immediate reload. Reconnects with backoff.
 (() => {
   "use strict";
   if (window.__clawdbotLive) return;
   const session = decodeURIComponent(location.pathname.split("/")[1] || "");
   if (!session) return;
+  const version = (document.currentScript && document.currentScript.dataset.version) || "";
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${location.host}/__clawdbot__/ws?session=${encodeURIComponent(session)}`;
+  const url = `${scheme}://${location.host}/__clawdbot__/ws?session=${encodeURIComponent(session)}&version=${encodeURIComponent(version)}`;
   /** Read by tests and curious agents: {session, connected}. */
   const state = { session, connected: false };
   window.__clawdbotLive = state;
   let delay = 500;
-  let lost = false;
 
   function connect() {
     const ws = new WebSocket(url);
     ws.onopen = () => {
       state.connected = true;
       delay = 500;
-      if (lost) location.reload();
     };
     ws.onmessage = (ev) => {
       let msg;
@@ -32,7 +32,6 @@
     };
     ws.onclose = () => {
       state.connected = false;
-      lost = true;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 10_000);
     };

@@ -47,6 +47,7 @@ import { createWebchatHandler } from "./webchat/static.js";
 import { NodeRegistry } from "./nodes/registry.js";
 import { NodeInvoker } from "./nodes/invoker.js";
 import { CanvasFiles } from "./canvas/files.js";
+import { CanvasHost } from "./canvas/host.js";
 import { GatewayAdvertiser, advertiseInterface } from "./discovery/index.js";
 
 /** Nodes may send large results (canvas snapshots, screen recordings); operators stay at maxPayload. */
@@ -71,6 +72,7 @@ export class Gateway {
   private readonly log: Logger;
   private tickTimer: NodeJS.Timeout | undefined;
   private advertiser: GatewayAdvertiser | undefined;
+  private readonly canvasHost: CanvasHost | undefined;
   /** Set once the canvas host listens. */
   private canvasHostUrl: string | undefined;
   private canvasPort: number | undefined;
@@ -195,6 +197,16 @@ export class Gateway {
     this.server = stores.tls ? createTlsServer({ cert: stores.tls.cert, key: stores.tls.key }, http) : createServer(http);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(config.maxPayload, NODE_MAX_PAYLOAD), perMessageDeflate: false });
     this.server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.canvasHost =
+      config.canvasPort === null
+        ? undefined
+        : new CanvasHost({
+            files: this.services.canvasFiles,
+            host: config.host,
+            port: config.canvasPort,
+            log: logger.child({ component: "canvas" }),
+            ...(stores.tls ? { tls: { cert: stores.tls.cert, key: stores.tls.key } } : {}),
+          });
     this.server.on("clientError", (_err, socket) => socket.destroy());
   }
 
@@ -275,6 +287,7 @@ export class Gateway {
       });
     });
     this.boundPort = (this.server.address() as AddressInfo).port;
+    await this.startCanvasHost();
     this.tickTimer = setInterval(() => {
       this.services.broadcaster.broadcast("tick", { ts: this.services.now() }, { droppable: true });
       this.checkNodeLiveness();
@@ -295,6 +308,18 @@ export class Gateway {
   stop(reason = "gateway stopping", restartExpectedMs?: number): Promise<void> {
     this.stopping ??= this.doStop(reason, restartExpectedMs);
     return this.stopping;
+  }
+
+  /** The canvas host is optional: a port already in use is logged and nodes are told no URL. */
+  private async startCanvasHost(): Promise<void> {
+    if (!this.canvasHost) return;
+    try {
+      const { port, url } = await this.canvasHost.listen();
+      this.canvasPort = port;
+      this.canvasHostUrl = url;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "canvas host not started");
+    }
   }
 
   /** Bonjour is optional and isolated: it never delays readiness, and its failures are only logged. */
@@ -326,6 +351,7 @@ export class Gateway {
     this.services.broadcaster.broadcast("shutdown", payload);
     for (const conn of this.connections) conn.close(CloseCode.serviceRestart, "service restart");
     this.runner.abortAll();
+    await this.canvasHost?.close().catch(() => undefined);
     await this.outbox.stop();
     await this.channels.stopAll();
     await new Promise<void>((resolve) => {
@@ -426,6 +452,7 @@ export class Gateway {
       },
     };
     if (auth.issued) hello.auth = auth.issued;
+    if (this.canvasHostUrl) hello.canvasHostUrl = this.canvasHostUrl;
     return hello;
   }
 

@@ -34,7 +34,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
   const stateDir = opts.stateDir ?? (await mkdtemp(join(tmpdir(), "clawdbot-test-")));
   const paths = { stateDir, configPath: join(stateDir, "clawdbot.json") };
   const file: ConfigFile = opts.file ?? {};
-  const config = resolveConfig(file, paths, opts.env ?? {}, { port: 0, ...opts.flags });
+  const config = resolveConfig(file, paths, opts.env ?? {}, { port: 0, canvasPort: 0, ...opts.flags });
   const logs = new LogRing();
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const logger = createLogger({ level: process.env["TEST_LOG"] ? "debug" : "info", pretty: false, ring: logs, destination: process.env["TEST_LOG"] ? process.stderr : sink });

@@ -13,6 +13,7 @@ export default class GatewayRun extends Command {
     password: Flags.string({ description: "gateway password (or CLAWDBOT_GATEWAY_PASSWORD)" }),
     config: Flags.string({ description: "path to clawdbot.json (or CLAWDBOT_CONFIG_PATH)" }),
     verbose: Flags.boolean({ description: "debug logging", default: false }),
+    "canvas-port": Flags.integer({ description: "canvas host port (default 18793; 0 picks one)", min: 0, max: 65535 }),
     tls: Flags.boolean({ description: "serve wss:// and https:// (self-signed certificate unless gateway.tls.certPath/keyPath are set)" }),
   };
 
@@ -26,6 +27,7 @@ export default class GatewayRun extends Command {
       ...(flags.password !== undefined ? { password: flags.password } : {}),
       ...(flags.config !== undefined ? { config: flags.config } : {}),
       ...(flags.tls !== undefined ? { tls: flags.tls } : {}),
+      ...(flags["canvas-port"] !== undefined ? { canvasPort: flags["canvas-port"] } : {}),
     };
     const code = await runGateway({
       flags: gatewayFlags,

@@ -3,7 +3,7 @@ import { method } from "./declare.js";
 import { EpochMs, NonEmptyString } from "../schema/primitives.js";
 
 /** Canvas sessions are folder names under <stateDir>/canvas/. */
-const CanvasSession = Type.String({ minLength: 1, maxLength: 100, pattern: "^[A-Za-z0-9_.-]+$" });
+const CanvasSession = Type.String({ minLength: 1, maxLength: 100, pattern: "^(?!\\.)(?!__clawdbot__$)[A-Za-z0-9_.-]+$" });
 /** A relative path inside a canvas session (no `..`, no leading `/`; checked again on the server). */
 const CanvasPath = Type.String({ minLength: 1, maxLength: 500 });
 

@@ -11,8 +11,11 @@ export class CanvasFiles {
     this.root = join(stateDir, "canvas");
   }
 
-  /** The folder of a session (session names are validated by the schema). */
+  /** The folder of a session; names that could climb out (`..`, dot names) are refused here too. */
   sessionDir(session: string): string {
+    if (!/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(session) || session === "__clawdbot__") {
+      throw new GatewayError("params_invalid", `canvas session name ${JSON.stringify(session)} is not allowed`);
+    }
     return join(this.root, session);
   }
 

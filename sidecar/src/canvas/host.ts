@@ -187,7 +187,7 @@ export class CanvasHost {
         return send(req, res, 404, TEXT, "not found\n");
       case "file":
         if (route.directory) return send(req, res, 404, TEXT, "not found\n");
-        return this.sendFile(req, res, entry.path, segments[segments.length - 1] ?? "");
+        return this.sendFile(req, res, session, entry.path, segments[segments.length - 1] ?? "");
       case "directory": {
         if (!route.directory) {
           const raw = req.url ?? "/";
@@ -196,7 +196,7 @@ export class CanvasHost {
           return send(req, res, 301, TEXT, "moved\n");
         }
         const index = await lookupSessionEntry(files, session, [...segments, "index.html"]);
-        if (index.kind === "file") return this.sendFile(req, res, index.path, "index.html");
+        if (index.kind === "file") return this.sendFile(req, res, session, index.path, "index.html");
         if (index.kind === "outside") this.log.warn({ session, path: index.path }, "canvas index.html resolves outside the session folder");
         if (segments.length === 0) return this.sendScaffold(req, res, session);
         return send(req, res, 404, TEXT, "not found\n");
@@ -205,16 +205,18 @@ export class CanvasHost {
   }
 
   private sendScaffold(req: IncomingMessage, res: ServerResponse, session: string): void {
-    send(req, res, 200, HTML, injectLiveReload(this.assets.scaffold(session)));
+    send(req, res, 200, HTML, injectLiveReload(this.assets.scaffold(session), this.hub.version(session)));
   }
 
   /** A session file: HTML with the live-reload script, anything else streamed as is. */
-  private async sendFile(req: IncomingMessage, res: ServerResponse, path: string, name: string): Promise<void> {
+  private async sendFile(req: IncomingMessage, res: ServerResponse, session: string, path: string, name: string): Promise<void> {
     const opened = await openRegularFile(path);
     if (!opened) return send(req, res, 404, TEXT, "not found\n");
     const { handle, size, mtimeMs } = opened;
     const type = contentTypeOf(name);
-    const etag = `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
+    // HTML carries the session version in its live-reload tag: a cached copy is valid for that version only.
+    const version = isHtml(type) ? this.hub.version(session) : undefined;
+    const etag = `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}${version ? `-${version}` : ""}"`;
     res.setHeader("etag", etag);
     res.setHeader("last-modified", new Date(mtimeMs).toUTCString());
     if (req.headers["if-none-match"] === etag) {
@@ -222,9 +224,9 @@ export class CanvasHost {
       res.writeHead(304, { "x-content-type-options": "nosniff", "cache-control": "no-cache" }).end();
       return;
     }
-    if (isHtml(type)) {
-      const html = await handle.readFile("utf8").finally(() => handle.close());
-      return send(req, res, 200, type, injectLiveReload(html));
+    if (version !== undefined) {
+      const text = await handle.readFile("utf8").finally(() => handle.close());
+      return send(req, res, 200, type, injectLiveReload(text, version));
     }
     if (req.method === "HEAD") {
       await handle.close();

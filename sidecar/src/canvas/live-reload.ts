@@ -1,11 +1,13 @@
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, WebSocket } from "ws";
 
-/** The script tag every served HTML page gets; live.js connects back to LIVE_WS_PATH. */
-export const LIVE_SCRIPT_TAG = '<script src="/__clawdbot__/live.js"></script>';
-export const LIVE_WS_PATH = "/__clawdbot__/ws";
+/** The script tag every served HTML page gets; live.js connects back to `/__clawdbot__/ws`. */
+export function liveScriptTag(version: string): string {
+  return `<script src="/__clawdbot__/live.js" data-version="${version}"></script>`;
+}
 
 /** Server → page messages on the canvas WebSocket. */
 export type LiveMessage =
@@ -13,45 +15,73 @@ export type LiveMessage =
   | { type: "a2ui.push"; messages: unknown[] }
   | { type: "a2ui.reset" };
 
-/** Inserts the live-reload script before the last `</body>`, or at the end when there is none. */
-export function injectLiveReload(html: string): string {
+/**
+ * Inserts the live-reload script (carrying the session's version at serving time) before the
+ * last `</body>`, or at the end when there is none.
+ */
+export function injectLiveReload(html: string, version: string): string {
+  const tag = liveScriptTag(version);
   const at = html.search(/<\/body\s*>(?![\s\S]*<\/body\s*>)/i);
-  return at === -1 ? `${html}\n${LIVE_SCRIPT_TAG}\n` : `${html.slice(0, at)}${LIVE_SCRIPT_TAG}\n${html.slice(at)}`;
+  return at === -1 ? `${html}\n${tag}\n` : `${html.slice(0, at)}${tag}\n${html.slice(at)}`;
 }
 
 /**
- * The canvas WebSocket: session pages (`?session=<name>`) hear `reload` when their files change;
- * A2UI pages (`?a2ui=1`) hear pushed A2UI messages. The server only ever sends; what pages send
- * is ignored. Upgrades from another origin than the canvas host's own are refused.
+ * The canvas WebSocket: session pages (`?session=<name>&version=<v>`) hear `reload` when their
+ * files change; A2UI pages (`?a2ui=1`) hear pushed A2UI messages. The server only ever sends; what
+ * pages send is ignored. Upgrades from another origin than the canvas host's own are refused.
+ *
+ * Each session has a version that moves on every change. A page is served with the version of
+ * that moment and says it when it connects; a page whose version is already behind (a change
+ * landed while it was loading or reconnecting, when no message could reach it) is told to reload
+ * at once, so no change is ever missed.
  */
 export class LiveReloadHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
   private readonly sessions = new Map<string, Set<WebSocket>>();
   private readonly a2ui = new Set<WebSocket>();
+  /** Distinguishes this host's versions from those of an earlier run. */
+  private readonly boot = randomBytes(4).toString("hex");
+  /** Moves on changes of an unknown session (they count for every session). */
+  private epoch = 0;
+  private readonly changes = new Map<string, number>();
 
   constructor(private readonly log: Logger) {}
 
-  /** Takes over an upgrade request for LIVE_WS_PATH. */
+  /** The current version of a session's files. */
+  version(session: string): string {
+    return `${this.boot}.${this.epoch}.${this.changes.get(session) ?? 0}`;
+  }
+
+  /** Takes over an upgrade request for `/__clawdbot__/ws`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? "/", "http://canvas.invalid");
     const session = url.searchParams.get("session");
+    const seen = url.searchParams.get("version");
     const wantsA2ui = url.searchParams.has("a2ui");
     if (!sameOrigin(req)) return reject(socket, 403, "Forbidden");
     if (!wantsA2ui && !session) return reject(socket, 400, "Bad Request");
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on("error", (err) => this.log.debug({ err }, "canvas live socket error"));
       ws.on("message", () => undefined);
-      const group = wantsA2ui ? this.a2ui : this.groupOf(session!);
-      group.add(ws);
-      ws.on("close", () => {
-        group.delete(ws);
-        if (!wantsA2ui && group.size === 0 && this.sessions.get(session!) === group) this.sessions.delete(session!);
-      });
+      if (wantsA2ui || !session) return this.join(this.a2ui, ws);
+      this.join(this.groupOf(session), ws, () => this.sessions.delete(session));
+      if (seen && seen !== this.version(session)) send([ws], { type: "reload", session });
     });
   }
 
-  /** Tells the pages of `session` (or of every session, for null) to reload. */
+  /** Adds a socket to its group until it closes; `onEmpty` runs when the group empties. */
+  private join(group: Set<WebSocket>, ws: WebSocket, onEmpty?: () => void): void {
+    group.add(ws);
+    ws.on("close", () => {
+      group.delete(ws);
+      if (group.size === 0) onEmpty?.();
+    });
+  }
+
+  /** Moves the version of `session` (or of every session, for null) and tells its pages to reload. */
   reload(session: string | null): number {
+    if (session === null) this.epoch++;
+    else this.changes.set(session, (this.changes.get(session) ?? 0) + 1);
     const targets = session === null ? [...this.sessions.entries()] : [[session, this.sessions.get(session)] as const];
     let n = 0;
     for (const [name, group] of targets) n += send(group, { type: "reload", session: name });
@@ -89,7 +119,7 @@ export class LiveReloadHub {
   }
 }
 
-function send(group: Set<WebSocket> | undefined, msg: LiveMessage): number {
+function send(group: Iterable<WebSocket> | undefined, msg: LiveMessage): number {
   if (!group) return 0;
   const data = JSON.stringify(msg);
   let n = 0;

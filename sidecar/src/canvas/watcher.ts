@@ -47,7 +47,7 @@ export class CanvasWatcher {
     if (this.closed) return;
     if (this.opts.mode !== "per-directory" && this.watchRecursive()) return;
     this.active = "per-directory";
-    await this.watchTree(this.root);
+    await this.watchTree(this.root, false);
   }
 
   close(): void {
@@ -72,8 +72,12 @@ export class CanvasWatcher {
     return true;
   }
 
-  /** Per-directory mode: watches `dir` and every folder below it that is not watched yet. */
-  private async watchTree(dir: string): Promise<void> {
+  /**
+   * Per-directory mode: watches `dir` and every folder below it that is not watched yet. A folder
+   * that appeared later (`fresh`) counts as changed once more when its watcher is in place, for
+   * files written into it before that.
+   */
+  private async watchTree(dir: string, fresh: boolean): Promise<void> {
     if (this.closed) return;
     if (!this.watchers.has(dir)) {
       let w: FSWatcher;
@@ -83,15 +87,16 @@ export class CanvasWatcher {
         return; // removed meanwhile
       }
       this.track(dir, w);
+      if (fresh) this.changed(relative(this.root, dir));
     }
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) if (e.isDirectory() && !e.name.startsWith(".")) await this.watchTree(join(dir, e.name));
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith(".")) await this.watchTree(join(dir, e.name), fresh);
   }
 
   private dirChanged(dir: string, name: string | null): void {
     this.changed(name === null ? relative(this.root, dir) || null : relative(this.root, join(dir, name)));
     // A new folder needs its own watcher; a removed one closes its watcher with an error.
-    this.watchTree(dir).catch((err: unknown) => this.opts.log.warn({ err, dir }, "canvas watcher rescan failed"));
+    this.watchTree(dir, true).catch((err: unknown) => this.opts.log.warn({ err, dir }, "canvas watcher rescan failed"));
   }
 
   private track(dir: string, w: FSWatcher): void {
