@@ -379,11 +379,11 @@ function waitForClose(ws: WebSocket, ms: number): Promise<void> {
 function classifySocketError(err: Error): GatewayConnectError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === "ERR_TLS_FINGERPRINT_MISMATCH") return new GatewayConnectError("tls-fingerprint-mismatch", err.message);
-  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH" || code === "ECONNRESET") {
-    return new GatewayConnectError("unreachable", `gateway unreachable: ${err.message}`);
-  }
   if (/socket hang up/i.test(err.message)) {
     return new GatewayConnectError("unreachable", `gateway closed the connection during the upgrade (is it a TLS gateway? use wss://): ${err.message}`);
+  }
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH" || code === "ECONNRESET") {
+    return new GatewayConnectError("unreachable", `gateway unreachable: ${err.message}`);
   }
   if (/timed out|timeout/i.test(err.message)) return new GatewayConnectError("timeout", `gateway did not answer: ${err.message}`);
   return new GatewayConnectError("unreachable", `gateway connection failed: ${err.message}`);

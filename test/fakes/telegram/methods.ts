@@ -95,7 +95,10 @@ function getUpdates(c: MethodContext): Promise<Update[]> {
       updates: resolve,
       conflict: () => reject(new ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")),
     });
-    c.onClientGone(cancel);
+    c.onClientGone(() => {
+      cancel();
+      resolve([]);
+    });
   });
 }
 
