@@ -142,7 +142,7 @@ test("liveness: once the network is back, a restarted quiet channel completes it
   const restarts = (await telegramStatus(admin)).restarts;
   const completed = fake.calls.filter((c) => isPoll(c) && c.outcome === "ok").length;
   await fake.waitForCall((c) => isPoll(c) && c.outcome === "ok" && fake.calls.filter((x) => isPoll(x) && x.outcome === "ok").length >= completed + 3, 10_000, "three more completed polls");
-  assert.equal((await telegramStatus(admin)).restarts, restarts);
+  assert.equal((await telegramStatus(admin)).restarts, restarts, "the watchdog kept restarting a channel whose polls succeed");
 });
 
 // Known gateway bug: staleAfterMs is accepted even when it is shorter than one long poll
@@ -158,8 +158,8 @@ test("a staleAfterMs shorter than a long poll does not get a healthy quiet chann
     return;
   }
   const completed = () => fake.calls.filter((c) => isPoll(c) && c.outcome === "ok").length;
-  await fake.waitForCall(() => completed() >= 2, 15_000, "two completed long polls");
-  assert.equal((await telegramStatus(running.admin)).restarts, 0);
+  await fake.waitForCall(() => completed() >= 2, 15_000, "two completed long polls (the watchdog aborts each one)");
+  assert.equal((await telegramStatus(running.admin)).restarts, 0, "a healthy channel was restarted");
 });
 
 test("channels.logout stops polling, closes the poll connection and clears the channel's state", async (t) => {

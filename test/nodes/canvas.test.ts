@@ -2,7 +2,6 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { GatewayRequestError } from "@clawdbot/protocol/client";
 import { Canvas, NodeCommandError } from "../../cli/src/node-host/index.js";
 import { startGateway } from "../support/gateway.js";
 import { connectOperator, invoke, spawnNodeHost } from "./support/node-host.js";
@@ -42,7 +41,7 @@ test("canvas.navigate then canvas.snapshot through the node host returns a PNG; 
   assert.deepEqual(awaited, { result: { n: 4 } });
 });
 
-test("canvas.a2ui.push fails clearly when the gateway announces no canvas host, and reaches the page when there is one", async (t) => {
+test("canvas.a2ui.push reaches the gateway's own canvas host A2UI page, or the page a node is configured with", async (t) => {
   if (!needsChromium(t)) return;
   const gw = await startGateway();
   t.after(() => gw.stop());
@@ -52,12 +51,17 @@ test("canvas.a2ui.push fails clearly when the gateway announces no canvas host, 
   const op = await connectOperator(t, gw.url);
   const messages = [{ beginRendering: { surfaceId: "main" } }, { surfaceUpdate: { surfaceId: "main", components: [] } }];
 
-  const err = await op.call("canvas.a2ui.push", { nodeId: plain.nodeId, messages, idempotencyKey: "a2ui-1" }).then(
-    () => assert.fail("expected a failure"),
-    (e: unknown) => e as GatewayRequestError,
-  );
-  assert.equal(err.code, "UNAVAILABLE");
-  assert.match(err.message, /announced no canvas host/);
+  // The gateway announces its canvas host in hello-ok; the node renders on its real A2UI page.
+  const real = [
+    { surfaceUpdate: { surfaceId: "main", components: [{ id: "root", component: { Text: { text: { literalString: "hello canvas" } } } }] } },
+    { beginRendering: { surfaceId: "main", root: "root" } },
+  ];
+  const viaHost = await op.call("canvas.a2ui.push", { nodeId: plain.nodeId, messages: real, idempotencyKey: "a2ui-1" });
+  const viaPayload = viaHost.payload as { url: string; count: number };
+  assert.match(viaPayload.url, /^http:\/\/127\.0\.0\.1:\d+\/__clawdbot__\/a2ui\/$/);
+  assert.equal(viaPayload.count, 2);
+  const surfaces = (await invoke(op, plain.nodeId, "canvas.eval", { javaScript: "JSON.stringify(window.clawdbotA2UI.surfaces())" })).payload;
+  assert.match(JSON.stringify(surfaces), /main/);
 
   const ok = await op.call("canvas.a2ui.push", { nodeId: hosted.nodeId, messages, idempotencyKey: "a2ui-2" });
   assert.deepEqual(ok.payload, { url: `${pages.base}/with/__clawdbot__/a2ui/`, count: 2, result: { accepted: 2 } });

@@ -40,7 +40,7 @@ test("nodes describe | rename | invoke against a real node host", async (t) => {
   assert.match(forbidden.stderr, /^clawdbot: FORBIDDEN: command camera\.snap is not allowed/);
   const refused = await cli("nodes", "invoke", node.nodeId, "system.run", "--params", '{"argv":["id"]}', "--json");
   assert.equal(refused.code, 7);
-  assert.equal(jsonOut<{ error: { code: string } }>(refused).error.code, "UNAVAILABLE");
+  assert.equal(jsonOut<{ error: { code: string } }>(refused).error.code, "FORBIDDEN");
   const unknown = await cli("nodes", "describe", "nobody");
   assert.equal(unknown.code, 7);
   assert.match(unknown.stderr, /NOT_FOUND: no node "nobody"/);

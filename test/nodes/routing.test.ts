@@ -82,7 +82,7 @@ test("the node's own allowlist refuses a program the gateway would route", async
   const a = await spawnNodeHost(t, { url: gw.url, nodeConfig: { systemRun: { allow: ["echo"] } } });
   const op = await connectOperator(t, gw.url);
   const err = await rejection(invoke(op, a.nodeId, "system.run", { argv: ["id"], approved: true }));
-  assert.equal(err.code, "UNAVAILABLE", "the gateway wraps a node's refusal");
+  assert.equal(err.code, "FORBIDDEN", "the node's own refusal keeps its code");
   assert.deepEqual(err.details, { nodeCode: "FORBIDDEN" });
   assert.match(err.message, /not on this node's system\.run allowlist/);
 });
