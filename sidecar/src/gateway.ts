@@ -516,7 +516,8 @@ function channelEntries(config: GatewayConfig, log: Logger, now: () => number): 
     entries.push({
       adapter: new TelegramAdapter({ config: tg, stateDir: config.paths.stateDir, log: log.child({ channel: "telegram" }), now }),
       access: tg,
-      staleAfterMs: tg.staleAfterMs,
+      // A quiet chat keeps a long poll open for pollTimeoutSec; that is not silence.
+      staleAfterMs: Math.max(tg.staleAfterMs, tg.pollTimeoutSec * 1000 + 5000),
     });
   }
   return entries;

@@ -70,7 +70,8 @@ export async function startTelegramGateway(
     stopped = true;
     await stop();
   };
-  defer(t, () => gw.stop());
+  // A send the fake never answers would hold the gateway's stop (it waits for the send in flight).
+  defer(t, () => (fake.dropHung(), gw.stop()));
   const { client, res } = await connectRaw(gw.url, { mode: "ui" });
   assert.equal(res.ok, true, JSON.stringify(res));
   defer(t, () => client.close());
@@ -78,9 +79,12 @@ export async function startTelegramGateway(
   return { gw, admin: client };
 }
 
-/** Calls a method, asserts success and that the payload matches the declared result schema. */
-export async function call<T = Record<string, unknown>>(c: RawClient, method: MethodName, params?: unknown): Promise<T> {
-  const res = await c.request(method, params);
+/**
+ * Calls a method, asserts success and that the payload matches the declared result schema. The
+ * deadline covers `send`, which answers "queued" only after a 5 s first attempt.
+ */
+export async function call<T = Record<string, unknown>>(c: RawClient, method: MethodName, params?: unknown, ms = 20_000): Promise<T> {
+  const res = await c.request(method, params, ms);
   assert.equal(res.ok, true, `${method} failed: ${JSON.stringify(res.error)}`);
   const r = check(METHODS[method].result, res.payload);
   assert.ok(r.ok, `${method} result does not match its schema: ${r.ok ? "" : formatIssues(r.issues)} in ${JSON.stringify(res.payload)}`);

@@ -110,7 +110,7 @@ test("500 and a cut connection are retried until delivered, once", async (t) => 
 test("a 400 (chat not found) is not retried: given up at once, nothing stays pending", async (t) => {
   const fake = await fakeFor(t);
   const { gw, admin } = await startTelegramGateway(t, fake);
-  await admin.request("send", { to: "telegram:999", message: "to nowhere", idempotencyKey: randomUUID() });
+  await admin.request("send", { to: "telegram:999", message: "to nowhere", idempotencyKey: randomUUID() }, 20_000);
   assert.deepEqual(sendMessagesWith(fake, "to nowhere").map((c) => [c.outcome, c.errorCode]), [["error", 400]]);
   assert.equal((await telegramStatus(admin)).outboxPending, 0);
   assert.match(gw.logs.tail(undefined, 5000, 10_000_000).lines.join("\n"), /outbound message given up/);
@@ -121,7 +121,7 @@ test("a 400 (chat not found) is not retried: given up at once, nothing stays pen
 test("a send that Telegram rejects for good answers an error naming the reason, not status queued", async (t) => {
   const fake = await fakeFor(t);
   const { admin } = await startTelegramGateway(t, fake);
-  const res = await admin.request("send", { to: "telegram:999", message: "to nowhere", idempotencyKey: randomUUID() });
+  const res = await admin.request("send", { to: "telegram:999", message: "to nowhere", idempotencyKey: randomUUID() }, 20_000);
   assert.equal(res.ok, false, `send of an undeliverable message answered ${JSON.stringify(res.payload)}`);
   assert.match(JSON.stringify(res.error), /chat not found/);
 });

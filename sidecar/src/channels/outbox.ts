@@ -73,6 +73,9 @@ export interface OutboxDeps {
 }
 
 const MAX_ATTEMPTS = 25;
+const CHAT_CONCURRENCY = 8;
+/** Keys the gateway made up itself (replies, pairing notices) are never retried by a client. */
+const INTERNAL_KEY = /^(reply|pair|paired):/;
 const LEDGER_TTL_MS = 24 * 60 * 60_000;
 
 /**
@@ -83,9 +86,12 @@ const LEDGER_TTL_MS = 24 * 60 * 60_000;
 export class Outbox {
   private readonly items = new Map<string, OutboxItem>();
   private readonly waiters = new Map<string, ((item: OutboxItem | undefined) => void)[]>();
+  /** Why recently given-up items failed (so a waiting `send` can say so). */
+  private readonly failures = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** Chats with a delivery under way (one at a time per chat keeps their order). */
+  private readonly busy = new Set<string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private adapter: (channel: string) => ChannelAdapter | undefined = () => undefined;
   private stopped = true;
 
@@ -136,7 +142,8 @@ export class Outbox {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    // Items are on disk; a send still hanging is retried after the restart rather than delaying shutdown.
+    await Promise.race([Promise.all([...this.inFlight]), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
   /** Items waiting for a channel (for channels.status). */
@@ -187,6 +194,11 @@ export class Outbox {
     });
   }
 
+  /** The provider's reason when an item was given up, if it was. */
+  failureOf(id: string): string | undefined {
+    return this.failures.get(id);
+  }
+
   /** Drops every queued item of a channel (logout). */
   async forget(channel: string): Promise<number> {
     let n = 0;
@@ -200,45 +212,46 @@ export class Outbox {
     return n;
   }
 
-  /** Schedules a delivery pass (coalesced). */
+  /** Starts delivery for every chat that has due messages and is not already being served. */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
     clearTimeout(this.timer);
-    this.running = this.pass()
-      .catch((err: unknown) => this.deps.log.error({ err }, "outbox pass failed"))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
+    const chats = new Map<string, OutboxItem[]>();
+    for (const item of [...this.items.values()].sort((a, b) => a.createdAt - b.createdAt)) {
+      const key = `${item.channel}:${item.chatId}`;
+      if (this.busy.has(key)) continue;
+      chats.set(key, [...(chats.get(key) ?? []), item]);
+    }
+    for (const [key, items] of chats) {
+      if (this.busy.size >= CHAT_CONCURRENCY) break;
+      if ((items[0]?.nextAttemptAt ?? 0) > this.deps.now()) continue;
+      this.busy.add(key);
+      const run = this.serveChat(items)
+        .catch((err: unknown) => this.deps.log.error({ err, chat: key }, "outbox delivery failed"))
+        .finally(() => {
+          this.busy.delete(key);
+          this.inFlight.delete(run);
           this.kick();
-        } else this.schedule();
-      });
+        });
+      this.inFlight.add(run);
+    }
+    this.schedule();
+  }
+
+  /** One chat's messages in order; a message waiting to retry holds back the ones after it. */
+  private async serveChat(items: OutboxItem[]): Promise<void> {
+    for (const item of items) {
+      if (this.stopped || item.nextAttemptAt > this.deps.now()) return;
+      if (!(await this.deliver(item))) return;
+    }
   }
 
   private schedule(): void {
+    clearTimeout(this.timer);
     if (this.stopped || this.items.size === 0) return;
     const next = Math.min(...[...this.items.values()].map((i) => i.nextAttemptAt));
     this.timer = setTimeout(() => this.kick(), Math.max(10, next - this.deps.now()));
     this.timer.unref();
-  }
-
-  private async pass(): Promise<void> {
-    const blockedChats = new Set<string>();
-    const ordered = [...this.items.values()].sort((a, b) => a.createdAt - b.createdAt);
-    for (const item of ordered) {
-      if (this.stopped) return;
-      const chat = `${item.channel}:${item.chatId}`;
-      // Keep per-chat order: nothing overtakes an earlier message that is waiting to retry.
-      if (blockedChats.has(chat) || item.nextAttemptAt > this.deps.now()) {
-        blockedChats.add(chat);
-        continue;
-      }
-      if (!(await this.deliver(item))) blockedChats.add(chat);
-    }
   }
 
   /** Sends the remaining parts of one item; returns true when it is fully delivered or given up. */
@@ -256,16 +269,21 @@ export class Outbox {
     } catch (err) {
       return this.failed(item, err);
     }
-    await this.ledger.mutate((doc) => {
-      const cutoff = this.deps.now() - LEDGER_TTL_MS;
-      for (const [k, v] of Object.entries(doc.sent)) if (v.at < cutoff) delete doc.sent[k];
-      doc.sent[item.idempotencyKey] = { id: item.id, channel: item.channel, chatId: item.chatId, at: this.deps.now(), providerMessageIds: item.providerMessageIds };
-    });
+    if (!INTERNAL_KEY.test(item.idempotencyKey)) await this.remember(item);
     await unlink(this.itemPath(item.id)).catch(() => undefined);
     this.items.delete(item.id);
     this.settle(item, item);
     this.deps.onSettled?.(item, "delivered");
     return true;
+  }
+
+  /** Records a delivered client key so a retry after a restart is answered without sending again. */
+  private async remember(item: OutboxItem): Promise<void> {
+    await this.ledger.mutate((doc) => {
+      const cutoff = this.deps.now() - LEDGER_TTL_MS;
+      for (const [k, v] of Object.entries(doc.sent)) if (v.at < cutoff) delete doc.sent[k];
+      doc.sent[item.idempotencyKey] = { id: item.id, channel: item.channel, chatId: item.chatId, at: this.deps.now(), providerMessageIds: item.providerMessageIds };
+    });
   }
 
   private async failed(item: OutboxItem, err: unknown): Promise<boolean> {
@@ -279,6 +297,8 @@ export class Outbox {
       await writeJsonFile(join(failedDir, `${item.id}.json`), item);
       await unlink(this.itemPath(item.id)).catch(() => undefined);
       this.items.delete(item.id);
+      this.failures.set(item.id, e.message);
+      if (this.failures.size > 1000) this.failures.delete(this.failures.keys().next().value as string);
       this.settle(item, undefined);
       this.deps.onSettled?.(item, "failed");
       return true;

@@ -153,7 +153,8 @@ export class ChannelRegistry {
     for (const slot of this.slots.values()) {
       if (!slot.running) continue;
       const st = slot.adapter.status();
-      const last = st.lastPollAt ?? slot.startedAt ?? now;
+      // A restart counts as a fresh start: polls from before it do not make it stale again at once.
+      const last = Math.max(st.lastPollAt ?? 0, slot.startedAt ?? now);
       if (now - last < slot.staleAfterMs) continue;
       slot.restarts++;
       this.deps.log.warn({ channel: slot.adapter.name, silentForMs: now - last }, "channel stopped receiving; restarting it");

@@ -42,7 +42,8 @@ export class TelegramAdapter implements ChannelAdapter {
   private lastPollAt: number | null = null;
 
   constructor(private readonly deps: TelegramDeps) {
-    this.api = new Api(deps.config.botToken, { apiRoot: deps.config.apiRoot });
+    // grammY's default request timeout is 500 s; a send that never gets an answer must fail and retry.
+    this.api = new Api(deps.config.botToken, { apiRoot: deps.config.apiRoot, timeoutSeconds: deps.config.pollTimeoutSec + 15 });
     this.statePath = join(deps.stateDir, "channels", "telegram", "state.json");
   }
 

@@ -1,4 +1,5 @@
 import type { MediaRef } from "../../channels/types.js";
+import { GatewayError } from "../../errors.js";
 import { callerKey, type Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 import { resolveTarget } from "./target.js";
@@ -24,6 +25,10 @@ export const sendHandler =
       s.channels.textLimit(channel) ?? 4096,
     );
     const delivered = alreadySent ? item : await s.outbox.waitDelivered(item.id, FIRST_ATTEMPT_WAIT_MS);
+    const failure = delivered ? undefined : s.outbox.failureOf(item.id);
+    if (failure !== undefined) {
+      throw new GatewayError("unavailable", `${channel} refused the message for good: ${failure}`, { details: { messageId: item.id } });
+    }
     return {
       messageId: item.id,
       channel,
