@@ -41,6 +41,8 @@ test: build protocol-check typecheck browsers
 ## Benchmarks (not part of `make test`).
 bench: build
 	node --import tsx bench/run.ts
+	node --import tsx bench/node-invoke.ts
+	node --import tsx bench/telegram-latency.ts
 
 clean:
 	rm -rf node_modules */node_modules */dist */*.tsbuildinfo
