@@ -220,7 +220,9 @@ export class Outbox {
     for (const item of [...this.items.values()].sort((a, b) => a.createdAt - b.createdAt)) {
       const key = `${item.channel}:${item.chatId}`;
       if (this.busy.has(key)) continue;
-      chats.set(key, [...(chats.get(key) ?? []), item]);
+      const list = chats.get(key);
+      if (list) list.push(item);
+      else chats.set(key, [item]);
     }
     for (const [key, items] of chats) {
       if (this.busy.size >= CHAT_CONCURRENCY) break;

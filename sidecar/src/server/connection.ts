@@ -176,7 +176,7 @@ export class Connection implements EventSink {
       }
       void this.authenticate(id, p);
     } catch (err) {
-      this.failHandshake(id ?? firstFrameId(text), err);
+      this.failHandshake(id ?? frameId(text), err);
     }
   }
 
@@ -264,14 +264,10 @@ export class Connection implements EventSink {
   }
 
   private respondIfRequest(text: string | null, err: GatewayError): void {
-    let id: string | undefined;
-    try {
-      id = text === null ? undefined : requestId(decodeFrame(text));
-    } catch {
-      id = undefined;
-    }
+    const id = frameId(text);
     if (id !== undefined) this.sendFrame({ type: "res", id, ok: false, error: err.toShape() });
   }
+
 
   /** Responses are never droppable; an oversized backlog cuts the consumer off. */
   private sendFrame(frame: object): void {
@@ -292,8 +288,8 @@ export class Connection implements EventSink {
   }
 }
 
-/** The id of a malformed first request, so it can still be answered. */
-function firstFrameId(text: string | null): string | undefined {
+/** The id of a request frame that failed a later check, so it can still be answered. */
+function frameId(text: string | null): string | undefined {
   if (text === null) return undefined;
   try {
     return requestId(parseFrame(text));
