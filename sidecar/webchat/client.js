@@ -10,6 +10,8 @@ export const PROTOCOL_VERSION = 3;
 const CHALLENGE_TIMEOUT_MS = 5000;
 const CONNECT_TIMEOUT_MS = 15000;
 const REQUEST_TIMEOUT_MS = 30000;
+/** While approval is pending, look again this often at most: the owner is approving right now. */
+const PAIRING_RECHECK_MS = 2000;
 
 /** A request that failed: the gateway's error (`code`, `message`, `details`) or a local one. */
 export class GatewayRequestError extends Error {
@@ -223,8 +225,9 @@ export class GatewayClient {
 
   scheduleRetry() {
     this.state = "disconnected";
-    const retryInMs = this.backoff.next();
     const f = this.failure;
+    const delay = this.backoff.next();
+    const retryInMs = f?.code === "NOT_PAIRED" ? Math.min(delay, PAIRING_RECHECK_MS) : delay;
     this.status({ state: "disconnected", retryInMs, ...(f ? { code: f.code, message: f.message } : {}) });
     this.failure = null;
     this.retryTimer = setTimeout(() => void this.open(), retryInMs);

@@ -111,14 +111,17 @@ test("a stored token the gateway does not know (new state dir) is dropped and th
   assert.ok(newToken && newToken !== oldToken, "the new gateway's token replaced the stale one");
 });
 
-test("NOT_PAIRED: the status carries the gateway's message; the client keeps retrying and connects once approved", async (t) => {
+test("NOT_PAIRED: the status carries the gateway's message; the client re-checks every 2 s at most and connects once approved", async (t) => {
   const gw = await gateway(t, { file: { gateway: { pairing: { autoApproveLocal: false } } } });
-  const h = harness(t, gw.url);
+  // A long backoff: waiting for an approval must not grow with it.
+  const h = harness(t, gw.url, { backoff: new Backoff(8000, 60_000, () => 0.5) });
   const refused = h.next("disconnected", "NOT_PAIRED");
   h.client.start();
   const s = await refused;
   assert.match(s.message ?? "", /^pairing required: .*`clawdbot pair approve [0-9a-f-]+`/);
-  assert.equal(typeof s.retryInMs, "number");
+  assert.equal(s.retryInMs, 2000);
+  const again = await h.next("disconnected", "NOT_PAIRED", 5000);
+  assert.equal(again.retryInMs, 2000, "still 2 s on the next refusal");
   const connected = h.next("connected", undefined, 15_000);
   const store = await DeviceStore.open(gw.stateDir, Date.now);
   const [pending] = store.listPending();

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { WebSocketServer } from "ws";
 import { DeviceStore } from "@clawdbot/sidecar";
 import { startGateway, type TestGateway } from "../support/gateway.js";
-import { openPage, transcriptOf, waitForStatus } from "./support/browser.js";
+import { openPage, transcriptOf, waitForStatus, withoutRefusedSockets } from "./support/browser.js";
 import { listen, pageSite, rawGet } from "./support/serve.js";
 
 const SCREENSHOT = "/tmp/webchat.png";
@@ -86,7 +86,7 @@ test("the page connects, sends, shows the streamed echo reply, and keeps the con
   await page.keyboard.press("Enter");
   await page.locator('#messages [data-role="assistant"][data-state="final"]', { hasText: "second message" }).waitFor();
   assert.equal((await transcriptOf(page)).length, 4);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(withoutRefusedSockets(errors, site.port), []);
 });
 
 test("a page on a foreign origin cannot open a socket to the gateway (403 on upgrade, no connect.challenge)", async (t) => {
@@ -173,7 +173,8 @@ test("a device the gateway does not auto-approve sees the pairing message, then 
   assert.match(notice, /clawdbot pair approve [0-9a-f-]+/);
   assert.equal(await page.locator("#notice code").count(), 1, "the command is shown as code");
   await page.screenshot({ path: "/tmp/webchat-pairing.png" });
-  assert.equal(await page.locator("#status").getAttribute("data-state"), "disconnected");
+  // Between refusals the page looks again (a short "connecting"); it never gets further.
+  assert.match((await page.locator("#status").getAttribute("data-state")) ?? "", /^(disconnected|connecting)$/);
   assert.equal(await page.locator("#send").isDisabled(), true);
 
   const store = await DeviceStore.open(gw.stateDir, Date.now);
@@ -296,5 +297,5 @@ test("a reply in flight when the gateway restarts does not stay 'writing…' for
   assert.equal(await page.locator('#messages [data-state="streaming"], #messages [data-state="pending"]').count(), 0);
   assert.equal(await page.locator('#messages [data-role="user"]', { hasText: "long question" }).count(), 1);
   t.diagnostic(`after the restart: ${JSON.stringify(await page.locator("#messages").innerText())}`);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(withoutRefusedSockets(errors, site.port), []);
 });

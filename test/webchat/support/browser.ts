@@ -53,6 +53,15 @@ export async function openPage(t: TestContext, opts: { colorScheme?: "light" | "
   return { page, errors };
 }
 
+/**
+ * `errors` without Chromium's own console line for a socket refused on `port`: the browser logs it
+ * whenever the page retries while a test keeps the gateway down, whatever the page does.
+ */
+export function withoutRefusedSockets(errors: string[], port: number): string[] {
+  const refused = `console: WebSocket connection to 'ws://127.0.0.1:${port}/' failed: Error in connection establishment: net::ERR_CONNECTION_REFUSED`;
+  return errors.filter((e) => e !== refused);
+}
+
 /** Waits for #status to reach `state` (connecting | connected | disconnected). */
 export async function waitForStatus(page: Page, state: string, timeout = 15_000): Promise<void> {
   await page.locator(`#status[data-state="${state}"]`).waitFor({ timeout });
