@@ -23,6 +23,7 @@ import { StateEvents } from "./events/state-events.js";
 import { DeviceStore } from "./pairing/device-store.js";
 import { NodePairingStore } from "./pairing/node-store.js";
 import { FailureRateLimiter } from "./auth/rate-limiter.js";
+import { NonceSource } from "./auth/nonces.js";
 import { classifyPeer } from "./auth/locality.js";
 import { Dispatcher } from "./methods/dispatcher.js";
 import { DedupeCache } from "./methods/dedupe.js";
@@ -180,6 +181,7 @@ export class Gateway {
         broadcaster.broadcast("device.pair.requested", req, { scope: "operator.pairing" });
       },
     });
+    const nonces = new NonceSource();
     this.connDeps = {
       log: logger,
       now,
@@ -188,6 +190,7 @@ export class Gateway {
       maxPayload: config.maxPayload,
       nodeMaxPayload: NODE_MAX_PAYLOAD,
       handshake,
+      nonce: () => nonces.next(),
       dispatcher,
       hello: (caller, auth) => this.hello(caller, auth, dispatcher.methods()),
       onConnected: (conn, caller) => this.onConnected(conn, caller),
@@ -195,7 +198,13 @@ export class Gateway {
     };
     const http = httpHandler({ version: GATEWAY_VERSION, startedAt, now, webchat: createWebchatHandler() });
     this.server = stores.tls ? createTlsServer({ cert: stores.tls.cert, key: stores.tls.key }, http) : createServer(http);
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(config.maxPayload, NODE_MAX_PAYLOAD), perMessageDeflate: false });
+    // Connections are tracked here (this.connections); ws need not keep its own set.
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: Math.max(config.maxPayload, NODE_MAX_PAYLOAD),
+      perMessageDeflate: false,
+    });
     this.server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
     this.canvasHost =
       config.canvasPort === null
@@ -358,7 +367,7 @@ export class Gateway {
       this.server.close(() => resolve());
       // Sockets that do not finish the close handshake promptly are cut.
       setTimeout(() => {
-        for (const ws of this.wss.clients) ws.terminate();
+        for (const conn of this.connections) conn.terminate();
         this.server.closeAllConnections();
       }, 1000).unref();
     });
@@ -422,11 +431,17 @@ export class Gateway {
       socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\norigin not allowed\n");
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const peer = classifyPeer(req.socket.remoteAddress, req.headers, this.services.config.trustedProxies);
-      const conn = new Connection(ws, peer, this.connDeps);
-      this.connections.add(conn);
-    });
+    // The 101 answer and connect.challenge leave in one write (ws completes the upgrade synchronously).
+    socket.cork();
+    try {
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const peer = classifyPeer(req.socket.remoteAddress, req.headers, this.services.config.trustedProxies);
+        const conn = new Connection(ws, peer, this.connDeps);
+        this.connections.add(conn);
+      });
+    } finally {
+      socket.uncork();
+    }
   }
 
   private hello(caller: Caller, auth: Authenticated, methods: string[]): HelloOk {

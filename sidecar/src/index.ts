@@ -12,6 +12,7 @@ export { DedupeCache } from "./methods/dedupe.js";
 export { decodeFrame, MAX_JSON_DEPTH } from "./frames/decode.js";
 export { classifyPeer } from "./auth/locality.js";
 export { FailureRateLimiter } from "./auth/rate-limiter.js";
+export { NonceSource } from "./auth/nonces.js";
 export { GATEWAY_VERSION } from "./version.js";
 export { runGateway, type RunGatewayOptions } from "./run.js";
 export { createWebchatHandler } from "./webchat/static.js";

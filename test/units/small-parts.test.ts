@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DedupeCache, FailureRateLimiter, LogRing, classifyPeer } from "@clawdbot/sidecar";
+import { DedupeCache, FailureRateLimiter, LogRing, NonceSource, classifyPeer } from "@clawdbot/sidecar";
 import { Backoff } from "@clawdbot/protocol/client";
 
 test("LogRing tails after a cursor, reports truncation and reset", () => {
@@ -54,4 +54,16 @@ test("Backoff grows exponentially with jitter up to its cap and resets", () => {
   assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [100, 200, 400, 800, 1000]);
   b.reset();
   assert.equal(b.next(), 100);
+});
+
+test("NonceSource gives 32-byte base64url nonces that never repeat across pool refills", () => {
+  const source = new NonceSource(4);
+  const seen = new Set<string>();
+  for (let i = 0; i < 1000; i++) {
+    const n = source.next();
+    assert.match(n, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(Buffer.from(n, "base64url").length, 32);
+    seen.add(n);
+  }
+  assert.equal(seen.size, 1000);
 });

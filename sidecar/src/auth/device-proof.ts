@@ -37,8 +37,12 @@ export interface ProofContext {
   token: string;
 }
 
-/** Verifies `connect.params.device`; returns the raw public key, throws GatewayError with the precise reason. */
-export function verifyDeviceProof(device: DeviceProof, client: ConnectParams["client"], ctx: ProofContext): Buffer {
+/**
+ * Verifies `connect.params.device`; resolves with the raw public key, rejects with GatewayError
+ * giving the precise reason. The signature check itself runs on libuv's thread pool, so a burst of
+ * reconnecting devices does not stall the event loop (and uses a second core when there is one).
+ */
+export async function verifyDeviceProof(device: DeviceProof, client: ConnectParams["client"], ctx: ProofContext): Promise<Buffer> {
   const raw = rawPublicKey(device.publicKey);
   if (!raw) throw new GatewayError("device_identity_mismatch", "device public key is not a valid ed25519 key");
   if (deviceIdFromRawKey(raw) !== device.id) {
@@ -64,7 +68,12 @@ export function verifyDeviceProof(device: DeviceProof, client: ConnectParams["cl
     ...(device.nonce !== undefined ? { nonce: device.nonce } : {}),
   });
   const sig = fromBase64Url(device.signature);
-  const ok = sig !== null && sig.length === 64 && cryptoVerify(null, Buffer.from(payload, "utf8"), cachedKey(raw), sig);
+  const ok = sig !== null && sig.length === 64 && (await signatureValid(Buffer.from(payload, "utf8"), cachedKey(raw), sig));
   if (!ok) throw new GatewayError("device_signature_invalid", "device signature does not verify");
   return raw;
+}
+
+/** An OpenSSL error here (a key it cannot use) means the same as a mismatch: the proof fails. */
+function signatureValid(data: Buffer, key: KeyObject, sig: Buffer): Promise<boolean> {
+  return new Promise((resolve) => cryptoVerify(null, data, key, sig, (err, valid) => resolve(err === null && valid)));
 }

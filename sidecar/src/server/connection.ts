@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import {
   CloseCode,
@@ -32,6 +32,8 @@ export interface ConnectionDeps {
   /** Largest inbound frame from a connected node (snapshots, recordings). */
   nodeMaxPayload: number;
   handshake: Handshake;
+  /** The connect.challenge nonce for a new socket. */
+  nonce: () => string;
   dispatcher: Dispatcher;
   hello: (caller: Caller, auth: Authenticated) => HelloOk;
   onConnected: (conn: Connection, caller: Caller) => void;
@@ -50,7 +52,7 @@ const INVALID_FRAME_LIMIT = 50;
 export class Connection implements EventSink {
   readonly connId = randomUUID();
   private state: State;
-  private readonly nonce = randomBytes(32).toString("base64url");
+  private readonly nonce: string;
   private invalidFrames = 0;
   /** Last time anything (a frame or a pong) arrived from the peer. */
   lastSeenAt: number;
@@ -60,6 +62,7 @@ export class Connection implements EventSink {
     readonly peer: PeerInfo,
     private readonly deps: ConnectionDeps,
   ) {
+    this.nonce = deps.nonce();
     const timer = setTimeout(() => this.close(CloseCode.policyViolation, "handshake timeout"), deps.handshakeTimeoutMs);
     this.state = { kind: "awaiting-connect", timer };
     this.lastSeenAt = deps.now();

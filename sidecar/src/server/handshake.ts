@@ -86,7 +86,7 @@ export class Handshake {
       this.refuseWithoutSecret(params);
       throw new GatewayError("device_identity_required", "device identity required: sign the connect with this device's ed25519 key");
     }
-    const raw = verifyDeviceProof(device, params.client, {
+    const raw = await verifyDeviceProof(device, params.client, {
       challengeNonce: nonce,
       isLocal: peer.isLocal,
       now: this.deps.now(),
