@@ -140,6 +140,18 @@ test("groups with requireMention false: every group message is answered", async 
   );
 });
 
+test("groups.allow: only the listed groups are answered; a stranger's group gets nothing, mention or not", async (t) => {
+  const fake = await fakeFor(t);
+  const { admin } = await startTelegramGateway(t, fake, { groups: { allow: ["-77"] } });
+  fake.pushMessage({ from: 55, group: { id: -88 }, text: "hi bot", mention: true });
+  fake.pushMessage({ from: 55, group: { id: -77 }, text: "hi bot", mention: true });
+  // Updates are handled in order: once -77 is answered, the -88 message was already decided.
+  await replyIn(fake, -77, /hi bot$/);
+  assert.equal(fake.delivered(-88).length, 0);
+  assert.equal(fake.calls.filter((c) => c.method === "sendChatAction" && String(c.params["chat_id"]) === "-88").length, 0);
+  assert.deepEqual(await history(admin, "agent:main:telegram:group:-88"), []);
+});
+
 test("an owner's DMs share the main session", async (t) => {
   const fake = await fakeFor(t);
   const { admin } = await startTelegramGateway(t, fake, { dmPolicy: "pairing", owners: ["7"] });

@@ -17,6 +17,7 @@ export async function decideAccess(
   const listed = cfg.allowFrom.includes(msg.senderId) || cfg.owners.includes(msg.senderId);
   if (msg.chatType === "group") {
     if (!cfg.groupsEnabled) return { action: "drop", why: "groups disabled" };
+    if (cfg.groupAllow && !cfg.groupAllow.includes(msg.chatId)) return { action: "drop", why: "group not in groups.allow" };
     if (cfg.requireMention && !msg.mentionsBot) return { action: "drop", why: "group message without a mention" };
     return { action: "accept" };
   }

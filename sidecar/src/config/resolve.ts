@@ -14,6 +14,8 @@ export interface ChannelAccessConfig {
   readonly owners: readonly string[];
   readonly groupsEnabled: boolean;
   readonly requireMention: boolean;
+  /** Group chat ids the bot serves; undefined = any group it is added to. */
+  readonly groupAllow: readonly string[] | undefined;
 }
 
 export interface TelegramConfig extends ChannelAccessConfig {
@@ -208,6 +210,7 @@ function resolveChannels(file: ConfigFile, env: Readonly<Record<string, string |
       owners: t.owners ?? [],
       groupsEnabled: t.groups?.enabled ?? true,
       requireMention: t.groups?.requireMention ?? true,
+      groupAllow: t.groups?.allow,
     },
   };
 }

@@ -104,7 +104,12 @@ export const ConfigFileSchema = Type.Object(
                 owners: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
                 groups: Type.Optional(
                   Type.Object(
-                    { enabled: Type.Optional(Type.Boolean()), requireMention: Type.Optional(Type.Boolean()) },
+                    {
+                      enabled: Type.Optional(Type.Boolean()),
+                      requireMention: Type.Optional(Type.Boolean()),
+                      // Without it anyone who adds the bot to a group can reach the agent there.
+                      allow: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "group chat ids the bot answers in" })),
+                    },
                     { additionalProperties: false },
                   ),
                 ),
