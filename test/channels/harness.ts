@@ -59,10 +59,11 @@ export async function startTelegramGateway(
   t: TestContext,
   fake: FakeTelegram,
   overrides: Partial<TelegramFileConfig> = {},
-  opts: { stateDir?: string; waitForPoll?: boolean } = {},
+  opts: { stateDir?: string; waitForPoll?: boolean; agent?: ConfigFile["agent"] } = {},
 ): Promise<Running> {
   const polled = fake.calls.length;
-  const gw = await startGateway({ file: telegramConfig(fake, overrides), ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) });
+  const file = { ...telegramConfig(fake, overrides), ...(opts.agent ? { agent: opts.agent } : {}) };
+  const gw = await startGateway({ file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) });
   let stopped = false;
   const stop = gw.stop;
   gw.stop = async () => {

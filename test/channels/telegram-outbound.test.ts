@@ -44,6 +44,19 @@ test("typing: sendChatAction typing reaches the chat while the agent runs, befor
   assert.ok(typing[0]!.seq < reply.seq, "typing came after the reply");
 });
 
+test("typing: five queued messages in one chat show one typing indicator, not five", async (t) => {
+  const fake = await fakeFor(t);
+  // Each run takes a second, so the later messages wait in the session's queue meanwhile.
+  const agent = { backend: "command" as const, command: { argv: ["sh", "-c", "sleep 1; cat"] } };
+  await startTelegramGateway(t, fake, { dmPolicy: "open" }, { agent });
+  for (let i = 1; i <= 5; i++) fake.pushMessage({ from: 32, text: `queued ${i}` });
+  const first = await replyIn(fake, 32, "queued 1");
+  const typingBefore = fake.callsOf("sendChatAction").filter((c) => String(c.params["chat_id"]) === "32" && c.seq < first.seq);
+  assert.equal(typingBefore.length, 1, `one chat action for the chat while its first run went on:\n${fake.describeCalls()}`);
+  await replyIn(fake, 32, "queued 5", 20_000);
+  assert.deepEqual(fake.delivered(32), ["queued 1", "queued 2", "queued 3", "queued 4", "queued 5"]);
+});
+
 test("chunking: a 10,000-character send goes out as 3 messages of at most 4096, in order, losing only whitespace at the cuts", async (t) => {
   const fake = await fakeFor(t);
   const { admin } = await startTelegramGateway(t, fake);

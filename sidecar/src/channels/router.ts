@@ -7,6 +7,7 @@ import { decideAccess } from "./access-policy.js";
 import type { ChannelRegistry } from "./registry.js";
 import type { Outbox } from "./outbox.js";
 import type { InboundMessage } from "./types.js";
+import { TypingIndicators } from "./typing.js";
 
 export const MAIN_SESSION_KEY = "main";
 
@@ -31,8 +32,11 @@ const SEEN_MAX = 5000;
 /** Inbound channel message → access policy → agent run (typing meanwhile) → reply through the outbox. */
 export class InboundRouter {
   private readonly seen = new Set<string>();
+  private readonly typing: TypingIndicators;
 
-  constructor(private readonly deps: RouterDeps) {}
+  constructor(private readonly deps: RouterDeps) {
+    this.typing = new TypingIndicators(deps.typingEveryMs ?? 4000, deps.log);
+  }
 
   /** Entry point for adapters; never throws (errors are logged with context). */
   handle(msg: InboundMessage, access: ChannelAccessConfig): void {
@@ -69,21 +73,16 @@ export class InboundRouter {
       channel: msg.channel,
       ...(msg.senderName ? { senderName: msg.senderName } : {}),
     });
-    const typing = adapter ? this.typingLoop(adapter.typing.bind(adapter), msg.chatId, run.done) : undefined;
-    const done = await run.done;
-    await typing;
+    const release = adapter ? this.typing.hold(`${msg.channel}:${msg.chatId}`, () => adapter.typing(msg.chatId)) : undefined;
+    let done: Awaited<typeof run.done>;
+    try {
+      done = await run.done;
+    } finally {
+      await release?.();
+    }
     if (done.status === "ok" && done.text.trim()) await this.reply(msg, done.text, `reply:${done.runId}`);
     else if (done.status === "error" || done.status === "timeout") {
       await this.reply(msg, `Sorry, that failed: ${done.error ?? done.status}`, `reply:${done.runId}`);
-    }
-  }
-
-  private async typingLoop(typing: (chatId: string) => Promise<void>, chatId: string, done: Promise<unknown>): Promise<void> {
-    let finished = false;
-    void done.then(() => (finished = true));
-    while (!finished) {
-      await typing(chatId);
-      await Promise.race([done, new Promise((r) => setTimeout(r, this.deps.typingEveryMs ?? 4000).unref())]);
     }
   }
 

@@ -1,0 +1,53 @@
+// TypingIndicators: one indicator per chat, refreshed while held, gone with the last holder.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import pino from "pino";
+import { TypingIndicators } from "../../sidecar/src/channels/typing.js";
+
+const quiet = pino({ level: "silent" });
+
+test("two holders of one chat send once, refresh while either holds, and stop after the last release", async () => {
+  const typing = new TypingIndicators(30, quiet);
+  const sent: string[] = [];
+  const send = (chat: string) => async () => void sent.push(chat);
+  const a = typing.hold("tg:1", send("tg:1"));
+  const b = typing.hold("tg:1", send("tg:1"));
+  const c = typing.hold("tg:2", send("tg:2"));
+  assert.deepEqual(sent, ["tg:1", "tg:2"], "sent at once, once per chat");
+  await a();
+  await c();
+  await sleep(100);
+  const refreshed = sent.filter((s) => s === "tg:1").length;
+  assert.ok(refreshed >= 2, `tg:1 still refreshed while b holds it: ${JSON.stringify(sent)}`);
+  assert.equal(sent.filter((s) => s === "tg:2").length, 1, "tg:2 stopped with its only holder");
+  await b();
+  await a();
+  const after = sent.length;
+  await sleep(100);
+  assert.equal(sent.length, after, "nothing more after the last release");
+  assert.equal(typing.size, 0);
+});
+
+test("a slow chat action is not stacked, a failing one is logged and retried, and the last release waits for one in flight", async () => {
+  const typing = new TypingIndicators(20, quiet);
+  let calls = 0;
+  let finish: (() => void) | undefined;
+  const release = typing.hold("tg:3", () => {
+    calls++;
+    if (calls === 2) return Promise.reject(new Error("429"));
+    return new Promise<void>((resolve) => (finish = resolve));
+  });
+  await sleep(80);
+  assert.equal(calls, 1, "no second request while the first is unanswered");
+  finish!();
+  await sleep(80);
+  assert.ok(calls >= 3, `refreshing went on after a failure (${calls} calls)`);
+  let settled = false;
+  const done = release().then(() => (settled = true));
+  await sleep(10);
+  assert.equal(settled, false, "the release waits for the request in flight");
+  finish!();
+  await done;
+  assert.equal(settled, true);
+});
