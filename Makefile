@@ -14,6 +14,7 @@ install: $(STAMP)
 
 build: install
 	npx tsc -b cli/tsconfig.json
+	node scripts/oclif-manifest.mjs
 	node scripts/build-a2ui.mjs
 
 ## Start the gateway in the foreground on 127.0.0.1:18789 with its defaults.

@@ -1,7 +1,6 @@
 import { Command, Errors, Flags, type Interfaces } from "@oclif/core";
 import { normalizeFingerprint } from "@clawdbot/protocol/client";
-//(wiring): import from "@clawdbot/sidecar" once sidecar/src/index.ts exports discovery.
-import { discoverGateways, type DiscoveredGateway } from "@clawdbot/sidecar";
+import { discoverGateways, type DiscoveredGateway } from "@clawdbot/sidecar/discovery";
 import { EXIT } from "../gateway-link/exit-codes.js";
 
 export default class Discover extends Command {

@@ -1,5 +1,5 @@
 import { mkdir, rm } from "node:fs/promises";
-import { writeFileAtomic } from "@clawdbot/sidecar";
+import { writeFileAtomic } from "@clawdbot/sidecar/store";
 import { CommandFailedError, DaemonError } from "./errors.js";
 import type { Plan, Step } from "./plan.js";
 import type { CommandRunner } from "./runner.js";

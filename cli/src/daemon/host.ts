@@ -1,7 +1,7 @@
 import { delimiter, dirname, join } from "node:path";
 import { homedir, userInfo } from "node:os";
 import { fileURLToPath } from "node:url";
-import { resolveStatePaths } from "@clawdbot/sidecar";
+import { resolveStatePaths } from "@clawdbot/sidecar/config";
 import { DaemonError } from "./errors.js";
 
 export type Platform = "darwin" | "linux";

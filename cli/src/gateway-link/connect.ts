@@ -1,5 +1,5 @@
 import { GatewayClient, GatewayConnectError, type GatewayClientOptions } from "@clawdbot/protocol/client";
-import { resolveStatePaths, DEFAULT_PORT } from "@clawdbot/sidecar";
+import { resolveStatePaths, DEFAULT_PORT } from "@clawdbot/sidecar/config";
 import { IdentityStore } from "./identity-store.js";
 import { CLI_VERSION } from "../version.js";
 

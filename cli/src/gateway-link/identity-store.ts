@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generateIdentity, identityFromPem, identityToPem, type DeviceIdentity } from "@clawdbot/protocol/client";
-import { writeFileAtomic } from "@clawdbot/sidecar";
+import { writeFileAtomic } from "@clawdbot/sidecar/store";
 
 /** Where this CLI keeps its own device identity and the device tokens it was issued. */
 export class IdentityStore {

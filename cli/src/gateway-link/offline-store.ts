@@ -1,4 +1,5 @@
-import { DeviceStore, NodePairingStore, resolveStatePaths } from "@clawdbot/sidecar";
+import { DeviceStore, NodePairingStore } from "@clawdbot/sidecar/pairing";
+import { resolveStatePaths } from "@clawdbot/sidecar/config";
 
 /** Opens the pairing stores directly (the gateway is not running); writes take the same lock the gateway uses. */
 export async function openOfflineStores(env: Readonly<Record<string, string | undefined>>) {

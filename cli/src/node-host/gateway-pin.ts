@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { connect as tlsConnect } from "node:tls";
 import { certFingerprint, normalizeFingerprint } from "@clawdbot/protocol/client";
-import { writeFileAtomic } from "@clawdbot/sidecar";
+import { writeFileAtomic } from "@clawdbot/sidecar/store";
 
 interface PinDoc {
   version: 1;

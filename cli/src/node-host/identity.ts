@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generateIdentity, identityFromPem, identityToPem, type DeviceIdentity } from "@clawdbot/protocol/client";
-import { writeFileAtomic } from "@clawdbot/sidecar";
+import { writeFileAtomic } from "@clawdbot/sidecar/store";
 
 /**
  * The node's own device identity (`<dir>/identity.json`, 0600) and the device tokens gateways

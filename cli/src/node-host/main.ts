@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { resolveStatePaths } from "@clawdbot/sidecar";
+import { resolveStatePaths } from "@clawdbot/sidecar/config";
 import { loadNodeConfig } from "./config.js";
 import { CommandSet } from "./command-set.js";
 import { GatewayPinStore } from "./gateway-pin.js";
