@@ -51,9 +51,10 @@ async function main(): Promise<void> {
 async function measureAll(dir: string): Promise<Results> {
   log(`node ${process.version}, ${cpus().length} CPUs; servers and load generators in separate processes`);
   const gwArgs = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const [gw, echo] = await Promise.all([
+  const [gw, echo, floor] = await Promise.all([
     startServer("servers/gateway.ts", "gateway", { nodeArgs: gwArgs, maxLifeMs: SERVER_LIFE_MS }),
     startServer("servers/echo.ts", "echo", { maxLifeMs: SERVER_LIFE_MS }),
+    startServer("servers/handshake-floor.ts", "handshake-floor", { maxLifeMs: SERVER_LIFE_MS }),
   ]);
   const ids = join(dir, "ids.json");
   const idsTokenless = join(dir, "ids-tokenless.json");
@@ -64,11 +65,12 @@ async function measureAll(dir: string): Promise<Results> {
   const client1 = await attempt("GatewayClient, 1 in flight", () => measureGatewayClient(gw, 1, CLIENT_RTT, ids));
   const client64 = await attempt("GatewayClient, 64 in flight", () => measureGatewayClient(gw, 64, CLIENT_RTT, ids));
   const handshakes = await attempt("handshakes", () => measureHandshakes(gw, ids, HANDSHAKES));
+  const floorHandshakes = await attempt("handshake floor (bare ws, same exchange)", () => measureHandshakes(floor, ids, HANDSHAKES));
   const tokenless = await attempt("handshakes without device token", () => measureHandshakes(gw, idsTokenless, TOKENLESS));
   const plainOpens = await attempt("bare WebSocket open+close (echo)", () => measureHandshakes(echo, undefined, PLAIN_OPENS));
-  await Promise.all([gw.child.stop(), echo.child.stop()]);
+  await Promise.all([gw.child.stop(), echo.child.stop(), floor.child.stop()]);
   const idle = await measureIdleBoth(dir);
-  return { seq, pipelined, client1, client64, handshakes, handshakeSpec: HANDSHAKES, tokenless, plainOpens, ...idle };
+  return { seq, pipelined, client1, client64, handshakes, handshakeSpec: HANDSHAKES, floorHandshakes, tokenless, plainOpens, ...idle };
 }
 
 /** Fresh server processes, so heap grown by the throughput runs does not hide per-connection cost. */
