@@ -158,7 +158,7 @@ export class Gateway {
       outbox: stores.outbox,
       channels: this.channels,
       channelAccess,
-      disconnectDevice: (deviceId, role, reason) => this.disconnectDevice(deviceId, role, reason),
+      disconnectDevice: (deviceId, role, reason, opts) => this.disconnectDevice(deviceId, role, reason, opts),
       connectionCount: () => this.connections.size,
       port: () => this.boundPort,
       url: () => `${stores.tls ? "wss" : "ws"}://${urlHost(config.host)}:${this.boundPort}`,
@@ -408,11 +408,12 @@ export class Gateway {
     }
   }
 
-  private disconnectDevice(deviceId: string, role: string, reason: string): number {
+  private disconnectDevice(deviceId: string, role: string, reason: string, opts: { tokenOnly?: boolean; exceptConnId?: string } = {}): number {
     let n = 0;
     for (const conn of this.connections) {
       const c = conn.caller;
-      if (c && c.deviceId === deviceId && c.role === role) {
+      if (!c || c.deviceId !== deviceId || c.role !== role || c.connId === opts.exceptConnId) continue;
+      if (!opts.tokenOnly || c.viaDeviceToken) {
         conn.close(CloseCode.policyViolation, reason);
         n++;
       }

@@ -34,8 +34,11 @@ export interface GatewayServices {
   readonly broadcaster: Broadcaster;
   readonly devices: DeviceStore;
   readonly nodePairing: NodePairingStore;
-  /** Closes every live socket of (device, role); returns how many. */
-  disconnectDevice(deviceId: string, role: string, reason: string): number;
+  /**
+   * Closes every live socket of (device, role) — only those let in by a device token, and never
+   * `exceptConnId`, when `opts` says so; returns how many.
+   */
+  disconnectDevice(deviceId: string, role: string, reason: string, opts?: { tokenOnly?: boolean; exceptConnId?: string }): number;
   readonly runner: AgentRunner;
   readonly transcripts: TranscriptStore;
   readonly outbox: Outbox;

@@ -37,6 +37,7 @@ const CALLER: Caller = {
   remoteIp: "127.0.0.1",
   isLocal: true,
   presenceKey: "device-a",
+  viaDeviceToken: false,
 };
 
 interface Rig {

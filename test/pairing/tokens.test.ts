@@ -103,6 +103,34 @@ test("device.token.rotate returns a new token: the old one is refused at once, t
   assert.equal(typeof info?.rotatedAtMs, "number");
 });
 
+test("device.token.rotate closes the sessions the old token opened (1008 'device token rotated'); the rotating session and gateway-token sessions stay", async (t) => {
+  const { gw, admin } = await setup(t);
+  const dev = generateIdentity();
+  const scopes = ["operator.pairing", "operator.read"];
+  const viaSecret = await connectOk(t, gw.url, { identity: dev, token: GATEWAY_TOKEN, scopes });
+  const old = issuedToken(viaSecret.hello);
+  const other = await connectOk(t, gw.url, { identity: dev, token: old, scopes });
+  const rotating = await connectOk(t, gw.url, { identity: dev, token: old, scopes });
+
+  // The device rotates its own token from one of its sessions: that session is the one that gets the new token.
+  const own = await call<{ token: string }>(rotating.client, "device.token.rotate", { deviceId: dev.deviceId, role: "operator" });
+  assert.deepEqual(await closedWithin(other.client), { code: CloseCode.policyViolation, reason: "device token rotated" });
+  for (const c of [rotating.client, viaSecret.client, admin]) {
+    assert.ok(isOpen(c));
+    await call(c, "health");
+  }
+  await assertRefused(await connect(gw.url, { identity: dev, token: old, scopes }), UNAUTHORIZED);
+
+  // Rotated again by someone else: the session still standing on a replaced token ends too.
+  const next = await connectOk(t, gw.url, { identity: dev, token: own.token, scopes });
+  await call(admin, "device.token.rotate", { deviceId: dev.deviceId, role: "operator" });
+  for (const c of [rotating.client, next.client]) {
+    assert.deepEqual(await closedWithin(c), { code: CloseCode.policyViolation, reason: "device token rotated" });
+  }
+  assert.ok(isOpen(viaSecret.client), "a session let in by the gateway token did not use the device token");
+  await call(viaSecret.client, "health");
+});
+
 test("devices/pairing.json never holds a plaintext token (issued, rotated, revoked, gateway); file 0600 in a 0700 dir", async (t) => {
   const { gw, admin } = await setup(t);
   const secrets = [GATEWAY_TOKEN];

@@ -11,6 +11,8 @@ export interface Caller {
   readonly isLocal: boolean;
   /** Key of this caller's presence row. */
   readonly presenceKey: string;
+  /** Authenticated by presenting a device token (rotating that token ends the session). */
+  readonly viaDeviceToken: boolean;
 }
 
 export interface CallContext {

@@ -201,6 +201,7 @@ export class Connection implements EventSink {
         remoteIp: this.peer.remoteIp,
         isLocal: this.peer.isLocal,
         presenceKey: auth.deviceId ?? c.instanceId ?? this.connId,
+        viaDeviceToken: auth.viaDeviceToken,
       };
       this.state = { kind: "connected", caller };
       // Only nodes' claims are needed later; operators' connect params (signature and all) are dropped.

@@ -24,6 +24,8 @@ export interface Authenticated {
   deviceId: string | undefined;
   /** A device token issued on this connect (sent once in hello-ok.auth). */
   issued: HelloAuth | undefined;
+  /** The connect was let in by a device token (not the gateway secret or a signature alone). */
+  viaDeviceToken: boolean;
 }
 
 export interface HandshakeDeps {
@@ -81,7 +83,7 @@ export class Handshake {
     const sharedOk = this.sharedSecretOk(params);
     const device = params.device;
     if (!device) {
-      if (sharedOk) return { role, scopes: requested, deviceId: undefined, issued: undefined };
+      if (sharedOk) return { role, scopes: requested, deviceId: undefined, issued: undefined, viaDeviceToken: false };
       // A wrong secret is an auth failure (rate limited) whatever else is missing.
       this.refuseWithoutSecret(params);
       throw new GatewayError("device_identity_required", "device identity required: sign the connect with this device's ed25519 key");
@@ -100,10 +102,10 @@ export class Handshake {
     let scopes = requested.filter((s) => scopesCovered(approved, [s]));
     if (tokenScopes) scopes = scopes.filter((s) => scopesCovered(tokenScopes, [s]));
     this.deps.devices.touch(device.id);
-    if (tokenScopes) return { role, scopes, deviceId: device.id, issued: undefined };
+    if (tokenScopes) return { role, scopes, deviceId: device.id, issued: undefined, viaDeviceToken: true };
     const issuedScopes = role === "operator" ? approved : [];
     const { token: deviceToken, issuedAtMs } = await this.deps.devices.issueToken(device.id, role, issuedScopes);
-    return { role, scopes, deviceId: device.id, issued: { deviceToken, role, scopes: issuedScopes, issuedAtMs } };
+    return { role, scopes, deviceId: device.id, issued: { deviceToken, role, scopes: issuedScopes, issuedAtMs }, viaDeviceToken: false };
   }
 
   private sharedSecretOk(params: ConnectParams): boolean {

@@ -57,7 +57,7 @@ export const devicePairRejectHandler =
     return { requestId, deviceId: req.deviceId };
   };
 
-/** `device.token.rotate`: new token within the device's approval and the caller's scopes. */
+/** `device.token.rotate`: new token within the device's approval and the caller's scopes; the old token's sessions close. */
 export const deviceTokenRotateHandler =
   (s: GatewayServices): Handler<"device.token.rotate"> =>
   async ({ deviceId, role, scopes }, { caller }) => {
@@ -69,6 +69,8 @@ export const deviceTokenRotateHandler =
     }
     assertCanGrant(caller, wanted, "mint this token");
     const { token, issuedAtMs } = await s.devices.issueToken(deviceId, role, wanted);
+    // Sessions opened with the old token end with it; the caller's own session carries the new one home.
+    s.disconnectDevice(deviceId, role, "device token rotated", { tokenOnly: true, exceptConnId: caller.connId });
     return { deviceId, role, token, scopes: wanted, rotatedAtMs: issuedAtMs };
   };
 
