@@ -161,8 +161,8 @@ function notes(r: Results): string[] {
       "broadcast no presence events (a tracked mode would fan every connect out to every client: O(n²)).",
     "Identities: 8 ed25519 devices per gateway process, paired (local auto-approval) before any measurement; each connect " +
       "signs the v2 payload incl. the socket's challenge nonce and presents the device token from pairing, as clients do.",
-    '"signature only" connects present no device token, so the gateway issues a new token on every connect and rewrites ' +
-      "its device store (file lock, re-read, atomic write with fsync) before hello-ok: informative, not a target.",
+    '"signature only" connects present no device token (a local client that lost it): the device already holds a live ' +
+      "token, so none is minted and the store is not written; informative, not a target.",
   ];
   const p = r.idlePlan;
   if (p.connections < 2000) n.push(`The open-file hard limit (${p.hard}) allows only ${p.connections} idle connections.`);

@@ -36,6 +36,27 @@ test("the device token from hello-ok.auth admits the device again (no gateway to
   }
 });
 
+test("a device holding a live token is not issued another on a gateway-token connect (nothing is written); once revoked, the next connect gets a new one", async (t) => {
+  const { gw, admin } = await setup(t);
+  const identity = generateIdentity();
+  const scopes = ["operator.read"];
+  const first = issuedToken((await connectOk(t, gw.url, { identity, token: GATEWAY_TOKEN, scopes })).hello);
+  const before = await readFile(devicesFile(gw), "utf8");
+  for (let i = 0; i < 3; i++) {
+    const again = await connectOk(t, gw.url, { identity, token: GATEWAY_TOKEN, scopes });
+    assert.equal(again.hello.auth, undefined, "minting again would silently revoke the copy the device keeps");
+    again.client.close();
+  }
+  assert.equal(await readFile(devicesFile(gw), "utf8"), before, "the pairing store was not rewritten");
+  await call((await connectOk(t, gw.url, { identity, token: first, scopes })).client, "health");
+
+  await call(admin, "device.token.revoke", { deviceId: identity.deviceId, role: "operator" });
+  const replaced = issuedToken((await connectOk(t, gw.url, { identity, token: GATEWAY_TOKEN, scopes })).hello);
+  assert.notEqual(replaced, first);
+  await assertRefused(await connect(gw.url, { identity, token: first, scopes }), UNAUTHORIZED);
+  await call((await connectOk(t, gw.url, { identity, token: replaced, scopes })).client, "health");
+});
+
 test("a device token presented by another device is refused 'unauthorized'; the owner keeps using it", async (t) => {
   const { gw } = await setup(t);
   const owner = generateIdentity();

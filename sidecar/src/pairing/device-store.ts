@@ -3,8 +3,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { digest, secretMatches } from "../auth/secret.js";
 import { LockedJsonFile } from "../store/locked-json.js";
 import { DevicePairingFileSchema, type DevicePairingFile, type PairedDevice, type PendingRequest } from "./schema.js";
+import { livePending, own, prunePending, sameSet } from "./records.js";
 
-export const PENDING_TTL_MS = 5 * 60_000;
+export { PENDING_TTL_MS } from "./records.js";
 
 /** What a connecting device tells us about itself. */
 export interface DeviceClaim {
@@ -50,8 +51,7 @@ export class DeviceStore {
 
   /** Pending requests younger than the TTL. */
   listPending(): PendingRequest[] {
-    const cutoff = this.now() - PENDING_TTL_MS;
-    return Object.values(this.file.data.pending).filter((r) => r.ts >= cutoff);
+    return livePending(this.file.data.pending, this.now());
   }
 
   getPending(requestId: string): PendingRequest | undefined {
@@ -159,7 +159,7 @@ export class DeviceStore {
 
   private mutate<T>(fn: (doc: DevicePairingFile) => T): Promise<T> {
     return this.file.mutate((doc) => {
-      this.prune(doc);
+      prunePending(doc.pending, this.now());
       this.foldUsage(doc);
       return fn(doc);
     });
@@ -176,11 +176,6 @@ export class DeviceStore {
       }
     }
     this.usage.clear();
-  }
-
-  private prune(doc: DevicePairingFile): void {
-    const cutoff = this.now() - PENDING_TTL_MS;
-    for (const [id, r] of Object.entries(doc.pending)) if (r.ts < cutoff) delete doc.pending[id];
   }
 
   private upsert(doc: DevicePairingFile, claim: DeviceClaim): PairedDevice {
@@ -206,16 +201,8 @@ export class DeviceStore {
   }
 }
 
-function own<T>(rec: Record<string, T>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(rec, key) ? rec[key] : undefined;
-}
-
 function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

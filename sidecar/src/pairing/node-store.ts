@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { randomBytes, randomUUID } from "node:crypto";
 import { digest, secretMatches } from "../auth/secret.js";
 import { LockedJsonFile } from "../store/locked-json.js";
-import { PENDING_TTL_MS } from "./device-store.js";
+import { livePending, own, prunePending } from "./records.js";
 import { NodePairingFileSchema, type NodePairingFile, type NodePending, type PairedNode } from "./schema.js";
 
 export type NodeClaim = Omit<NodePending, "requestId" | "ts">;
@@ -22,8 +22,7 @@ export class NodePairingStore {
   }
 
   listPending(): NodePending[] {
-    const cutoff = this.now() - PENDING_TTL_MS;
-    return Object.values(this.file.data.pending).filter((r) => r.ts >= cutoff);
+    return livePending(this.file.data.pending, this.now());
   }
 
   listPaired(): PairedNode[] {
@@ -78,13 +77,8 @@ export class NodePairingStore {
 
   private mutate<T>(fn: (doc: NodePairingFile) => T): Promise<T> {
     return this.file.mutate((doc) => {
-      const cutoff = this.now() - PENDING_TTL_MS;
-      for (const [id, r] of Object.entries(doc.pending)) if (r.ts < cutoff) delete doc.pending[id];
+      prunePending(doc.pending, this.now());
       return fn(doc);
     });
   }
-}
-
-function own<T>(rec: Record<string, T>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(rec, key) ? rec[key] : undefined;
 }

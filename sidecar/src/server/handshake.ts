@@ -15,6 +15,7 @@ import type { FailureRateLimiter } from "../auth/rate-limiter.js";
 import type { PeerInfo } from "../auth/locality.js";
 import type { DeviceStore, DeviceClaim } from "../pairing/device-store.js";
 import type { PendingRequest } from "../pairing/schema.js";
+import { sameSet } from "../pairing/records.js";
 import { GatewayError, type Reason } from "../errors.js";
 
 /** The identity a connection holds after a successful connect. */
@@ -104,6 +105,13 @@ export class Handshake {
     this.deps.devices.touch(device.id);
     if (tokenScopes) return { role, scopes, deviceId: device.id, issued: undefined, viaDeviceToken: true };
     const issuedScopes = role === "operator" ? approved : [];
+    // Only hashes are kept, so a token cannot be handed out twice: a device that already holds a
+    // live token for what it is approved for gets none (PROTOCOL.md: issued on the first approved
+    // connect, or once the approval changed); minting here would revoke its copy elsewhere.
+    const live = this.deps.devices.get(device.id)?.tokens[role];
+    if (live && live.revokedAtMs === undefined && sameSet(live.scopes, issuedScopes)) {
+      return { role, scopes, deviceId: device.id, issued: undefined, viaDeviceToken: false };
+    }
     const { token: deviceToken, issuedAtMs } = await this.deps.devices.issueToken(device.id, role, issuedScopes);
     return { role, scopes, deviceId: device.id, issued: { deviceToken, role, scopes: issuedScopes, issuedAtMs }, viaDeviceToken: false };
   }
