@@ -16,6 +16,9 @@ test("a session without its slash and the A2UI page without its slash redirect, 
   assert.deepEqual(routeOf("/main"), { kind: "redirect", location: "/main/" });
   assert.deepEqual(routeOf("/main?x=1"), { kind: "redirect", location: "/main/?x=1" });
   assert.deepEqual(routeOf("/__clawdbot__/a2ui"), { kind: "redirect", location: "/__clawdbot__/a2ui/" });
+  assert.deepEqual(routeOf("/"), { kind: "redirect", location: "/main/" }, "the bare host opens the main session");
+  assert.deepEqual(routeOf("/?x=1"), { kind: "redirect", location: "/main/?x=1" });
+  assert.equal(routeOf("//etc/passwd").kind, "refused");
 });
 
 test("the host's own resources live under /__clawdbot__/ and nothing else does", () => {
@@ -53,7 +56,6 @@ test("traversal, encoded separators, backslashes, NUL and hidden names are refus
     ["/main//index.html", 404],
     ["/.hidden/", 404],
     ["/../", 404],
-    ["/", 404],
     ["//main/", 404],
     ["http://127.0.0.1/main/", 400],
     ["*", 400],

@@ -221,7 +221,8 @@ test("the host's own resources: live.js, the WebSocket path without upgrade, and
   assert.equal((await rawRequest(h.port, "/__clawdbot__/a2ui/a2ui.js")).status, 503);
   assert.equal((await rawRequest(h.port, "/__clawdbot__/a2ui")).headers.location, "/__clawdbot__/a2ui/");
   assert.ok(h.lines.some((l) => l.level === 40 && /A2UI renderer bundle missing/.test(l.msg)));
-  assert.equal((await rawRequest(h.port, "/")).status, 404);
+  const bare = await rawRequest(h.port, "/");
+  assert.deepEqual([bare.status, bare.headers.location], [301, "/main/"], "the bare host sends a person to the main canvas");
 });
 
 test("with TLS the host serves https:// with the given certificate", async (t) => {

@@ -41,7 +41,9 @@ export function routeOf(rawUrl: string | undefined): CanvasRoute {
   if (!Array.isArray(decoded)) return decoded;
   const [first, ...rest] = decoded;
   if (first === INTERNAL_PREFIX) return internal(rest.join("/"), query);
-  if (first === undefined || first === "") return refused(404, "no session in path");
+  // The bare host (what a person types) opens the main session's canvas.
+  if (first === undefined || (first === "" && rest.length === 0)) return { kind: "redirect", location: `/main/${query}` };
+  if (first === "") return refused(404, "no session in path");
   if (!SESSION.test(first)) return refused(404, "not a session name");
   if (rest.length === 0) return { kind: "redirect", location: `/${first}/${query}` };
   const directory = rest[rest.length - 1] === "";
