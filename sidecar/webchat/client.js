@@ -12,6 +12,8 @@ const CONNECT_TIMEOUT_MS = 15000;
 const REQUEST_TIMEOUT_MS = 30000;
 /** While approval is pending, look again this often at most: the owner is approving right now. */
 const PAIRING_RECHECK_MS = 2000;
+/** …for as long as a pairing request lives; after that the usual backoff applies. */
+const PAIRING_RECHECK_FOR_MS = 5 * 60_000;
 
 /** A request that failed: the gateway's error (`code`, `message`, `details`) or a local one. */
 export class GatewayRequestError extends Error {
@@ -44,7 +46,7 @@ export class Backoff {
 
 /**
  * Options: `url`, `WebSocket` (constructor), `nacl`, `storage` (localStorage-like), `subtle?`,
- * `client` ({id, version, platform, mode}), `role`, `scopes`, `backoff?`, and the callbacks
+ * `client` ({id, version, platform, mode}), `role`, `scopes`, `backoff?`, `now?` (clock), and the callbacks
  * `onStatus({state, message?, code?, retryInMs?})`, `onHello(hello)`, `onEvent(event, payload)`.
  */
 export class GatewayClient {
@@ -59,6 +61,8 @@ export class GatewayClient {
     this.lastFrameAt = 0;
     this.failure = null;
     this.identity = null;
+    this.waitingForApprovalSince = undefined;
+    this.now = opts.now ?? (() => Date.now());
   }
 
   get connected() {
@@ -179,6 +183,7 @@ export class GatewayClient {
     if (hello?.auth?.deviceToken) saveDeviceToken(storage, this.identity.deviceId, hello.auth);
     this.state = "connected";
     this.failure = null;
+    this.waitingForApprovalSince = undefined;
     this.backoff.reset();
     this.startWatchdog(ws, hello?.policy?.tickIntervalMs);
     this.status({ state: "connected" });
@@ -227,7 +232,10 @@ export class GatewayClient {
     this.state = "disconnected";
     const f = this.failure;
     const delay = this.backoff.next();
-    const retryInMs = f?.code === "NOT_PAIRED" ? Math.min(delay, PAIRING_RECHECK_MS) : delay;
+    if (f?.code !== "NOT_PAIRED") this.waitingForApprovalSince = undefined;
+    else this.waitingForApprovalSince ??= this.now();
+    const eager = this.waitingForApprovalSince !== undefined && this.now() - this.waitingForApprovalSince < PAIRING_RECHECK_FOR_MS;
+    const retryInMs = eager ? Math.min(delay, PAIRING_RECHECK_MS) : delay;
     this.status({ state: "disconnected", retryInMs, ...(f ? { code: f.code, message: f.message } : {}) });
     this.failure = null;
     this.retryTimer = setTimeout(() => void this.open(), retryInMs);

@@ -7,6 +7,15 @@ import { TypingIndicators } from "../../sidecar/src/channels/typing.js";
 
 const quiet = pino({ level: "silent" });
 
+/** Polls `cond` (the runner may stall the event loop for a while under load). */
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+    await sleep(5);
+  }
+}
+
 test("two holders of one chat send once, refresh while either holds, and stop after the last release", async () => {
   const typing = new TypingIndicators(30, quiet);
   const sent: string[] = [];
@@ -14,12 +23,11 @@ test("two holders of one chat send once, refresh while either holds, and stop af
   const a = typing.hold("tg:1", send("tg:1"));
   const b = typing.hold("tg:1", send("tg:1"));
   const c = typing.hold("tg:2", send("tg:2"));
+  await until(() => sent.length >= 2, "the first chat actions");
   assert.deepEqual(sent, ["tg:1", "tg:2"], "sent at once, once per chat");
   await a();
   await c();
-  await sleep(100);
-  const refreshed = sent.filter((s) => s === "tg:1").length;
-  assert.ok(refreshed >= 2, `tg:1 still refreshed while b holds it: ${JSON.stringify(sent)}`);
+  await until(() => sent.filter((s) => s === "tg:1").length >= 3, "tg:1 refreshed while b holds it");
   assert.equal(sent.filter((s) => s === "tg:2").length, 1, "tg:2 stopped with its only holder");
   await b();
   await a();
@@ -27,6 +35,20 @@ test("two holders of one chat send once, refresh while either holds, and stop af
   await sleep(100);
   assert.equal(sent.length, after, "nothing more after the last release");
   assert.equal(typing.size, 0);
+});
+
+test("a send that throws synchronously is contained like a rejection", async () => {
+  const typing = new TypingIndicators(10, quiet);
+  let calls = 0;
+  const release = typing.hold("tg:4", () => {
+    calls++;
+    throw new Error("boom");
+  });
+  await until(() => calls >= 3, "retried on the interval");
+  await release();
+  const after = calls;
+  await sleep(50);
+  assert.equal(calls, after);
 });
 
 test("a slow chat action is not stacked, a failing one is logged and retried, and the last release waits for one in flight", async () => {
@@ -38,11 +60,11 @@ test("a slow chat action is not stacked, a failing one is logged and retried, an
     if (calls === 2) return Promise.reject(new Error("429"));
     return new Promise<void>((resolve) => (finish = resolve));
   });
+  await until(() => calls === 1, "the first chat action");
   await sleep(80);
   assert.equal(calls, 1, "no second request while the first is unanswered");
   finish!();
-  await sleep(80);
-  assert.ok(calls >= 3, `refreshing went on after a failure (${calls} calls)`);
+  await until(() => calls >= 3, "refreshing goes on after a failure");
   let settled = false;
   const done = release().then(() => (settled = true));
   await sleep(10);

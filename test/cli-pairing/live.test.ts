@@ -189,6 +189,16 @@ describe("pairing CLI against a live gateway with autoApproveLocal=false", () =>
     tokenA = rotated.token;
   });
 
+  test("`devices rotate <the CLI's own id>` stores the new token for the CLI's next connect", async () => {
+    const r = await cli("devices", "rotate", cliId, "--role", "operator");
+    assertExit(r, EXIT.ok);
+    assert.match(r.stdout, /stored for its next connect/);
+    const saved = JSON.parse(await readFile(join(gw.stateDir, "identity", "device-auth.json"), "utf8")) as Record<string, string>;
+    const token = saved[`${gw.url}|operator`];
+    assert.ok(token && r.stdout.includes(token), `stored ${token ?? "nothing"}; printed ${r.stdout}`);
+    assertExit(await cli("pair", "list"), EXIT.ok);
+  });
+
   test("`devices revoke <id> --role operator` exits 0; that token is refused afterwards and listed as revoked", async () => {
     const r = await cli("devices", "revoke", deviceA.deviceId, "--role", "operator");
     assertExit(r, EXIT.ok);

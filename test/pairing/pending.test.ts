@@ -2,6 +2,8 @@
 // request, and silent local auto-approval.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { generateIdentity } from "@clawdbot/protocol/client";
 import { call, connect, connectOk, GATEWAY_TOKEN, pairingGateway, tokenAdmin } from "./connections.js";
 import { assertPairingRequired } from "./refusals.js";
@@ -33,6 +35,18 @@ test("a pending request expires after 5 minutes: unlisted, not approvable, and t
   await awaitEvent(admin, "device.pair.requested", (p) => p["requestId"] === second);
   await call(admin, "device.pair.approve", { requestId: second });
   await connectOk(t, gw.url, { identity: device, token: GATEWAY_TOKEN, scopes: ["operator.read"] });
+});
+
+test("a device waiting for approval may reconnect often: reusing its request does not rewrite the pairing store", async (t) => {
+  const gw = await pairingGateway(t, { token: true, autoApproveLocal: false });
+  const device = generateIdentity();
+  const ask = () => connect(gw.url, { identity: device, token: GATEWAY_TOKEN, scopes: ["operator.read"] });
+  const first = await assertPairingRequired(await ask());
+  const file = join(gw.stateDir, "devices", "pairing.json");
+  const before = await stat(file);
+  for (let i = 0; i < 5; i++) assert.equal(await assertPairingRequired(await ask()), first);
+  const after = await stat(file);
+  assert.deepEqual([after.ino, after.mtimeMs], [before.ino, before.mtimeMs], "an atomic rewrite would replace the file");
 });
 
 test("rejecting a repair request keeps the existing approval as it was", async (t) => {

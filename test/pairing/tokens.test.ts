@@ -12,6 +12,18 @@ import { call, connect, connectOk, GATEWAY_TOKEN, pairingGateway } from "./conne
 import { assertRefused, closedWithin, isOpen, UNAUTHORIZED } from "./refusals.js";
 import { issuedToken, pairList } from "./approval.js";
 import { assertStoreKeepsSecrets, devicesFile } from "./store-files.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DeviceStore } from "@clawdbot/sidecar";
+import { withFileLock } from "../../sidecar/src/store/file-lock.js";
+import { RawClient, connectParams } from "../support/raw-client.js";
+
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out: ${what}`);
+    await sleep(50);
+  }
+}
 
 async function setup(t: TestContext) {
   const gw = await pairingGateway(t, { token: true });
@@ -55,6 +67,49 @@ test("a device holding a live token is not issued another on a gateway-token con
   assert.notEqual(replaced, first);
   await assertRefused(await connect(gw.url, { identity, token: first, scopes }), UNAUTHORIZED);
   await call((await connectOk(t, gw.url, { identity, token: replaced, scopes })).client, "health");
+});
+
+test("a token an operator rotated (narrowed) survives the device's next gateway-token connect; a repair approval newer than it mints again", async (t) => {
+  const { gw, admin } = await setup(t);
+  const identity = generateIdentity();
+  const wide = ["operator.read", "operator.write"];
+  issuedToken((await connectOk(t, gw.url, { identity, token: GATEWAY_TOKEN, scopes: wide })).hello);
+  const narrowed = await call<{ token: string }>(admin, "device.token.rotate", { deviceId: identity.deviceId, role: "operator", scopes: ["operator.read"] });
+  const again = await connectOk(t, gw.url, { identity, token: GATEWAY_TOKEN, scopes: wide });
+  assert.equal(again.hello.auth, undefined, "minting now would silently revoke the token the operator handed out");
+  await call((await connectOk(t, gw.url, { identity, token: narrowed.token, scopes: ["operator.read"] })).client, "health");
+
+  // Asking for more than approved auto-approves locally (a repair): the approval is newer, so a token is minted.
+  const repaired = await connectOk(t, gw.url, { identity, token: GATEWAY_TOKEN, scopes: [...wide, "operator.approvals"] });
+  assert.deepEqual(repaired.hello.auth?.scopes.slice().sort(), ["operator.approvals", "operator.read", "operator.write"]);
+});
+
+test("a token minted for a connect whose socket closed before hello-ok is withdrawn; the device's next connect is issued one", async (t) => {
+  const { gw } = await setup(t);
+  const identity = generateIdentity();
+  const scopes = ["operator.read"];
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  // Holding the store lock keeps the gateway between "connect received" and "token minted" while the client leaves.
+  const held = withFileLock(`${devicesFile(gw)}.lock`, async () => {
+    const client = await RawClient.open(gw.url);
+    const nonce = await client.challenge();
+    client.sendRaw(JSON.stringify({ type: "req", id: "c", method: "connect", params: connectParams({ identity, token: GATEWAY_TOKEN, scopes, nonce }) }));
+    await sleep(200);
+    client.terminate();
+    await sleep(200);
+    resolveClosed();
+  });
+  await closed;
+  await held;
+  // The gateway minted (pairing + token) after the lock was released, found the socket gone and withdrew the token.
+  await waitFor(async () => {
+    const store = await DeviceStore.open(gw.stateDir, Date.now);
+    return store.get(identity.deviceId)?.tokens["operator"]?.revokedAtMs !== undefined;
+  }, "the undelivered token is revoked in the store");
+  const next = await connectOk(t, gw.url, { identity, token: GATEWAY_TOKEN, scopes });
+  const token = issuedToken(next.hello);
+  await call((await connectOk(t, gw.url, { identity, token, scopes })).client, "health");
 });
 
 test("a device token presented by another device is refused 'unauthorized'; the owner keeps using it", async (t) => {

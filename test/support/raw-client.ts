@@ -86,6 +86,11 @@ export class RawClient {
   close(): void {
     this.ws.close();
   }
+
+  /** Drops the TCP connection without a close handshake. */
+  terminate(): void {
+    this.ws.terminate();
+  }
 }
 
 export interface ConnectOptions {

@@ -131,6 +131,19 @@ test("NOT_PAIRED: the status carries the gateway's message; the client re-checks
   await connected;
 });
 
+test("NOT_PAIRED for longer than a pairing request lives (5 min): the usual backoff applies again", async (t) => {
+  const gw = await gateway(t, { file: { gateway: { pairing: { autoApproveLocal: false } } } });
+  let clock = Date.now();
+  const h = harness(t, gw.url, { backoff: new Backoff(8000, 60_000, () => 0.5), now: () => clock });
+  const first = h.next("disconnected", "NOT_PAIRED");
+  h.client.start();
+  assert.equal((await first).retryInMs, 2000);
+  assert.equal((await h.next("disconnected", "NOT_PAIRED", 5000)).retryInMs, 2000);
+  clock += 5 * 60_000 + 1;
+  const later = await h.next("disconnected", "NOT_PAIRED", 5000);
+  assert.equal(later.retryInMs, 32_000, "the third attempt's backoff (8 s doubled twice)");
+});
+
 test("a gateway restart: disconnected (pending requests fail), then connected again on its own, hello twice", async (t) => {
   const stateDir = await mkdtemp(join(tmpdir(), "clawdbot-webchat-client-"));
   t.after(() => rm(stateDir, { recursive: true, force: true }));

@@ -14,10 +14,22 @@ export interface LinkOptions {
   mode?: "cli" | "backend";
 }
 
+function linkUrl(o: Pick<LinkOptions, "url" | "env">): string {
+  return o.url ?? o.env["CLAWDBOT_GATEWAY_URL"] ?? `ws://127.0.0.1:${DEFAULT_PORT}`;
+}
+
+/** After a rotation: when the token belongs to this CLI's own device, keep it for the next connect. */
+export async function rememberOwnToken(o: Pick<LinkOptions, "url" | "env">, deviceId: string, role: string, token: string): Promise<boolean> {
+  const store = new IdentityStore(resolveStatePaths(o.env).stateDir);
+  if ((await store.identity()).deviceId !== deviceId) return false;
+  await store.saveDeviceToken(linkUrl(o), role, token);
+  return true;
+}
+
 /** Connects as an operator with this CLI's own device identity; stores any device token issued. */
 export async function openGateway(o: LinkOptions): Promise<GatewayClient> {
   const { stateDir } = resolveStatePaths(o.env);
-  const url = o.url ?? o.env["CLAWDBOT_GATEWAY_URL"] ?? `ws://127.0.0.1:${DEFAULT_PORT}`;
+  const url = linkUrl(o);
   const store = new IdentityStore(stateDir);
   const identity = await store.identity();
   const token = o.token ?? o.env["CLAWDBOT_GATEWAY_TOKEN"];

@@ -30,7 +30,9 @@ export class TypingIndicators {
       const entry: HeldChat = { holders: 1, timer: setInterval(() => show(), this.everyMs), inflight: undefined };
       const show = () => {
         if (entry.inflight) return;
-        entry.inflight = send()
+        // A send that throws instead of rejecting must not escape into the interval's callback.
+        entry.inflight = Promise.resolve()
+          .then(send)
           .catch((err: unknown) => this.log.debug({ err, chat }, "typing indicator failed"))
           .finally(() => (entry.inflight = undefined));
       };

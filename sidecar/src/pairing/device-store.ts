@@ -64,12 +64,15 @@ export class DeviceStore {
   }
 
   /** Returns the open request for this device or creates one (reused across repeated connects). */
-  requestPairing(claim: DeviceClaim, isRepair: boolean): Promise<{ request: PendingRequest; created: boolean }> {
+  async requestPairing(claim: DeviceClaim, isRepair: boolean): Promise<{ request: PendingRequest; created: boolean }> {
+    const matches = (r: PendingRequest) =>
+      r.deviceId === claim.deviceId && r.publicKey === claim.publicKey && r.role === claim.role && sameSet(r.scopes, claim.scopes);
+    // A device waiting for approval reconnects every few seconds: reusing its request needs no write.
+    const open = this.listPending().find(matches);
+    if (open) return { request: open, created: false };
     return this.mutate((doc) => {
       const existing = Object.values(doc.pending).find((r) => r.deviceId === claim.deviceId);
-      if (existing && existing.publicKey === claim.publicKey && existing.role === claim.role && sameSet(existing.scopes, claim.scopes)) {
-        return { request: existing, created: false };
-      }
+      if (existing && matches(existing)) return { request: existing, created: false };
       if (existing) delete doc.pending[existing.requestId];
       const request: PendingRequest = { requestId: randomUUID(), ...claim, ts: this.now(), ...(isRepair ? { isRepair } : {}) };
       doc.pending[request.requestId] = request;
@@ -119,6 +122,16 @@ export class DeviceStore {
         ...(prev ? { rotatedAtMs: now } : {}),
       };
       return { token, issuedAtMs: now };
+    });
+  }
+
+  /** Revokes the token of (device, role) only if it is still `token` (a newer one is left alone). */
+  withdrawToken(deviceId: string, role: string, token: string): Promise<boolean> {
+    return this.mutate((doc) => {
+      const rec = own(doc.paired, deviceId)?.tokens[role];
+      if (!rec || rec.revokedAtMs !== undefined || !secretMatches(token, Buffer.from(rec.hash, "hex"))) return false;
+      rec.revokedAtMs = this.now();
+      return true;
     });
   }
 

@@ -190,7 +190,12 @@ export class Connection implements EventSink {
     this.connectParams = params;
     try {
       const auth = await this.deps.handshake.authenticate(params, this.peer, this.nonce);
-      if (this.state.kind !== "authenticating") return;
+      if (this.state.kind !== "authenticating" || this.ws.readyState !== WebSocket.OPEN) {
+        await this.deps.handshake.undelivered(auth).catch((err: unknown) =>
+          this.deps.log.error({ err, connId: this.connId }, "could not withdraw a device token that was never delivered"),
+        );
+        return;
+      }
       const c = params.client;
       const caller: Caller = {
         connId: this.connId,

@@ -15,7 +15,6 @@ import type { FailureRateLimiter } from "../auth/rate-limiter.js";
 import type { PeerInfo } from "../auth/locality.js";
 import type { DeviceStore, DeviceClaim } from "../pairing/device-store.js";
 import type { PendingRequest } from "../pairing/schema.js";
-import { sameSet } from "../pairing/records.js";
 import { GatewayError, type Reason } from "../errors.js";
 
 /** The identity a connection holds after a successful connect. */
@@ -105,15 +104,25 @@ export class Handshake {
     this.deps.devices.touch(device.id);
     if (tokenScopes) return { role, scopes, deviceId: device.id, issued: undefined, viaDeviceToken: true };
     const issuedScopes = role === "operator" ? approved : [];
-    // Only hashes are kept, so a token cannot be handed out twice: a device that already holds a
-    // live token for what it is approved for gets none (PROTOCOL.md: issued on the first approved
-    // connect, or once the approval changed); minting here would revoke its copy elsewhere.
-    const live = this.deps.devices.get(device.id)?.tokens[role];
-    if (live && live.revokedAtMs === undefined && sameSet(live.scopes, issuedScopes)) {
-      return { role, scopes, deviceId: device.id, issued: undefined, viaDeviceToken: false };
-    }
+    // Only hashes are kept, so a token cannot be handed out twice. A token is minted on the first
+    // approved connect and again once an approval (or repair) is newer than the live token; a token
+    // rotated since (possibly narrowed by an operator) stays, as minting would silently revoke it.
+    if (this.holdsCurrentToken(device.id, role)) return { role, scopes, deviceId: device.id, issued: undefined, viaDeviceToken: false };
     const { token: deviceToken, issuedAtMs } = await this.deps.devices.issueToken(device.id, role, issuedScopes);
     return { role, scopes, deviceId: device.id, issued: { deviceToken, role, scopes: issuedScopes, issuedAtMs }, viaDeviceToken: false };
+  }
+
+  private holdsCurrentToken(deviceId: string, role: string): boolean {
+    const paired = this.deps.devices.get(deviceId);
+    const live = paired?.tokens[role];
+    if (!paired || !live || live.revokedAtMs !== undefined) return false;
+    return paired.approvedAtMs <= (live.rotatedAtMs ?? live.createdAtMs);
+  }
+
+  /** A token minted for a connect whose socket closed before hello-ok reached it is withdrawn, so the next connect gets one. */
+  async undelivered(auth: Authenticated): Promise<void> {
+    if (!auth.issued || auth.deviceId === undefined) return;
+    await this.deps.devices.withdrawToken(auth.deviceId, auth.issued.role, auth.issued.deviceToken);
   }
 
   private sharedSecretOk(params: ConnectParams): boolean {

@@ -61,6 +61,7 @@ export interface ClientOptions {
   role: string;
   scopes: string[];
   backoff?: Backoff;
+  now?: () => number;
   onStatus?: (s: Status) => void;
   onHello?: (hello: Record<string, unknown> & { auth?: { deviceToken: string } }) => void;
   onEvent?: (event: string, payload: unknown) => void;

@@ -2,6 +2,7 @@ import { Args, Flags } from "@oclif/core";
 import type { Result } from "@clawdbot/protocol";
 import { GatewayCommand } from "../../gateway-command.js";
 import { connectionFlags } from "../../gateway-link/flags.js";
+import { rememberOwnToken } from "../../gateway-link/connect.js";
 
 export default class DevicesRotate extends GatewayCommand {
   static override summary = "Issue a new device token; the old one stops working at once.";
@@ -19,7 +20,9 @@ export default class DevicesRotate extends GatewayCommand {
     const result = await this.withGateway(flags, (c) =>
       c.call("device.token.rotate", { deviceId: args.deviceId, role, ...(scopes ? { scopes } : {}) }),
     );
+    const own = await rememberOwnToken({ url: flags.url, env: process.env }, result.deviceId, result.role, result.token);
     this.log(`new ${result.role} token for ${result.deviceId.slice(0, 16)}… (shown once):\n${result.token}`);
+    if (own) this.log("this is the CLI's own device: the new token is stored for its next connect");
     return result;
   }
 }
