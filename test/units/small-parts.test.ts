@@ -67,3 +67,10 @@ test("NonceSource gives 32-byte base64url nonces that never repeat across pool r
   }
   assert.equal(seen.size, 1000);
 });
+
+test("the node host's Chromium keeps its sandbox unless it runs as root (where Chromium refuses it)", async () => {
+  const { chromiumArgs } = await import("../../cli/src/node-host/canvas.js");
+  assert.equal(chromiumArgs(false).includes("--no-sandbox"), false);
+  assert.equal(chromiumArgs(true).includes("--no-sandbox"), true);
+  assert.ok(chromiumArgs(false).includes("--disable-background-networking"));
+});

@@ -3,17 +3,23 @@ import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { check, formatIssues } from "@clawdbot/protocol";
 import { NodeCommandError } from "./errors.js";
 
-/** This machine's closed network: no background or component traffic, no QUIC, no sandbox as root. */
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+/**
+ * Headless Chromium for rendering canvases: no background, component or sync traffic (a renderer
+ * needs no Google services, and closed networks refuse it), no QUIC. The sandbox stays on — canvas
+ * pages are agent-written — except as root, where Chromium refuses to start with it.
+ */
+export function chromiumArgs(isRoot = process.getuid?.() === 0): string[] {
+  return [
+    "--headless",
+    ...(isRoot ? ["--no-sandbox"] : []),
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ];
+}
 
 /** Where the canvas host serves its A2UI page, relative to hello-ok.canvasHostUrl. */
 export const A2UI_PATH = "/__clawdbot__/a2ui/";
@@ -137,7 +143,7 @@ export class Canvas {
     try {
       const pw = await this.opts.loadPlaywright();
       // playwright starts Chromium on a fresh, empty --user-data-dir of its own.
-      return await pw.chromium.launch({ executablePath: this.opts.executablePath, args: CHROMIUM_FLAGS, timeout: 60_000 });
+      return await pw.chromium.launch({ executablePath: this.opts.executablePath, args: chromiumArgs(), timeout: 60_000 });
     } catch (err) {
       this.browser = undefined;
       throw new NodeCommandError("UNAVAILABLE", `the canvas browser (${this.opts.executablePath}) did not start: ${firstLine(err)}`);

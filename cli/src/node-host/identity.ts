@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { generateIdentity, identityFromPem, identityToPem, type DeviceIdentity } from "@clawdbot/protocol/client";
+import type { DeviceIdentity } from "@clawdbot/protocol/client";
+import { loadOrCreateIdentity } from "../identity-file.js";
 import { writeFileAtomic } from "@clawdbot/sidecar/store";
 
 /**
@@ -20,20 +21,8 @@ export class NodeIdentityStore {
   }
 
   /** Loads the identity, creating it on first use. */
-  async identity(): Promise<DeviceIdentity> {
-    try {
-      const raw = JSON.parse(await readFile(this.identityPath, "utf8")) as { privateKeyPem?: unknown };
-      if (typeof raw.privateKeyPem !== "string") throw new Error("privateKeyPem missing");
-      return identityFromPem(raw.privateKeyPem);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
-        throw new Error(`${this.identityPath} is damaged (${(err as Error).message}); move it aside to create a new node identity (the node must then be paired again)`);
-      }
-    }
-    const id = generateIdentity();
-    const doc = { version: 1, deviceId: id.deviceId, publicKey: id.publicKey, privateKeyPem: identityToPem(id), createdAtMs: Date.now() };
-    await writeFileAtomic(this.identityPath, JSON.stringify(doc, null, 2) + "\n", 0o600);
-    return id;
+  identity(): Promise<DeviceIdentity> {
+    return loadOrCreateIdentity(this.identityPath, "move it aside to create a new node identity (the node must then be paired again)");
   }
 
   async deviceToken(url: string): Promise<string | undefined> {

@@ -2,20 +2,9 @@
 import { existsSync } from "node:fs";
 import { after, type TestContext } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { chromiumArgs } from "../../../cli/src/node-host/canvas.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
-
-/** This machine's closed network: no background or component traffic, no QUIC, no sandbox as root. */
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export interface BrowserPage {
   page: Page;
@@ -39,7 +28,7 @@ export async function openPage(t: TestContext, opts: { colorScheme?: "light" | "
     t.skip(`${CHROMIUM} not found: run scripts/ensure-chromium.sh as root (Debian package chromium)`);
     return undefined;
   }
-  shared ??= chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 });
+  shared ??= chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), timeout: 60_000 });
   const browser = await shared;
   const context = await browser.newContext({ viewport: { width: 900, height: 700 }, colorScheme: opts.colorScheme ?? "light" });
   t.after(() => context.close());
