@@ -50,6 +50,16 @@ export abstract class GatewayCommand extends Command {
   }
 
   /** Prints the failure as one stderr line (or a JSON object with --json) and exits. */
+  /** A `--params`-style JSON flag; invalid JSON is a usage error (exit 2) naming the flag. */
+  protected jsonFlag(name: string, value: string | undefined): unknown {
+    if (value === undefined) return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch (err) {
+      return this.failWith("usage", `--${name} is not valid JSON: ${(err as Error).message}`, EXIT.usage);
+    }
+  }
+
   protected failWith(code: string, message: string, exit: number): never {
     if (this.jsonEnabled()) this.logJson({ error: { code, message } });
     else process.stderr.write(`clawdbot: ${message}\n`);

@@ -1,7 +1,6 @@
 import { Args, Flags } from "@oclif/core";
 import { GatewayCommand } from "../gateway-command.js";
 import { connectionFlags } from "../gateway-link/flags.js";
-import { EXIT } from "../gateway-link/exit-codes.js";
 
 export default class Call extends GatewayCommand {
   static override summary = "Call any gateway method and print its result.";
@@ -18,14 +17,7 @@ export default class Call extends GatewayCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Call);
-    let params: unknown;
-    if (flags.params !== undefined) {
-      try {
-        params = JSON.parse(flags.params);
-      } catch (err) {
-        this.failWith("usage", `--params is not valid JSON: ${(err as Error).message}`, EXIT.usage);
-      }
-    }
+    const params = this.jsonFlag("params", flags.params);
     const result = await this.withGateway(flags, (c) => c.request(args.method, params, { expectFinal: flags.final }));
     this.log(JSON.stringify(result, null, 2));
     return result;

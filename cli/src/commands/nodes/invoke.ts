@@ -1,7 +1,6 @@
 import { Args, Flags } from "@oclif/core";
 import { GatewayCommand } from "../../gateway-command.js";
 import { connectionFlags } from "../../gateway-link/flags.js";
-import { EXIT } from "../../gateway-link/exit-codes.js";
 import { invokeNode, resolveNode, type InvokeResult } from "../../gateway-link/node-target.js";
 import { formatPayload } from "../../format/nodes.js";
 
@@ -25,14 +24,7 @@ export default class NodesInvoke extends GatewayCommand {
 
   async run(): Promise<InvokeResult> {
     const { args, flags } = await this.parse(NodesInvoke);
-    let params: unknown;
-    if (flags.params !== undefined) {
-      try {
-        params = JSON.parse(flags.params);
-      } catch (err) {
-        this.failWith("usage", `--params is not valid JSON: ${(err as Error).message}`, EXIT.usage);
-      }
-    }
+    const params = this.jsonFlag("params", flags.params);
     const { result, payload } = await this.withGateway(flags, async (c) => invokeNode(c, await resolveNode(c, args.node), args.command, params, flags.timeout));
     this.log(formatPayload(payload));
     return result;
