@@ -17,7 +17,7 @@ import { LeanSocket } from "../lib/lean-ws.js";
 import { pairIdentities } from "../lib/pairing.js";
 import { connectFrame, type BenchIdentity } from "../lib/wire.js";
 
-const WARMUP = 600;
+const WARMUP = 2000;
 const CONCURRENCY = 4;
 
 interface Counted {
