@@ -53,6 +53,8 @@ import { GatewayAdvertiser, advertiseInterface } from "./discovery/index.js";
 
 /** Nodes may send large results (canvas snapshots, screen recordings); operators stay at maxPayload. */
 const NODE_MAX_PAYLOAD = 24 * 1024 * 1024;
+/** hello-ok.features.events: the same list for every connect. */
+const EVENT_LIST: string[] = [...EVENT_NAMES];
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -451,7 +453,7 @@ export class Gateway {
       type: "hello-ok",
       protocol: PROTOCOL_VERSION,
       server: { version: s.version, host: s.hostname, connId: caller.connId },
-      features: { methods, events: [...EVENT_NAMES] },
+      features: { methods, events: EVENT_LIST },
       snapshot: {
         presence: s.presence.list(),
         health: s.health.snapshot(),

@@ -12,24 +12,40 @@ import { GatewayError } from "../errors.js";
 
 export const MAX_SIGNATURE_SKEW_MS = 10 * 60_000;
 
-// Building a KeyObject from raw bytes costs about as much as the verify itself; devices reconnect often.
-const keyCache = new Map<string, KeyObject>();
-const KEY_CACHE_MAX = 4096;
+/** What a device public key (as sent) decodes to. */
+export interface DeviceKey {
+  raw: Buffer;
+  /** Hex SHA-256 of the raw key: the only device id this key may claim. */
+  deviceId: string;
+  key: KeyObject;
+}
 
-function cachedKey(raw: Buffer): KeyObject {
-  const id = raw.toString("base64");
-  let key = keyCache.get(id);
-  if (!key) {
-    key = publicKeyObject(raw);
-    if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
-    keyCache.set(id, key);
+/**
+ * Decoded device keys by their wire form. Devices reconnect often, and decoding, hashing and
+ * building a KeyObject cost about as much as the signature check itself. Bounded; oldest out first.
+ */
+export class DeviceKeys {
+  private readonly keys = new Map<string, DeviceKey>();
+
+  constructor(private readonly max = 4096) {}
+
+  /** The decoded key, or null when `publicKey` is not an ed25519 public key. */
+  get(publicKey: string): DeviceKey | null {
+    const hit = this.keys.get(publicKey);
+    if (hit) return hit;
+    const raw = rawPublicKey(publicKey);
+    if (!raw) return null;
+    const entry = { raw, deviceId: deviceIdFromRawKey(raw), key: publicKeyObject(raw) };
+    if (this.keys.size >= this.max) this.keys.delete(this.keys.keys().next().value as string);
+    this.keys.set(publicKey, entry);
+    return entry;
   }
-  return key;
 }
 
 export interface ProofContext {
   /** The nonce this socket was challenged with. */
   challengeNonce: string;
+  keys: DeviceKeys;
   isLocal: boolean;
   now: number;
   role: string;
@@ -43,9 +59,9 @@ export interface ProofContext {
  * reconnecting devices does not stall the event loop (and uses a second core when there is one).
  */
 export async function verifyDeviceProof(device: DeviceProof, client: ConnectParams["client"], ctx: ProofContext): Promise<Buffer> {
-  const raw = rawPublicKey(device.publicKey);
-  if (!raw) throw new GatewayError("device_identity_mismatch", "device public key is not a valid ed25519 key");
-  if (deviceIdFromRawKey(raw) !== device.id) {
+  const decoded = ctx.keys.get(device.publicKey);
+  if (!decoded) throw new GatewayError("device_identity_mismatch", "device public key is not a valid ed25519 key");
+  if (decoded.deviceId !== device.id) {
     throw new GatewayError("device_identity_mismatch", "device id does not match its public key (sha256 of the raw key)");
   }
   if (Math.abs(ctx.now - device.signedAt) > MAX_SIGNATURE_SKEW_MS) {
@@ -68,9 +84,9 @@ export async function verifyDeviceProof(device: DeviceProof, client: ConnectPara
     ...(device.nonce !== undefined ? { nonce: device.nonce } : {}),
   });
   const sig = fromBase64Url(device.signature);
-  const ok = sig !== null && sig.length === 64 && (await signatureValid(Buffer.from(payload, "utf8"), cachedKey(raw), sig));
+  const ok = sig !== null && sig.length === 64 && (await signatureValid(Buffer.from(payload, "utf8"), decoded.key, sig));
   if (!ok) throw new GatewayError("device_signature_invalid", "device signature does not verify");
-  return raw;
+  return decoded.raw;
 }
 
 /** An OpenSSL error here (a key it cannot use) means the same as a mismatch: the proof fails. */

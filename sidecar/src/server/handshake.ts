@@ -10,7 +10,7 @@ import {
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/index.js";
 import { digest, secretMatches } from "../auth/secret.js";
-import { verifyDeviceProof } from "../auth/device-proof.js";
+import { DeviceKeys, verifyDeviceProof } from "../auth/device-proof.js";
 import type { FailureRateLimiter } from "../auth/rate-limiter.js";
 import type { PeerInfo } from "../auth/locality.js";
 import type { DeviceStore, DeviceClaim } from "../pairing/device-store.js";
@@ -51,6 +51,7 @@ const FAILURES: ReadonlySet<Reason> = new Set<Reason>([
 
 /** Authenticates a validated connect: rate limit → shared secret → device proof → device token → pairing → grant. */
 export class Handshake {
+  private readonly keys = new DeviceKeys();
   private readonly tokenDigest: Buffer | undefined;
   private readonly passwordDigest: Buffer | undefined;
 
@@ -90,6 +91,7 @@ export class Handshake {
     }
     const raw = await verifyDeviceProof(device, params.client, {
       challengeNonce: nonce,
+      keys: this.keys,
       isLocal: peer.isLocal,
       now: this.deps.now(),
       role,
@@ -170,7 +172,8 @@ export class Handshake {
       await devices.reload();
       paired = devices.get(device.id);
     }
-    if (paired && !rawPublicKey(paired.publicKey)?.equals(raw)) {
+    // Same text, same key; otherwise compare the decoded keys (the same key may be sent as PEM).
+    if (paired && paired.publicKey !== device.publicKey && !rawPublicKey(paired.publicKey)?.equals(raw)) {
       throw new GatewayError("device_identity_mismatch", "this device id is paired with a different public key");
     }
     if (paired && covers()) return paired.scopes;
