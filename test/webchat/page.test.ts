@@ -10,6 +10,7 @@ import { DeviceStore } from "@clawdbot/sidecar";
 import { startGateway, type TestGateway } from "../support/gateway.js";
 import { openPage, transcriptOf, waitForStatus, withoutRefusedSockets } from "./support/browser.js";
 import { listen, pageSite, rawGet } from "./support/serve.js";
+import { FakeOpenAI, manual } from "../fakes/openai/server.js";
 
 const SCREENSHOT = "/tmp/webchat.png";
 
@@ -87,6 +88,36 @@ test("the page connects, sends, shows the streamed echo reply, and keeps the con
   await page.locator('#messages [data-role="assistant"][data-state="final"]', { hasText: "second message" }).waitFor();
   assert.equal((await transcriptOf(page)).length, 4);
   assert.deepEqual(withoutRefusedSockets(errors, site.port), []);
+});
+
+test("with the openai backend, the model's deltas appear in the page as they stream, then the final reply", async (t) => {
+  const bp = await openPage(t);
+  if (!bp) return;
+  const { page, errors } = bp;
+  const fake = await FakeOpenAI.start("sk-page");
+  t.after(() => fake.stop());
+  fake.behaviour = manual;
+  const agent = { backend: "openai" as const, openai: { baseUrl: fake.baseUrl, model: "m", apiKeyEnv: "PAGE_KEY" } };
+  const gw = await startGateway({ file: { agent }, env: { PAGE_KEY: "sk-page" } });
+  t.after(() => gw.stop());
+  const site = await pageSite(gw.port);
+  t.after(() => site.close());
+  await page.goto(`${site.origin}/`);
+  await waitForStatus(page, "connected");
+  await page.fill("#input", "what is 2+2?");
+  await page.click("#send");
+  const ex = await fake.exchangeFor("what is 2+2?");
+  const reply = page.locator('#messages [data-role="assistant"]');
+  ex.delta("It is ");
+  await page.locator('#messages [data-role="assistant"][data-state="streaming"]', { hasText: "It is" }).waitFor();
+  ex.delta("four");
+  await page.locator('#messages [data-role="assistant"][data-state="streaming"]', { hasText: "It is four" }).waitFor();
+  ex.delta(".");
+  ex.done();
+  await page.locator('#messages [data-role="assistant"][data-state="final"]', { hasText: "It is four." }).waitFor();
+  assert.equal(await reply.count(), 1, "one reply, updated in place");
+  assert.deepEqual(await transcriptOf(page), ["user: what is 2+2?", "assistant: It is four."]);
+  assert.deepEqual(errors, []);
 });
 
 test("a page on a foreign origin cannot open a socket to the gateway (403 on upgrade, no connect.challenge)", async (t) => {
