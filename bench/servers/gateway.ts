@@ -9,5 +9,9 @@ interface GatewayServerConfig {
   maxLifeMs: number;
 }
 
-const { maxLifeMs } = childConfig<GatewayServerConfig>();
-serveGatewayChild({ gateway: { authRateLimit: { maxFailures: 100_000 } } }, maxLifeMs, "gw").catch(fail);
+async function main(): Promise<void> {
+  const { maxLifeMs } = childConfig<GatewayServerConfig>();
+  await serveGatewayChild({ gateway: { authRateLimit: { maxFailures: 100_000 } } }, maxLifeMs, "gw");
+}
+
+main().catch(fail);

@@ -13,9 +13,10 @@ export interface TelegramGatewayConfig {
   maxLifeMs: number;
 }
 
-const { apiRoot, botToken, pollTimeoutSec, maxLifeMs } = childConfig<TelegramGatewayConfig>();
-serveGatewayChild(
-  { heartbeat: { enabled: false }, channels: { telegram: { botToken, apiRoot, dmPolicy: "open", pollTimeoutSec } } },
-  maxLifeMs,
-  "tg",
-).catch(fail);
+async function main(): Promise<void> {
+  const { apiRoot, botToken, pollTimeoutSec, maxLifeMs } = childConfig<TelegramGatewayConfig>();
+  const telegram = { botToken, apiRoot, dmPolicy: "open" as const, pollTimeoutSec };
+  await serveGatewayChild({ heartbeat: { enabled: false }, channels: { telegram } }, maxLifeMs, "tg");
+}
+
+main().catch(fail);

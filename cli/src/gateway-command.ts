@@ -49,7 +49,6 @@ export abstract class GatewayCommand extends Command {
     throw err;
   }
 
-  /** Prints the failure as one stderr line (or a JSON object with --json) and exits. */
   /** A `--params`-style JSON flag; invalid JSON is a usage error (exit 2) naming the flag. */
   protected jsonFlag(name: string, value: string | undefined): unknown {
     if (value === undefined) return undefined;
@@ -60,6 +59,7 @@ export abstract class GatewayCommand extends Command {
     }
   }
 
+  /** Prints the failure as one stderr line (or a JSON object with --json) and exits. */
   protected failWith(code: string, message: string, exit: number): never {
     if (this.jsonEnabled()) this.logJson({ error: { code, message } });
     else process.stderr.write(`clawdbot: ${message}\n`);

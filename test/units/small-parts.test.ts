@@ -74,3 +74,21 @@ test("the node host's Chromium keeps its sandbox unless it runs as root (where C
   assert.equal(chromiumArgs(true).includes("--no-sandbox"), true);
   assert.ok(chromiumArgs(false).includes("--disable-background-networking"));
 });
+
+test("DeviceKeys remembers only canonical keys: padded or PEM spellings decode but are not cached", async () => {
+  const { DeviceKeys } = await import("../../sidecar/src/auth/device-proof.js");
+  const { generateIdentity, identityToPem } = await import("@clawdbot/protocol/client");
+  const { createPublicKey } = await import("node:crypto");
+  const id = generateIdentity();
+  const keys = new DeviceKeys(8);
+  const canonical = keys.get(id.publicKey);
+  assert.equal(canonical?.deviceId, id.deviceId);
+  assert.equal(keys.size, 1);
+  for (let n = 1; n <= 20; n++) assert.equal(keys.get(id.publicKey + "=".repeat(n * 1000))?.deviceId, id.deviceId);
+  const pem = createPublicKey(identityToPem(id)).export({ type: "spki", format: "pem" }).toString();
+  assert.equal(keys.get(pem)?.deviceId, id.deviceId);
+  assert.equal(keys.size, 1, "variants were not remembered");
+  assert.equal(keys.get("not a key"), null);
+  for (let i = 0; i < 20; i++) keys.get(generateIdentity().publicKey);
+  assert.equal(keys.size, 8, "bounded");
+});

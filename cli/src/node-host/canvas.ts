@@ -146,7 +146,9 @@ export class Canvas {
       return await pw.chromium.launch({ executablePath: this.opts.executablePath, args: chromiumArgs(), timeout: 60_000 });
     } catch (err) {
       this.browser = undefined;
-      throw new NodeCommandError("UNAVAILABLE", `the canvas browser (${this.opts.executablePath}) did not start: ${firstLine(err)}`);
+      const why = firstLine(err);
+      const hint = /sandbox/i.test(why) ? " (Chromium's sandbox needs user namespaces or its setuid helper on this host)" : "";
+      throw new NodeCommandError("UNAVAILABLE", `the canvas browser (${this.opts.executablePath}) did not start: ${why}${hint}`);
     }
   }
 

@@ -5,6 +5,7 @@ import {
   fromBase64Url,
   publicKeyObject,
   rawPublicKey,
+  toBase64Url,
   type ConnectParams,
   type DeviceProof,
 } from "@clawdbot/protocol";
@@ -29,6 +30,11 @@ export class DeviceKeys {
 
   constructor(private readonly max = 4096) {}
 
+  /** Keys remembered. */
+  get size(): number {
+    return this.keys.size;
+  }
+
   /** The decoded key, or null when `publicKey` is not an ed25519 public key. */
   get(publicKey: string): DeviceKey | null {
     const hit = this.keys.get(publicKey);
@@ -36,6 +42,9 @@ export class DeviceKeys {
     const raw = rawPublicKey(publicKey);
     if (!raw) return null;
     const entry = { raw, deviceId: deviceIdFromRawKey(raw), key: publicKeyObject(raw) };
+    // Only the canonical form is remembered: padded or PEM spellings of one key, sent before any
+    // check, would otherwise let an unauthenticated client fill memory with long cache keys.
+    if (toBase64Url(raw) !== publicKey) return entry;
     if (this.keys.size >= this.max) this.keys.delete(this.keys.keys().next().value as string);
     this.keys.set(publicKey, entry);
     return entry;
