@@ -139,11 +139,4 @@ export async function alive(pid: number): Promise<boolean> {
   }
 }
 
-/** Polls until `cond` holds, failing with `what` after `ms` (a deadline for hangs, not a timing assert). */
-export async function eventually(what: string, cond: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) assert.fail(`${what}: still not true after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { eventually } from "../support/wait.js";

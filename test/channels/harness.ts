@@ -115,14 +115,7 @@ export function repliedTo(c: RecordedCall): number | undefined {
   return rp?.message_id;
 }
 
-/** Polls until `cond` holds, failing with `what` after `ms` (a deadline for hangs, not a timing assert). */
-export async function eventually(what: string, cond: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) assert.fail(`${what}: still not true after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { eventually } from "../support/wait.js";
 
 /** Transcript texts of a session (`role: text`). */
 export async function history(c: RawClient, sessionKey: string): Promise<string[]> {

@@ -4,17 +4,9 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import { TypingIndicators } from "../../sidecar/src/channels/typing.js";
+import { eventually } from "../support/wait.js";
 
 const quiet = pino({ level: "silent" });
-
-/** Polls `cond` (the runner may stall the event loop for a while under load). */
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
-    await sleep(5);
-  }
-}
 
 test("two holders of one chat send once, refresh while either holds, and stop after the last release", async () => {
   const typing = new TypingIndicators(30, quiet);
@@ -23,11 +15,11 @@ test("two holders of one chat send once, refresh while either holds, and stop af
   const a = typing.hold("tg:1", send("tg:1"));
   const b = typing.hold("tg:1", send("tg:1"));
   const c = typing.hold("tg:2", send("tg:2"));
-  await until(() => sent.length >= 2, "the first chat actions");
+  await eventually("the first chat actions", () => sent.length >= 2, 5000);
   assert.deepEqual(sent, ["tg:1", "tg:2"], "sent at once, once per chat");
   await a();
   await c();
-  await until(() => sent.filter((s) => s === "tg:1").length >= 3, "tg:1 refreshed while b holds it");
+  await eventually("tg:1 refreshed while b holds it", () => sent.filter((s) => s === "tg:1").length >= 3, 5000);
   assert.equal(sent.filter((s) => s === "tg:2").length, 1, "tg:2 stopped with its only holder");
   await b();
   await a();
@@ -44,7 +36,7 @@ test("a send that throws synchronously is contained like a rejection", async () 
     calls++;
     throw new Error("boom");
   });
-  await until(() => calls >= 3, "retried on the interval");
+  await eventually("retried on the interval", () => calls >= 3, 5000);
   await release();
   const after = calls;
   await sleep(50);
@@ -60,11 +52,11 @@ test("a slow chat action is not stacked, a failing one is logged and retried, an
     if (calls === 2) return Promise.reject(new Error("429"));
     return new Promise<void>((resolve) => (finish = resolve));
   });
-  await until(() => calls === 1, "the first chat action");
+  await eventually("the first chat action", () => calls === 1, 5000);
   await sleep(80);
   assert.equal(calls, 1, "no second request while the first is unanswered");
   finish!();
-  await until(() => calls >= 3, "refreshing goes on after a failure");
+  await eventually("refreshing goes on after a failure", () => calls >= 3, 5000);
   let settled = false;
   const done = release().then(() => (settled = true));
   await sleep(10);

@@ -10,29 +10,9 @@ import {
   type ErrorShape,
   type HelloOk,
 } from "@clawdbot/protocol";
-import { RawClient, connectParams, type ConnectOptions, type Frame } from "../support/raw-client.js";
+import { RawClient, closedWithin, connectParams, type ConnectOptions, type Frame, type Refusal } from "../support/raw-client.js";
 
-export interface Refusal {
-  /** Wire error code of the `ok:false` response. */
-  code: string;
-  /** Close reason. */
-  close: string;
-  /** Close code; 1008 unless given. */
-  closeCode?: number;
-}
-
-/** Resolves with the close code and reason, failing after `ms` instead of hanging the test. */
-export async function closedWithin(client: RawClient, ms = 5000): Promise<{ code: number; reason: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms; frames: ${JSON.stringify(client.frames)}`)), ms);
-  });
-  try {
-    return await Promise.race([client.closed, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { closedWithin, type Refusal } from "../support/raw-client.js";
 
 /** Asserts the first frame was the challenge and the only other frames are `rest`, in order. */
 export function assertFrames(client: RawClient, rest: Frame[]): void {

@@ -10,6 +10,7 @@ import {
   type StateVersion,
 } from "@clawdbot/protocol";
 import type { Frame, RawClient } from "../support/raw-client.js";
+import { eventually } from "../support/wait.js";
 
 function isEventName(name: string): name is keyof typeof EVENTS {
   return Object.prototype.hasOwnProperty.call(EVENTS, name);
@@ -60,17 +61,11 @@ export function nextAfter(c: RawClient, prev: Frame, pred: (f: Frame) => boolean
   return c.next((f) => c.frames.indexOf(f) > c.frames.indexOf(prev) && pred(f), ms);
 }
 
-export function isOpen(c: RawClient): boolean {
-  return c.ws.readyState === c.ws.OPEN;
-}
+export { isOpen } from "../support/raw-client.js";
 
 /** Polls `pred` until true; fails after `ms`. */
-export async function waitFor(what: string, pred: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
+export function waitFor(what: string, pred: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  return eventually(what, pred, ms);
 }
 
 export function sleep(ms: number): Promise<void> {

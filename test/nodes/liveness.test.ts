@@ -1,31 +1,11 @@
 // Real node host processes coming and going: SIGKILL mid-invoke, SIGSTOP, gateway restarts, SIGTERM.
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { GatewayRequestError } from "@clawdbot/protocol/client";
-import { startGateway, type StartOptions, type TestGateway } from "../support/gateway.js";
+import { startGateway, type TestGateway } from "../support/gateway.js";
 import { tempDir } from "../cli/run-cli.js";
-import { connectOperator, invoke, spawnNodeHost, waitForNodes, type NodeHostProc } from "./support/node-host.js";
-
-/** Default ticks (30 s): a 200 ms tick would make nodes on a busy 2-core machine flap where liveness is not the point. */
-async function gateway(t: TestContext, opts: StartOptions = {}): Promise<TestGateway> {
-  const gw = await startGateway(opts);
-  t.after(() => gw.stop());
-  return gw;
-}
-
-async function twoNodes(t: TestContext, url: string, canvas = false): Promise<[NodeHostProc, NodeHostProc]> {
-  const nodeConfig = { systemRun: { allow: ["echo", "sleep"] } };
-  return Promise.all([spawnNodeHost(t, { url, displayName: "A", nodeConfig, canvas }), spawnNodeHost(t, { url, displayName: "B", nodeConfig, canvas })]);
-}
-
-async function rejection(p: Promise<unknown>): Promise<GatewayRequestError> {
-  const err = await p.then(
-    () => assert.fail("expected the call to fail"),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof GatewayRequestError, `expected a GatewayRequestError, got ${String(err)}`);
-  return err;
-}
+import { connectOperator, invoke, spawnNodeHost, waitForNodes } from "./support/node-host.js";
+import { gateway, rejection, twoNodes } from "./support/fixtures.js";
 
 test("SIGKILL of the node during a long system.run answers UNAVAILABLE at once, not at the timeout", async (t) => {
   const gw = await gateway(t);

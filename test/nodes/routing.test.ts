@@ -1,38 +1,17 @@
 // Two real node host processes behind one in-process gateway: listing, routing, allowlists,
 // disconnects, timeouts, idempotent retries, renames across restarts, dead-node detection.
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { GatewayRequestError, generateIdentity } from "@clawdbot/protocol/client";
-import { startGateway, type StartOptions, type TestGateway } from "../support/gateway.js";
+import { generateIdentity } from "@clawdbot/protocol/client";
 import { tempDir } from "../cli/run-cli.js";
-import { appendScript, connectOperator, invoke, spawnNodeHost, waitForNodes, type NodeHostProc } from "./support/node-host.js";
+import { appendScript, connectOperator, invoke, spawnNodeHost, waitForNodes } from "./support/node-host.js";
+import { gateway, rejection, twoNodes } from "./support/fixtures.js";
 
 const HAS_CHROMIUM = existsSync(process.env["CHROMIUM_PATH"] || "/usr/bin/chromium");
 const CANVAS = ["canvas.present", "canvas.navigate", "canvas.eval", "canvas.snapshot", "canvas.a2ui.push"];
-
-/** Default ticks (30 s): a 200 ms tick would make nodes on a busy 2-core machine flap where liveness is not the point. */
-async function gateway(t: TestContext, opts: StartOptions = {}): Promise<TestGateway> {
-  const gw = await startGateway(opts);
-  t.after(() => gw.stop());
-  return gw;
-}
-
-async function twoNodes(t: TestContext, url: string, canvas = false): Promise<[NodeHostProc, NodeHostProc]> {
-  const nodeConfig = { systemRun: { allow: ["echo", "sleep"] } };
-  return Promise.all([spawnNodeHost(t, { url, displayName: "A", nodeConfig, canvas }), spawnNodeHost(t, { url, displayName: "B", nodeConfig, canvas })]);
-}
-
-async function rejection(p: Promise<unknown>): Promise<GatewayRequestError> {
-  const err = await p.then(
-    () => assert.fail("expected the call to fail"),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof GatewayRequestError, `expected a GatewayRequestError, got ${String(err)}`);
-  return err;
-}
 
 test("node.list shows both node hosts connected with their effective commands; invokes reach the named node", async (t) => {
   const gw = await gateway(t);

@@ -1,33 +1,11 @@
 // Refused connects and refused calls: the exact error code, close code and close reason, and that
 // nothing else was sent; a refused call leaves the connection open.
 import assert from "node:assert/strict";
-import WebSocket from "ws";
 import { CloseCode, ResponseFrameSchema, check, type ErrorShape } from "@clawdbot/protocol";
-import type { RawClient } from "../support/raw-client.js";
+import { closedWithin, isOpen, type RawClient, type Refusal } from "../support/raw-client.js";
 import type { Connected } from "./connections.js";
 
-export interface Refusal {
-  code: string;
-  close: string;
-  closeCode?: number;
-}
-
-/** Resolves with the close code and reason, failing after `ms` instead of hanging. */
-export async function closedWithin(client: RawClient, ms = 5000): Promise<{ code: number; reason: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms; frames: ${JSON.stringify(client.frames).slice(0, 1500)}`)), ms);
-  });
-  try {
-    return await Promise.race([client.closed, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-export function isOpen(client: RawClient): boolean {
-  return client.ws.readyState === WebSocket.OPEN;
-}
+export { closedWithin, isOpen, type Refusal } from "../support/raw-client.js";
 
 /** A refused connect: one strict ok:false response with `want.code`, then close `want.closeCode ?? 1008` with `want.close`. */
 export async function assertRefused(c: Connected, want: Refusal): Promise<ErrorShape> {

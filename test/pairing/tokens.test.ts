@@ -16,14 +16,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DeviceStore } from "@clawdbot/sidecar";
 import { withFileLock } from "../../sidecar/src/store/file-lock.js";
 import { RawClient, connectParams } from "../support/raw-client.js";
+import { eventually } from "../support/wait.js";
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out: ${what}`);
-    await sleep(50);
-  }
-}
 
 async function setup(t: TestContext) {
   const gw = await pairingGateway(t, { token: true });
@@ -103,10 +97,10 @@ test("a token minted for a connect whose socket closed before hello-ok is withdr
   await closed;
   await held;
   // The gateway minted (pairing + token) after the lock was released, found the socket gone and withdrew the token.
-  await waitFor(async () => {
+  await eventually("the undelivered token is revoked in the store", async () => {
     const store = await DeviceStore.open(gw.stateDir, Date.now);
     return store.get(identity.deviceId)?.tokens["operator"]?.revokedAtMs !== undefined;
-  }, "the undelivered token is revoked in the store");
+  });
   const next = await connectOk(t, gw.url, { identity, token: GATEWAY_TOKEN, scopes });
   const token = issuedToken(next.hello);
   await call((await connectOk(t, gw.url, { identity, token, scopes })).client, "health");

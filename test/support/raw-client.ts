@@ -9,6 +9,33 @@ import { generateIdentity, signPayload, type DeviceIdentity } from "@clawdbot/pr
 export type Frame = Record<string, unknown> & { type?: string; id?: string; event?: string; payload?: unknown; ok?: boolean; error?: { code: string; message: string; details?: unknown } };
 
 /** A raw WebSocket peer that records every frame, for asserting exact wire behaviour. */
+/** What a refused connect must look like: the wire error code, then a close with this reason. */
+export interface Refusal {
+  /** Wire error code of the `ok:false` response. */
+  code: string;
+  /** Close reason. */
+  close: string;
+  /** Close code; 1008 unless given. */
+  closeCode?: number;
+}
+
+/** Resolves with the close code and reason, failing after `ms` instead of hanging the test. */
+export async function closedWithin(client: RawClient, ms = 5000): Promise<{ code: number; reason: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms; frames: ${JSON.stringify(client.frames).slice(0, 1500)}`)), ms);
+  });
+  try {
+    return await Promise.race([client.closed, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function isOpen(client: RawClient): boolean {
+  return client.ws.readyState === WebSocket.OPEN;
+}
+
 export class RawClient {
   readonly frames: Frame[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;

@@ -1,19 +1,11 @@
 import type { Logger } from "pino";
 import { Backoff } from "@clawdbot/protocol/client";
 import { createBonjour, type BonjourFactory, type MdnsResponder } from "./bonjour.js";
-import { SERVICE_TYPE, gatewayTxt, instanceName, lanHost, uniqueName } from "./records.js";
+import { SERVICE_TYPE, gatewayTxt, instanceName, lanHost, uniqueName, type GatewayBeacon } from "./records.js";
 
-export interface GatewayAdvertiserOptions {
+/** The beacon (port = the gateway's bound port; `minimal` leaves out displayName, lanHost and canvasPort, see gatewayTxt). */
+export interface GatewayAdvertiserOptions extends GatewayBeacon {
   log: Logger;
-  displayName: string;
-  hostname: string;
-  /** The gateway's bound port. */
-  port: number;
-  /** Canvas host port; null when the canvas host is off. */
-  canvasPort: number | null;
-  tls?: { fingerprintSha256: string } | undefined;
-  /** Leave out displayName, lanHost and canvasPort (see gatewayTxt). */
-  minimal: boolean;
   /** The gateway's bind address when it is one IPv4 address: mDNS then goes out there only. */
   interfaceAddress?: string | undefined;
   bonjourFactory?: BonjourFactory;
