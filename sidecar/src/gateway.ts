@@ -438,7 +438,7 @@ export class Gateway {
     socket.cork();
     try {
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const peer = classifyPeer(req.socket.remoteAddress, req.headers, this.services.config.trustedProxies);
+        const peer = classifyPeer(req.socket.remoteAddress, req.headers, this.services.config);
         const conn = new Connection(ws, peer, this.connDeps);
         this.connections.add(conn);
       });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { generateIdentity } from "@clawdbot/protocol/client";
 import { startGateway } from "../support/gateway.js";
 import { connectRaw } from "../support/raw-client.js";
+import { PROXY_ADDRESS, startReverseProxy } from "../support/reverse-proxy.js";
 import { assertHealthy, assertHello, assertRefused, connectVia } from "./refusal.js";
 
 const NONCE_REQUIRED = { code: "INVALID_REQUEST", close: "device nonce required" } as const;
@@ -119,8 +120,39 @@ test("autoApproveLocal:false: operators see one device.pair.requested for repeat
 });
 
 // ---- trusted proxies ---------------------------------------------------------------------------
+// A connection through a trusted proxy is never local: its headers are whatever the client and the
+// proxy wrote. The client address is the right-most hop no trusted proxy added (or the configured
+// single-address header); a client-supplied loopback address never counts.
 
 const VIA_PROXY = { gateway: { trustedProxies: ["127.0.0.1"] } };
+const REMOTE = "203.0.113.7";
+
+/** Pending and paired devices as a local admin (direct, not via the proxy) lists them. */
+async function pairingState(gw: { url: string }): Promise<{ pending: { requestId: string; remoteIp?: string }[]; paired: { deviceId: string }[] }> {
+  const admin = await connectRaw(gw.url, { scopes: ["operator.admin"] });
+  try {
+    assertHello(admin.res);
+    const list = await admin.client.request("device.pair.list", {});
+    assert.equal(list.ok, true, JSON.stringify(list));
+    return list.payload as { pending: { requestId: string; remoteIp?: string }[]; paired: { deviceId: string }[] };
+  } finally {
+    admin.client.close();
+  }
+}
+
+test("via a trusted proxy, X-Forwarded-For: 127.0.0.1 is not local: v1 gets 'device nonce required'", async (t) => {
+  const gw = await startGateway({ file: VIA_PROXY });
+  t.after(() => gw.stop());
+  const { client, res } = await connectVia(gw.url, { headers: { "X-Forwarded-For": "127.0.0.1" } }, { nonce: null });
+  await assertRefused(client, res, NONCE_REQUIRED);
+});
+
+test("via a trusted proxy with no forwarding header at all, the connection is not local", async (t) => {
+  const gw = await startGateway({ file: VIA_PROXY });
+  t.after(() => gw.stop());
+  const { client, res } = await connectVia(gw.url, {}, { nonce: null });
+  await assertRefused(client, res, NONCE_REQUIRED);
+});
 
 test("via a trusted proxy, X-Forwarded-For: 1.2.3.4 is a remote client: v1 gets 'device nonce required'", async (t) => {
   const gw = await startGateway({ file: VIA_PROXY });
@@ -129,16 +161,6 @@ test("via a trusted proxy, X-Forwarded-For: 1.2.3.4 is a remote client: v1 gets 
   await assertRefused(client, res, NONCE_REQUIRED);
 });
 
-test("via a trusted proxy, X-Forwarded-For: 127.0.0.1 is a local client: v1 is accepted", async (t) => {
-  const gw = await startGateway({ file: VIA_PROXY });
-  t.after(() => gw.stop());
-  const { client, res } = await connectVia(gw.url, { headers: { "X-Forwarded-For": "127.0.0.1" } }, { nonce: null });
-  t.after(() => client.close());
-  assertHello(res);
-});
-
-// Exposes a gateway bug: the LEFTMOST X-Forwarded-For entry is taken as the client address. That entry
-// is whatever the client sent; the proxy appends the real peer (1.2.3.4) on the right.
 test("via a trusted proxy, a client-supplied 'X-Forwarded-For: 127.0.0.1' followed by its real address is not local", async (t) => {
   const gw = await startGateway({ file: VIA_PROXY });
   t.after(() => gw.stop());
@@ -146,16 +168,63 @@ test("via a trusted proxy, a client-supplied 'X-Forwarded-For: 127.0.0.1' follow
   await assertRefused(client, res, NONCE_REQUIRED);
 });
 
-// Exposes a gateway bug: a trusted proxy that forwards the client address only in X-Real-IP or
-// Forwarded (no X-Forwarded-For) makes every remote client look local (the proxy's own loopback address).
 for (const [header, value] of [
   ["X-Real-IP", "1.2.3.4"],
   ["Forwarded", "for=1.2.3.4"],
+  ["Forwarded", "for=127.0.0.1"],
+  ["Forwarded", 'for="[::1]:8080"'],
+  ["X-Real-IP", "127.0.0.1"],
 ] as const) {
-  test(`via a trusted proxy, a remote client named only in ${header} is not local`, async (t) => {
+  test(`via a trusted proxy, ${header}: ${value} is not local`, async (t) => {
     const gw = await startGateway({ file: VIA_PROXY });
     t.after(() => gw.stop());
     const { client, res } = await connectVia(gw.url, { headers: { [header]: value } }, { nonce: null });
     await assertRefused(client, res, NONCE_REQUIRED);
+  });
+}
+
+// The attack: a gateway on loopback with no secret behind nginx with `proxy_set_header X-Real-IP
+// $remote_addr;`, which passes the client's own `X-Forwarded-For: 127.0.0.1` (or `Forwarded:
+// for=127.0.0.1`) through. The remote client must not be auto-approved as operator.admin.
+for (const spoof of [
+  { "X-Forwarded-For": "127.0.0.1" },
+  { Forwarded: "for=127.0.0.1" },
+  { "X-Forwarded-For": "127.0.0.1", Forwarded: "for=127.0.0.1", Host: "localhost" },
+]) {
+  for (const realIpHeader of [undefined, "x-real-ip", "x-forwarded-for", "forwarded"] as const) {
+    test(`X-Real-IP proxy passing ${JSON.stringify(spoof)} through, realIpHeader ${realIpHeader ?? "(default)"}: no v1, no auto-approval`, async (t) => {
+      const gw = await startGateway({ file: { gateway: { trustedProxies: [PROXY_ADDRESS], ...(realIpHeader ? { realIpHeader } : {}) } } });
+      t.after(() => gw.stop());
+      const proxy = await startReverseProxy(gw.port, "x-real-ip", REMOTE);
+      t.after(() => proxy.close());
+      const v1 = await connectVia(proxy.url, { headers: spoof }, { nonce: null, scopes: ["operator.admin"] });
+      await assertRefused(v1.client, v1.res, NONCE_REQUIRED);
+      const attacker = generateIdentity();
+      const v2 = await connectVia(proxy.url, { headers: spoof }, { identity: attacker, scopes: ["operator.admin"] });
+      const requestId = requestIdOf(await assertRefused(v2.client, v2.res, PAIRING_REQUIRED));
+      const state = await pairingState(gw);
+      assert.equal(state.paired.some((d) => d.deviceId === attacker.deviceId), false, "the remote device was approved");
+      const pending = state.pending.find((p) => p.requestId === requestId);
+      assert.ok(pending, "the request is pending");
+      // Only the header this proxy writes names the real address; another header is the client's
+      // word (still never local, but not the address to trust either).
+      if (realIpHeader === "x-real-ip") assert.equal(pending.remoteIp, REMOTE);
+    });
+  }
+}
+
+for (const [mode, realIpHeader, spoof] of [
+  ["append-x-forwarded-for", "x-forwarded-for", { "X-Forwarded-For": "127.0.0.1" }],
+  ["append-forwarded", "forwarded", { Forwarded: "for=127.0.0.1" }],
+  ["x-real-ip", "x-real-ip", { "X-Real-IP": "127.0.0.1", "X-Forwarded-For": "127.0.0.1" }],
+] as const) {
+  test(`a ${mode} proxy (realIpHeader ${realIpHeader}): the client's address is the hop the proxy added, whatever the client claimed`, async (t) => {
+    const gw = await startGateway({ file: { gateway: { trustedProxies: [PROXY_ADDRESS], realIpHeader } } });
+    t.after(() => gw.stop());
+    const proxy = await startReverseProxy(gw.port, mode, REMOTE);
+    t.after(() => proxy.close());
+    const { client, res } = await connectVia(proxy.url, { headers: spoof }, { scopes: ["operator.admin"] });
+    const requestId = requestIdOf(await assertRefused(client, res, PAIRING_REQUIRED));
+    assert.equal((await pairingState(gw)).pending.find((p) => p.requestId === requestId)?.remoteIp, REMOTE);
   });
 }

@@ -139,15 +139,15 @@ for (const [what, headers] of SPOOFS) {
   });
 }
 
-test("control: with the namespace address as a trusted proxy, the same headers do make the client local (v1 accepted, auto-approved)", async (t) => {
+test("with the namespace address as a trusted proxy, the same headers still do not make the client local (v1 refused, not auto-approved)", async (t) => {
   const r = await remoteSetup(t, { trustedProxies: (ns) => [ns.nsIp] });
   if (!r) return;
   const headers = { "X-Forwarded-For": "127.0.0.1", Host: "localhost" };
-  const res = await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1", headers });
-  const hello = assertHello(res.res);
-  assert.deepEqual(hello.auth?.scopes, READ);
-  // Without the forwarding header the proxy's own address is what counts: not local.
-  assertRemoteRefused(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1", headers: { Host: "localhost" } }), NONCE_REQUIRED);
+  assertRemoteRefused(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, signature: "v1", headers }), NONCE_REQUIRED);
+  const admin = await tokenAdmin(t, r.url);
+  const requestId = requestIdOf(await r.remote.connect(generateIdentity(), { token: GATEWAY_TOKEN, scopes: READ, headers }));
+  // The client's own X-Forwarded-For entry is the right-most untrusted hop: recorded, never local.
+  assert.equal((await pairList(admin)).pending.find((p) => p.requestId === requestId)?.remoteIp, "127.0.0.1");
 });
 
 test("remote: failed connects are limited per real address; rotating X-Forwarded-For does not reset it; the host side is unaffected", async (t) => {

@@ -1,4 +1,4 @@
-export { ConfigFileSchema, type ConfigFile } from "./schema.js";
+export { ConfigFileSchema, type ConfigFile, type RealIpHeader } from "./schema.js";
 export { resolveStatePaths, type StatePaths } from "./paths.js";
 export { loadConfigFile, parseConfigText, type LoadedConfigFile } from "./load.js";
 export {

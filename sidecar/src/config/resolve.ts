@@ -1,9 +1,10 @@
 import { isIP } from "node:net";
 import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
-import type { ConfigFile } from "./schema.js";
+import type { ConfigFile, RealIpHeader } from "./schema.js";
 import type { StatePaths } from "./paths.js";
 import { ConfigError } from "./errors.js";
+import { parseAddressRange } from "../auth/address.js";
 
 export type DmPolicy = "pairing" | "allowlist" | "open" | "disabled";
 
@@ -57,7 +58,10 @@ export interface GatewayConfig {
   readonly handshakeTimeoutMs: number;
   readonly maxPayload: number;
   readonly maxBufferedBytes: number;
+  /** Reverse proxies (addresses or CIDR ranges): connections from them are never local. */
   readonly trustedProxies: readonly string[];
+  /** The header a trusted proxy names the client in. */
+  readonly realIpHeader: RealIpHeader;
   readonly allowedOrigins: readonly string[];
   readonly autoApproveLocal: boolean;
   readonly authRateLimit: { readonly maxFailures: number; readonly windowMs: number };
@@ -137,7 +141,8 @@ export function resolveConfig(
     handshakeTimeoutMs: g.handshakeTimeoutMs ?? 10_000,
     maxPayload: g.maxPayload ?? 512 * 1024,
     maxBufferedBytes: g.maxBufferedBytes ?? 1.5 * 1024 * 1024,
-    trustedProxies: g.trustedProxies ?? [],
+    trustedProxies: trustedProxies(g.trustedProxies ?? []),
+    realIpHeader: g.realIpHeader ?? "x-forwarded-for",
     allowedOrigins: g.allowedOrigins ?? [],
     autoApproveLocal: g.pairing?.autoApproveLocal ?? true,
     authRateLimit: { maxFailures: g.authRateLimit?.maxFailures ?? 20, windowMs: g.authRateLimit?.windowMs ?? 60_000 },
@@ -154,6 +159,12 @@ export function resolveConfig(
     discovery: { enabled: file.discovery?.enabled ?? !isLoopbackAddress(host), minimal: file.discovery?.minimal ?? false },
     channels: resolveChannels(file, env),
   });
+}
+
+function trustedProxies(entries: readonly string[]): string[] {
+  const bad = entries.filter((e) => parseAddressRange(e) === undefined);
+  if (bad.length > 0) throw new ConfigError(`gateway.trustedProxies: ${bad.map((b) => JSON.stringify(b)).join(", ")} is not an IP address or CIDR range`);
+  return [...entries];
 }
 
 /** Reads a token kept in a file (so service definitions never hold it in clear text). */

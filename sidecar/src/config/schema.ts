@@ -1,6 +1,9 @@
 import { Type, type Static } from "@sinclair/typebox";
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+/** The one header a trusted proxy names the client in. */
+export const RealIpHeaderSchema = Type.Union([Type.Literal("x-forwarded-for"), Type.Literal("forwarded"), Type.Literal("x-real-ip")]);
+export type RealIpHeader = Static<typeof RealIpHeaderSchema>;
 const DmPolicy = Type.Union([Type.Literal("pairing"), Type.Literal("allowlist"), Type.Literal("open"), Type.Literal("disabled")]);
 
 /** Schema of clawdbot.json (JSON5). Every key is optional; defaults live in config/defaults.ts. */
@@ -46,7 +49,10 @@ export const ConfigFileSchema = Type.Object(
               { additionalProperties: false },
             ),
           ),
-          trustedProxies: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+          trustedProxies: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), { description: "addresses or CIDR ranges of reverse proxies whose forwarding header is believed" }),
+          ),
+          realIpHeader: Type.Optional(RealIpHeaderSchema),
           allowedOrigins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
           pairing: Type.Optional(
             Type.Object({ autoApproveLocal: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
