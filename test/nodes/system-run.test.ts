@@ -8,12 +8,13 @@ import { tempDir } from "../cli/run-cli.js";
 
 const PATH = process.env["PATH"] ?? "/usr/bin:/bin";
 
-function runner(allow: string[], opts: { timeoutMs?: number; maxOutputBytes?: number } = {}): SystemRunner {
+function runner(allow: string[], opts: { timeoutMs?: number; maxOutputBytes?: number; envAllow?: string[] } = {}): SystemRunner {
   return new SystemRunner({
     allowlist: new ProgramAllowlist(allow, PATH),
     timeoutMs: opts.timeoutMs ?? 10_000,
     maxOutputBytes: opts.maxOutputBytes ?? 1024 * 1024,
     baseEnv: { PATH },
+    envAllow: opts.envAllow ?? [],
   });
 }
 
@@ -62,11 +63,11 @@ test("a name on the allowlist also matches its absolute path, and an allowed pat
   assert.equal((await runner([which]).run({ argv: ["echo", "by-name"] })).stdout, "by-name\n");
 });
 
-test("cwd and env reach the program", async (t) => {
+test("cwd and env (names on systemRun.envAllow) reach the program", async (t) => {
   const dir = await tempDir(t, "clawdbot-run-");
   const script = join(dir, "show");
   await writeFile(script, '#!/bin/sh\npwd\necho "$GREETING"\n', { mode: 0o755 });
-  const res = await runner([script]).run({ argv: [script], cwd: dir, env: { GREETING: "hi there" } });
+  const res = await runner([script], { envAllow: ["GREETING"] }).run({ argv: [script], cwd: dir, env: { GREETING: "hi there" } });
   assert.equal(res.stdout, `${dir}\nhi there\n`);
 });
 

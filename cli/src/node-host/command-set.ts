@@ -39,7 +39,7 @@ export class CommandSet {
     const permissions: Record<string, boolean> = {};
     handlers.set("system.info", async () => systemInfo());
     const allowlist = new ProgramAllowlist(o.config.systemRun.allow, o.env["PATH"] ?? "");
-    const runner = new SystemRunner({ allowlist, timeoutMs: o.config.systemRun.timeoutMs, maxOutputBytes: o.config.systemRun.maxOutputBytes, baseEnv: o.env });
+    const runner = new SystemRunner({ allowlist, timeoutMs: o.config.systemRun.timeoutMs, maxOutputBytes: o.config.systemRun.maxOutputBytes, baseEnv: o.env, envAllow: o.config.systemRun.envAllow });
     // With nothing on the allowlist system.run could only refuse, so it is not offered.
     if (!allowlist.empty) handlers.set("system.run", (p) => runner.run(p));
     const canvas = await detectCanvas(o);

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import JSON5 from "json5";
 import { Type, type Static } from "@sinclair/typebox";
 import { check, formatIssues } from "@clawdbot/protocol";
+import { unusableAllowNames } from "./run-env.js";
 
 const MiB = 1024 * 1024;
 
@@ -13,6 +14,8 @@ const SystemRunSchema = Type.Object(
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
     /** Cap of stdout and of stderr, each. */
     maxOutputBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 * MiB })),
+    /** Environment variables a caller may set for the programs (plain names; never PATH, LD_*, …). */
+    envAllow: Type.Optional(Type.Array(Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$" }))),
   },
   { additionalProperties: false },
 );
@@ -35,7 +38,12 @@ export interface NodeHostConfig {
   readonly gatewayUrl: string | undefined;
   readonly displayName: string | undefined;
   readonly canvasHostUrl: string | undefined;
-  readonly systemRun: { readonly allow: readonly string[]; readonly timeoutMs: number; readonly maxOutputBytes: number };
+  readonly systemRun: {
+    readonly allow: readonly string[];
+    readonly timeoutMs: number;
+    readonly maxOutputBytes: number;
+    readonly envAllow: readonly string[];
+  };
 }
 
 export const SYSTEM_RUN_DEFAULTS = { timeoutMs: 30_000, maxOutputBytes: MiB } as const;
@@ -58,9 +66,11 @@ export function parseNodeConfig(path: string, text: string): NodeHostConfig {
   return resolveNodeConfig(res.value);
 }
 
-/** Applies defaults; the result is frozen. */
+/** Applies defaults; the result is frozen. A variable no caller may ever set is a config error. */
 export function resolveNodeConfig(file: NodeConfigFile): NodeHostConfig {
   const run = file.systemRun ?? {};
+  const unusable = unusableAllowNames(run.envAllow ?? []);
+  if (unusable.length > 0) throw new NodeConfigError(`systemRun.envAllow: ${unusable.join(", ")} can never be set by a caller`);
   return Object.freeze({
     gatewayUrl: file.gatewayUrl,
     displayName: file.displayName,
@@ -69,6 +79,7 @@ export function resolveNodeConfig(file: NodeConfigFile): NodeHostConfig {
       allow: Object.freeze([...(run.allow ?? [])]),
       timeoutMs: run.timeoutMs ?? SYSTEM_RUN_DEFAULTS.timeoutMs,
       maxOutputBytes: run.maxOutputBytes ?? SYSTEM_RUN_DEFAULTS.maxOutputBytes,
+      envAllow: Object.freeze([...(run.envAllow ?? [])]),
     }),
   });
 }

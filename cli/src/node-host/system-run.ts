@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { check, formatIssues } from "@clawdbot/protocol";
 import { NodeCommandError } from "./errors.js";
 import type { ProgramAllowlist } from "./program-allowlist.js";
+import { checkCallerEnv } from "./run-env.js";
 
 /**
  * `system.run` params. Other keys (an `approved` flag, a session key, …) are ignored: only the
@@ -25,9 +26,6 @@ export interface RunResult {
   durationMs: number;
 }
 
-/** Variables that would let a caller load code into an allowed program. */
-const UNSAFE_ENV = /^(LD_|DYLD_)|^(NODE_OPTIONS|NODE_PATH|BASH_ENV|ENV|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|GCONV_PATH)$/;
-
 export interface SystemRunOptions {
   allowlist: ProgramAllowlist;
   /** Default and maximum run time. */
@@ -36,21 +34,27 @@ export interface SystemRunOptions {
   maxOutputBytes: number;
   /** The environment programs start with (the node's own). */
   baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Variable names a caller may set (node.json `systemRun.envAllow`). */
+  envAllow: readonly string[];
 }
 
 /** Runs allowlisted programs with an argv (never a shell), a time limit and capped output. */
 export class SystemRunner {
   private readonly running = new Set<ChildProcess>();
 
-  constructor(private readonly opts: SystemRunOptions) {}
+  private readonly envAllow: ReadonlySet<string>;
+
+  constructor(private readonly opts: SystemRunOptions) {
+    this.envAllow = new Set(opts.envAllow);
+  }
 
   async run(raw: unknown): Promise<RunResult> {
     const res = check(SystemRunParamsSchema, raw);
     if (!res.ok) throw new NodeCommandError("INVALID_REQUEST", `system.run needs {argv: string[], cwd?, timeoutMs?, env?}: ${formatIssues(res.issues)}`);
     const { argv, cwd, env } = res.value;
     const program = this.opts.allowlist.resolve(argv[0]!);
-    const unsafe = Object.keys(env ?? {}).filter((k) => UNSAFE_ENV.test(k) || k.includes("=") || k === "");
-    if (unsafe.length > 0) throw new NodeCommandError("FORBIDDEN", `system.run refuses to set ${unsafe.join(", ")}: those variables can load other code into the program`);
+    const envCheck = checkCallerEnv(env ?? {}, this.envAllow);
+    if (!envCheck.ok) throw new NodeCommandError("FORBIDDEN", `system.run refuses the environment it was given: ${envCheck.refused.join("; ")}`);
     const timeoutMs = Math.min(res.value.timeoutMs ?? this.opts.timeoutMs, this.opts.timeoutMs);
     return this.spawnCapped(program, argv, { ...this.opts.baseEnv, ...env }, cwd, timeoutMs);
   }

@@ -7,7 +7,8 @@ export default class NodeRun extends Command {
   static override description = [
     'Connects to one gateway as a node (role "node") and serves the commands this machine can run: system.info; system.run for the programs listed in node.json systemRun.allow; canvas.* when a Chromium (CHROMIUM_PATH or /usr/bin/chromium) and playwright-core are available; on macOS camera/screen/location commands when node-mac-permissions reports them authorized.',
     "State lives in <stateDir>/node/ (CLAWDBOT_STATE_DIR, default ~/.clawdbot): identity.json, device-auth.json, gateway-pin.json (the wss:// certificate pinned at the first pairing) and node.json:",
-    '  {gatewayUrl?, displayName?, canvasHostUrl?, systemRun: {allow: ["echo", "/usr/bin/uname"], timeoutMs, maxOutputBytes}}',
+    '  {gatewayUrl?, displayName?, canvasHostUrl?, systemRun: {allow: ["echo", "/usr/bin/uname"], timeoutMs, maxOutputBytes, envAllow: ["LANG"]}}',
+    "system.run takes a caller's env only for names in systemRun.envAllow (plain names; PATH, LD_*, DYLD_*, BASH_FUNC_*, BASH_ENV, ENV, NODE_OPTIONS and interpreter option variables can never be set).",
     "Pairs like any device (local connections are auto-approved; otherwise approve the printed request id on the gateway host) and reconnects with backoff until Ctrl-C / SIGTERM.",
     "Exit codes: 0 stopped by a signal, 1 configuration error, 3 the gateway's TLS certificate changed (or does not match --tls-fingerprint).",
   ].join("\n\n");
