@@ -22,7 +22,7 @@ const PATH = process.env["PATH"] ?? "/usr/bin:/bin";
 test("node.json is JSON5; defaults apply; bad keys are named", async (t) => {
   const cfg = parseNodeConfig("node.json", `{ // comment\n gatewayUrl: 'ws://127.0.0.1:1', systemRun: { allow: ['echo',], }, }`);
   assert.equal(cfg.gatewayUrl, "ws://127.0.0.1:1");
-  assert.deepEqual(cfg.systemRun, { allow: ["echo"], timeoutMs: 30_000, maxOutputBytes: 1024 * 1024 });
+  assert.deepEqual(cfg.systemRun, { allow: ["echo"], timeoutMs: 30_000, maxOutputBytes: 1024 * 1024, envAllow: [] });
   assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.systemRun.allow));
   assert.throws(() => parseNodeConfig("n.json", "{systemRun: {alow: []}}"), (e: unknown) => e instanceof NodeConfigError && /n\.json.*alow/.test(e.message));
   assert.throws(() => parseNodeConfig("n.json", "{gatewayUrl: 'http://x'}"), NodeConfigError);
