@@ -2,11 +2,15 @@ import { GatewayError } from "../../errors.js";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
+/** What these handlers may reach. */
+export type CanvasDeps = Pick<GatewayServices, "canvasFiles" | "canvasUrl" | "invoker">;
+
+
 const DEFAULT_SESSION = "main";
 
 /** `canvas.write`: text or base64 content into a session folder the canvas host serves. */
 export const canvasWriteHandler =
-  (s: GatewayServices): Handler<"canvas.write"> =>
+  (s: CanvasDeps): Handler<"canvas.write"> =>
   async ({ session = DEFAULT_SESSION, path, content, contentBase64 }) => {
     if ((content === undefined) === (contentBase64 === undefined)) {
       throw new GatewayError("params_invalid", "canvas.write needs exactly one of content or contentBase64");
@@ -18,7 +22,7 @@ export const canvasWriteHandler =
 
 /** `canvas.list` */
 export const canvasListHandler =
-  (s: GatewayServices): Handler<"canvas.list"> =>
+  (s: CanvasDeps): Handler<"canvas.list"> =>
   async (params) => {
     const session = params?.session ?? DEFAULT_SESSION;
     return { session, url: s.canvasUrl(session), files: await s.canvasFiles.list(session) };
@@ -26,12 +30,12 @@ export const canvasListHandler =
 
 /** `canvas.delete` */
 export const canvasDeleteHandler =
-  (s: GatewayServices): Handler<"canvas.delete"> =>
+  (s: CanvasDeps): Handler<"canvas.delete"> =>
   async ({ session = DEFAULT_SESSION, path }) => ({ session, path, deleted: await s.canvasFiles.delete(session, path) });
 
 /** `canvas.a2ui.push`: routed to the node as its `canvas.a2ui.push` command. */
 export const canvasA2uiPushHandler =
-  (s: GatewayServices): Handler<"canvas.a2ui.push"> =>
+  (s: CanvasDeps): Handler<"canvas.a2ui.push"> =>
   async ({ nodeId, messages, timeoutMs, idempotencyKey }) => {
     const out = await s.invoker.invoke({
       nodeId,

@@ -2,9 +2,13 @@ import { GatewayError } from "../../errors.js";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
+/** What these handlers may reach. */
+export type ChannelsDeps = Pick<GatewayServices, "channels" | "outbox" | "now" | "channelAccess">;
+
+
 /** `channels.status` */
 export const channelsStatusHandler =
-  (s: GatewayServices): Handler<"channels.status"> =>
+  (s: ChannelsDeps): Handler<"channels.status"> =>
   () => {
     const channels = Object.fromEntries(
       Object.entries(s.channels.status()).map(([name, st]) => [name, { ...st, outboxPending: s.outbox.pendingCount(name) }]),
@@ -14,7 +18,7 @@ export const channelsStatusHandler =
 
 /** `channels.logout`: stops the channel, forgets credentials, approvals and queued messages. */
 export const channelsLogoutHandler =
-  (s: GatewayServices): Handler<"channels.logout"> =>
+  (s: ChannelsDeps): Handler<"channels.logout"> =>
   async ({ channel }) => {
     if (!s.channels.names().includes(channel)) throw new GatewayError("not_found", `channel ${channel} is not configured`);
     const res = await s.channels.logout(channel);
@@ -25,7 +29,7 @@ export const channelsLogoutHandler =
 
 /** `channels.pairing.list` */
 export const channelPairingListHandler =
-  (s: GatewayServices): Handler<"channels.pairing.list"> =>
+  (s: ChannelsDeps): Handler<"channels.pairing.list"> =>
   (params) => ({
     pending: s.channelAccess.listPending(params?.channel).map(({ notifiedAt: _n, ...p }) => p),
     approved: s.channelAccess.listApproved(params?.channel),
@@ -33,7 +37,7 @@ export const channelPairingListHandler =
 
 /** `channels.pairing.approve`: the sender may now talk to the agent. */
 export const channelPairingApproveHandler =
-  (s: GatewayServices): Handler<"channels.pairing.approve"> =>
+  (s: ChannelsDeps): Handler<"channels.pairing.approve"> =>
   async ({ channel, code }) => {
     const p = await s.channelAccess.approve(channel, code);
     if (!p) throw new GatewayError("not_found", `no pending ${channel} pairing code ${code} (codes expire after an hour)`);
@@ -46,7 +50,7 @@ export const channelPairingApproveHandler =
 
 /** `channels.pairing.reject` */
 export const channelPairingRejectHandler =
-  (s: GatewayServices): Handler<"channels.pairing.reject"> =>
+  (s: ChannelsDeps): Handler<"channels.pairing.reject"> =>
   async ({ channel, code }) => {
     const p = await s.channelAccess.reject(channel, code);
     if (!p) throw new GatewayError("not_found", `no pending ${channel} pairing code ${code}`);

@@ -4,11 +4,15 @@ import { callerKey, type Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 import { resolveTarget } from "./target.js";
 
+/** What these handlers may reach. */
+export type SendDeps = Pick<GatewayServices, "channels" | "outbox">;
+
+
 const FIRST_ATTEMPT_WAIT_MS = 5000;
 
 /** `send`: persisted in the outbox before the ack; answers "sent" when delivered quickly, else "queued". */
 export const sendHandler =
-  (s: GatewayServices): Handler<"send"> =>
+  (s: SendDeps): Handler<"send"> =>
   async (params, ctx) => {
     const { channel, chatId } = resolveTarget(s, params.to, params.channel);
     const urls = [...(params.mediaUrl ? [params.mediaUrl] : []), ...(params.mediaUrls ?? [])];

@@ -4,9 +4,13 @@ import { callerKey, type Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 import { resolveTarget } from "../channels/target.js";
 
+/** What these handlers may reach. */
+export type AgentDeps = Pick<GatewayServices, "runner" | "now" | "outbox" | "channels">;
+
+
 /** `agent`: answers {runId, status:"accepted"} at once, then the final result on the same request id. */
 export const agentHandler =
-  (s: GatewayServices): Handler<"agent"> =>
+  (s: AgentDeps): Handler<"agent"> =>
   async (params, ctx) => {
     const sessionKey = params.sessionKey ?? MAIN_SESSION_KEY;
     const target = params.deliver ? resolveTarget(s, params.to, params.channel) : undefined;
@@ -36,7 +40,7 @@ export const agentHandler =
 
 /** `agent.wait`: waits up to timeoutMs for a run to finish. */
 export const agentWaitHandler =
-  (s: GatewayServices): Handler<"agent.wait"> =>
+  (s: AgentDeps): Handler<"agent.wait"> =>
   async ({ runId, timeoutMs }) => {
     const run = s.runner.get(runId);
     if (!run) throw new GatewayError("not_found", `no agent run ${runId} (unknown or too old)`);

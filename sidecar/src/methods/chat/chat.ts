@@ -1,14 +1,18 @@
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
+/** What these handlers may reach. */
+export type ChatDeps = Pick<GatewayServices, "transcripts" | "runner">;
+
+
 /** `chat.history`: the session's transcript, persisted across restarts. */
 export const chatHistoryHandler =
-  (s: GatewayServices): Handler<"chat.history"> =>
+  (s: ChatDeps): Handler<"chat.history"> =>
   async ({ sessionKey, limit }) => ({ sessionKey, messages: await s.transcripts.history(sessionKey, limit ?? 200) });
 
 /** `chat.send`: starts (or queues) a run; the reply streams as `chat` events. */
 export const chatSendHandler =
-  (s: GatewayServices): Handler<"chat.send"> =>
+  (s: ChatDeps): Handler<"chat.send"> =>
   ({ sessionKey, message, timeoutMs }) => {
     const busy = s.runner.busy(sessionKey);
     const run = s.runner.start({ sessionKey, message, channel: "webchat", ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
@@ -17,7 +21,7 @@ export const chatSendHandler =
 
 /** `chat.abort`: aborts the session's active run (or the named one). */
 export const chatAbortHandler =
-  (s: GatewayServices): Handler<"chat.abort"> =>
+  (s: ChatDeps): Handler<"chat.abort"> =>
   ({ sessionKey, runId }) => {
     const runIds = s.runner.abort(sessionKey, runId);
     return { ok: true as const, aborted: runIds.length > 0, runIds };

@@ -2,14 +2,18 @@ import { GatewayError } from "../../errors.js";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
+/** What these handlers may reach. */
+export type NodesDeps = Pick<GatewayServices, "now" | "nodes" | "invoker" | "broadcaster">;
+
+
 /** `node.list` */
 export const nodeListHandler =
-  (s: GatewayServices): Handler<"node.list"> =>
+  (s: NodesDeps): Handler<"node.list"> =>
   () => ({ ts: s.now(), nodes: s.nodes.list() });
 
 /** `node.describe` */
 export const nodeDescribeHandler =
-  (s: GatewayServices): Handler<"node.describe"> =>
+  (s: NodesDeps): Handler<"node.describe"> =>
   ({ nodeId }) => {
     const info = s.nodes.describe(nodeId);
     if (!info) throw new GatewayError("not_found", `no node ${nodeId}; see node.list`);
@@ -18,7 +22,7 @@ export const nodeDescribeHandler =
 
 /** `node.rename`: persisted across restarts. */
 export const nodeRenameHandler =
-  (s: GatewayServices): Handler<"node.rename"> =>
+  (s: NodesDeps): Handler<"node.rename"> =>
   async ({ nodeId, displayName }) => {
     if (!(await s.nodes.rename(nodeId, displayName))) throw new GatewayError("not_found", `no node ${nodeId}; see node.list`);
     return { nodeId, displayName };
@@ -26,7 +30,7 @@ export const nodeRenameHandler =
 
 /** `node.invoke`: allowlist first, then the request goes to that node only. */
 export const nodeInvokeHandler =
-  (s: GatewayServices): Handler<"node.invoke"> =>
+  (s: NodesDeps): Handler<"node.invoke"> =>
   async ({ nodeId, command, params, timeoutMs, idempotencyKey }) => {
     const out = await s.invoker.invoke({ nodeId, command, params, idempotencyKey, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     return { ok: true as const, nodeId, command, ...out };
@@ -34,7 +38,7 @@ export const nodeInvokeHandler =
 
 /** `node.invoke.result`: accepted only from the node the request went to. */
 export const nodeInvokeResultHandler =
-  (s: GatewayServices): Handler<"node.invoke.result"> =>
+  (s: NodesDeps): Handler<"node.invoke.result"> =>
   (params, { caller }) => {
     s.invoker.result({ nodeId: caller.presenceKey, connId: caller.connId }, params);
     return { ok: true as const };
@@ -42,7 +46,7 @@ export const nodeInvokeResultHandler =
 
 /** `node.event`: re-broadcast to operators, stamped with the sending node's id. */
 export const nodeEventHandler =
-  (s: GatewayServices): Handler<"node.event"> =>
+  (s: NodesDeps): Handler<"node.event"> =>
   ({ event, payload, payloadJSON }, { caller }) => {
     s.nodes.seen(caller.presenceKey);
     s.broadcaster.broadcast(

@@ -4,6 +4,10 @@ import type { Caller, Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 import { deviceView } from "./views.js";
 
+/** What these handlers may reach. */
+export type DevicePairingDeps = Pick<GatewayServices, "devices" | "broadcaster" | "now" | "disconnectDevice">;
+
+
 /** Nobody approves or mints more than they hold themselves. */
 export function assertCanGrant(caller: Caller, scopes: readonly string[], what: string): void {
   if (!scopesCovered(caller.scopes, scopes)) {
@@ -16,7 +20,7 @@ export function assertCanGrant(caller: Caller, scopes: readonly string[], what: 
 
 /** `device.pair.list` */
 export const devicePairListHandler =
-  (s: GatewayServices): Handler<"device.pair.list"> =>
+  (s: DevicePairingDeps): Handler<"device.pair.list"> =>
   async () => {
     // `clawdbot pair approve` may have written the store directly; show what is on disk.
     await s.devices.reload();
@@ -28,7 +32,7 @@ export const devicePairListHandler =
 
 /** `device.pair.approve`: only within the approver's own scopes. */
 export const devicePairApproveHandler =
-  (s: GatewayServices): Handler<"device.pair.approve"> =>
+  (s: DevicePairingDeps): Handler<"device.pair.approve"> =>
   async ({ requestId }, { caller }) => {
     const pending = s.devices.getPending(requestId);
     if (!pending) throw new GatewayError("not_found", `no pending pairing request ${requestId} (expired after 5 minutes, or already resolved)`);
@@ -45,7 +49,7 @@ export const devicePairApproveHandler =
 
 /** `device.pair.reject` */
 export const devicePairRejectHandler =
-  (s: GatewayServices): Handler<"device.pair.reject"> =>
+  (s: DevicePairingDeps): Handler<"device.pair.reject"> =>
   async ({ requestId }) => {
     const req = await s.devices.reject(requestId);
     if (!req) throw new GatewayError("not_found", `no pending pairing request ${requestId}`);
@@ -59,7 +63,7 @@ export const devicePairRejectHandler =
 
 /** `device.token.rotate`: new token within the device's approval and the caller's scopes; the old token's sessions close. */
 export const deviceTokenRotateHandler =
-  (s: GatewayServices): Handler<"device.token.rotate"> =>
+  (s: DevicePairingDeps): Handler<"device.token.rotate"> =>
   async ({ deviceId, role, scopes }, { caller }) => {
     const device = s.devices.get(deviceId);
     if (!device || !device.roles.includes(role)) throw new GatewayError("not_found", `device ${deviceId} is not paired for role ${role}`);
@@ -76,7 +80,7 @@ export const deviceTokenRotateHandler =
 
 /** `device.token.revoke`: the token stops working and live sockets of (device, role) close at once. */
 export const deviceTokenRevokeHandler =
-  (s: GatewayServices): Handler<"device.token.revoke"> =>
+  (s: DevicePairingDeps): Handler<"device.token.revoke"> =>
   async ({ deviceId, role }, { caller }) => {
     const rec = s.devices.get(deviceId)?.tokens[role];
     if (!rec) throw new GatewayError("not_found", `device ${deviceId} has no ${role} token`);

@@ -3,9 +3,13 @@ import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 import { nodeView } from "./views.js";
 
+/** What these handlers may reach. */
+export type NodePairingDeps = Pick<GatewayServices, "nodePairing" | "broadcaster" | "now">;
+
+
 /** `node.pair.request` */
 export const nodePairRequestHandler =
-  (s: GatewayServices): Handler<"node.pair.request"> =>
+  (s: NodePairingDeps): Handler<"node.pair.request"> =>
   async (params) => {
     const { coreVersion: _c, uiVersion: _u, ...claim } = params;
     const { request, created } = await s.nodePairing.request(claim);
@@ -15,12 +19,12 @@ export const nodePairRequestHandler =
 
 /** `node.pair.list` */
 export const nodePairListHandler =
-  (s: GatewayServices): Handler<"node.pair.list"> =>
+  (s: NodePairingDeps): Handler<"node.pair.list"> =>
   () => ({ pending: s.nodePairing.listPending(), paired: s.nodePairing.listPaired().map(nodeView) });
 
 /** `node.pair.approve`: returns the node token once. */
 export const nodePairApproveHandler =
-  (s: GatewayServices): Handler<"node.pair.approve"> =>
+  (s: NodePairingDeps): Handler<"node.pair.approve"> =>
   async ({ requestId }) => {
     const done = await s.nodePairing.approve(requestId);
     if (!done) throw new GatewayError("not_found", `no pending node pairing request ${requestId}`);
@@ -34,7 +38,7 @@ export const nodePairApproveHandler =
 
 /** `node.pair.reject` */
 export const nodePairRejectHandler =
-  (s: GatewayServices): Handler<"node.pair.reject"> =>
+  (s: NodePairingDeps): Handler<"node.pair.reject"> =>
   async ({ requestId }) => {
     const req = await s.nodePairing.reject(requestId);
     if (!req) throw new GatewayError("not_found", `no pending node pairing request ${requestId}`);
@@ -48,7 +52,7 @@ export const nodePairRejectHandler =
 
 /** `node.pair.verify` */
 export const nodePairVerifyHandler =
-  (s: GatewayServices): Handler<"node.pair.verify"> =>
+  (s: NodePairingDeps): Handler<"node.pair.verify"> =>
   ({ nodeId, token }) => {
     const node = s.nodePairing.verify(nodeId, token);
     return node ? { ok: true, node: nodeView(node) } : { ok: false };

@@ -2,9 +2,13 @@ import { ConfigFileSchema, redactedConfig } from "../../config/index.js";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
+/** What these handlers may reach. */
+export type ConfigDeps = Pick<GatewayServices, "configFile" | "version">;
+
+
 /** `config.get`: the loaded config file with secrets redacted. */
 export const configGetHandler =
-  (s: GatewayServices): Handler<"config.get"> =>
+  (s: ConfigDeps): Handler<"config.get"> =>
   () => ({
     path: s.configFile.path,
     exists: s.configFile.exists,
@@ -16,5 +20,5 @@ const schemaJson = JSON.parse(JSON.stringify(ConfigFileSchema)) as Record<string
 
 /** `config.schema`: JSON Schema of clawdbot.json. */
 export const configSchemaHandler =
-  (s: GatewayServices): Handler<"config.schema"> =>
+  (s: ConfigDeps): Handler<"config.schema"> =>
   () => ({ schema: schemaJson, version: s.version });

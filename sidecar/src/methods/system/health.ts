@@ -1,8 +1,12 @@
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
+/** What these handlers may reach. */
+export type HealthDeps = Pick<GatewayServices, "health">;
+
+
 /** `health`: the current health snapshot. */
 export const healthHandler =
-  (s: GatewayServices): Handler<"health"> =>
+  (s: HealthDeps): Handler<"health"> =>
   () =>
     s.health.snapshot();

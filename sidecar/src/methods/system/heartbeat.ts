@@ -1,15 +1,19 @@
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
+/** What these handlers may reach. */
+export type HeartbeatDeps = Pick<GatewayServices, "heartbeat" | "health" | "stateEvents">;
+
+
 /** `last-heartbeat`: the latest heartbeat or null. */
 export const lastHeartbeatHandler =
-  (s: GatewayServices): Handler<"last-heartbeat"> =>
+  (s: HeartbeatDeps): Handler<"last-heartbeat"> =>
   () =>
     s.heartbeat.lastHeartbeat;
 
 /** `set-heartbeats`: turns heartbeats on/off; a change is a health change. */
 export const setHeartbeatsHandler =
-  (s: GatewayServices): Handler<"set-heartbeats"> =>
+  (s: HeartbeatDeps): Handler<"set-heartbeats"> =>
   (params) => {
     s.heartbeat.setEnabled(params.enabled);
     const changed = s.health.update((f) => ({ ...f, heartbeat: { ...f.heartbeat, enabled: params.enabled } }));

@@ -3,15 +3,19 @@ import { GatewayError } from "../../errors.js";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
+/** What these handlers may reach. */
+export type PresenceDeps = Pick<GatewayServices, "presence" | "now" | "stateEvents">;
+
+
 /** `system-presence`: the presence list. */
 export const systemPresenceHandler =
-  (s: GatewayServices): Handler<"system-presence"> =>
+  (s: PresenceDeps): Handler<"system-presence"> =>
   () =>
     s.presence.list();
 
 /** `system-event`: the caller updates its own presence row (never another device's). */
 export const systemEventHandler =
-  (s: GatewayServices): Handler<"system-event"> =>
+  (s: PresenceDeps): Handler<"system-event"> =>
   (params, ctx) => {
     const { caller } = ctx;
     if (params.deviceId !== undefined && params.deviceId !== caller.deviceId) {

@@ -1,9 +1,13 @@
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
+/** What these handlers may reach. */
+export type StatusDeps = Pick<GatewayServices, "config" | "version" | "hostname" | "startedAt" | "now" | "port" | "url" | "connectionCount" | "tls" | "heartbeat" | "devices">;
+
+
 /** `status`: what this gateway is and where it lives. */
 export const statusHandler =
-  (s: GatewayServices): Handler<"status"> =>
+  (s: StatusDeps): Handler<"status"> =>
   () => ({
     version: s.version,
     pid: process.pid,

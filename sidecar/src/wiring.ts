@@ -1,0 +1,188 @@
+import { hostname as osHostname } from "node:os";
+import { METHODS, type PresenceEntry } from "@clawdbot/protocol";
+import type { Logger } from "pino";
+import type { GatewayConfig, LoadedConfigFile } from "./config/index.js";
+import { LogRing } from "./logging/log-ring.js";
+import { PresenceRegistry } from "./state/presence.js";
+import { HealthState } from "./state/health.js";
+import { HeartbeatRunner } from "./state/heartbeat.js";
+import { Broadcaster } from "./events/broadcaster.js";
+import { StateEvents } from "./events/state-events.js";
+import { DeviceStore } from "./pairing/device-store.js";
+import { NodePairingStore } from "./pairing/node-store.js";
+import { FailureRateLimiter } from "./auth/rate-limiter.js";
+import { Dispatcher } from "./methods/dispatcher.js";
+import { DedupeCache } from "./methods/dedupe.js";
+import { buildHandlers } from "./methods/table.js";
+import type { GatewayServices } from "./services.js";
+import { Handshake } from "./server/handshake.js";
+import { GATEWAY_VERSION } from "./version.js";
+import { TranscriptStore } from "./sessions/transcripts.js";
+import { AgentRunner } from "./agent/runner.js";
+import { createBackend } from "./agent/create-backend.js";
+import { ChannelAccessStore } from "./channels/access-store.js";
+import { Outbox } from "./channels/outbox.js";
+import { ChannelRegistry, type ChannelEntry } from "./channels/registry.js";
+import { InboundRouter } from "./channels/router.js";
+import { TelegramAdapter } from "./channels/telegram/adapter.js";
+import { loadTls, type TlsMaterial } from "./server/tls.js";
+import { NodeRegistry } from "./nodes/registry.js";
+import { NodeInvoker } from "./nodes/invoker.js";
+import { CanvasFiles } from "./canvas/files.js";
+
+export interface WiringOptions {
+  config: GatewayConfig;
+  configFile: LoadedConfigFile;
+  logger: Logger;
+  logRing?: LogRing;
+  now?: () => number;
+  hostname?: string;
+}
+
+/** The stores under the state dir, opened before anything is built on them. */
+export interface Stores {
+  devices: DeviceStore;
+  nodePairing: NodePairingStore;
+  channelAccess: ChannelAccessStore;
+  outbox: Outbox;
+  tls: TlsMaterial | undefined;
+  nodes: NodeRegistry;
+}
+
+/** What only the running listener knows; asked at call time. */
+export interface ListenerFacts {
+  port(): number;
+  connectionCount(): number;
+  canvasHostUrl(): string | undefined;
+  disconnectDevice: GatewayServices["disconnectDevice"];
+}
+
+/** The gateway's parts, connected to each other but not yet started. */
+export interface Wired {
+  services: GatewayServices;
+  dispatcher: Dispatcher;
+  handshake: Handshake;
+}
+
+/** Opens every store under the state dir. */
+export async function openStores(config: GatewayConfig, now: () => number, log: Logger): Promise<Stores> {
+  const dir = config.paths.stateDir;
+  return {
+    devices: await DeviceStore.open(dir, now),
+    nodePairing: await NodePairingStore.open(dir, now),
+    channelAccess: await ChannelAccessStore.open(dir, now),
+    outbox: await Outbox.open({ stateDir: dir, now, log }),
+    tls: config.tls.enabled ? await loadTls(dir, config.tls) : undefined,
+    nodes: await NodeRegistry.open(dir, now),
+  };
+}
+
+/** Builds the services every handler reaches, the dispatcher over them and the handshake. */
+export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts): Wired {
+  const { config, logger } = opts;
+  const now = opts.now ?? Date.now;
+  const startedAt = now();
+  const hostname = opts.hostname ?? osHostname();
+  const presence = new PresenceRegistry(selfPresence(hostname, startedAt));
+  const hb = config.heartbeat;
+  const health = new HealthState(
+    { heartbeat: { enabled: hb.enabled, intervalMs: hb.intervalMs, lastTs: null }, channels: {} },
+    startedAt,
+    now,
+  );
+  const broadcaster = new Broadcaster();
+  const stateEvents = new StateEvents(broadcaster, presence, health);
+  const heartbeat = new HeartbeatRunner(hb.enabled, hb.intervalMs, now, (beat) => {
+    broadcaster.broadcast("heartbeat", beat, { droppable: true, roles: ["operator"] });
+    if (health.update((f) => ({ ...f, heartbeat: { ...f.heartbeat, lastTs: beat.ts } }))) stateEvents.healthChanged();
+  });
+  const transcripts = new TranscriptStore(config.paths.stateDir, logger);
+  const runner = new AgentRunner({
+    backend: createBackend(config.agent),
+    transcripts,
+    now,
+    log: logger,
+    defaultTimeoutMs: config.agent.timeoutMs,
+    emitAgent: (ev, droppable) => broadcaster.broadcast("agent", ev, { droppable, roles: ["operator"] }),
+    emitChat: (ev, droppable) => broadcaster.broadcast("chat", ev, { droppable, roles: ["operator"] }),
+  });
+  const { devices, nodePairing, channelAccess, outbox, nodes, tls } = stores;
+  const router = new InboundRouter({ log: logger, runner, outbox, registry: () => channels, accessStore: channelAccess });
+  const channels = new ChannelRegistry(channelEntries(config, logger, now), {
+    log: logger,
+    now,
+    onInbound: (msg, access) => router.handle(msg, access),
+  });
+  outbox.bindAdapters((name) => channels.adapter(name));
+  const canvasFallback = `http://${urlHost(config.host)}:${config.canvasPort ?? 0}`;
+  const services: GatewayServices = {
+    config,
+    configFile: opts.configFile,
+    version: GATEWAY_VERSION,
+    hostname,
+    startedAt,
+    now,
+    presence,
+    health,
+    heartbeat,
+    logRing: opts.logRing ?? new LogRing(),
+    stateEvents,
+    broadcaster,
+    devices,
+    nodePairing,
+    runner,
+    transcripts,
+    outbox,
+    channels,
+    channelAccess,
+    disconnectDevice: facts.disconnectDevice,
+    connectionCount: facts.connectionCount,
+    port: facts.port,
+    url: () => `${tls ? "wss" : "ws"}://${urlHost(config.host)}:${facts.port()}`,
+    tls,
+    nodes,
+    invoker: new NodeInvoker(nodes),
+    canvasFiles: new CanvasFiles(config.paths.stateDir),
+    canvasUrl: (session) => `${facts.canvasHostUrl() ?? canvasFallback}/${session}/`,
+  };
+  nodes.bindAllowlist(() => services.config.nodes);
+  const dispatcher = new Dispatcher(METHODS, buildHandlers(services), new DedupeCache(now), logger);
+  const handshake = new Handshake({
+    config,
+    current: () => services.config,
+    devices,
+    limiter: new FailureRateLimiter(config.authRateLimit.maxFailures, config.authRateLimit.windowMs, now),
+    now,
+    log: logger,
+    onPairingRequested: (req) => {
+      logger.info({ requestId: req.requestId, deviceId: req.deviceId, ip: req.remoteIp }, "pairing requested");
+      broadcaster.broadcast("device.pair.requested", req, { scope: "operator.pairing" });
+    },
+  });
+  return { services, dispatcher, handshake };
+}
+
+function selfPresence(hostname: string, startedAt: number): PresenceEntry {
+  return { ts: startedAt, host: hostname, version: GATEWAY_VERSION, platform: process.platform, mode: "gateway", reason: "self" };
+}
+
+/** The channel adapters configured in clawdbot.json. */
+function channelEntries(config: GatewayConfig, log: Logger, now: () => number): ChannelEntry[] {
+  const entries: ChannelEntry[] = [];
+  const tg = config.channels.telegram;
+  if (tg) {
+    entries.push({
+      adapter: new TelegramAdapter({ config: tg, stateDir: config.paths.stateDir, log: log.child({ channel: "telegram" }), now }),
+      access: tg,
+      // A quiet chat keeps a long poll open for pollTimeoutSec; that is not silence.
+      staleAfterMs: Math.max(tg.staleAfterMs, tg.pollTimeoutSec * 1000 + 5000),
+    });
+  }
+  return entries;
+}
+
+/** Host part of a URL for the bound address (wildcards answer on loopback). */
+export function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
