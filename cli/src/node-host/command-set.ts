@@ -5,7 +5,8 @@ import { ProgramAllowlist } from "./program-allowlist.js";
 import { SystemRunner } from "./system-run.js";
 import { systemInfo } from "./system-info.js";
 import { Canvas } from "./canvas.js";
-import { loadDarwinDevice } from "./darwin.js";
+import { loadDarwinDevice, type LeftOut } from "./darwin.js";
+import { loadPermissionProbe, type PermissionProbe } from "../permissions/probe.js";
 
 type Handler = (params: unknown) => Promise<unknown>;
 
@@ -18,6 +19,8 @@ export interface CommandSetOptions {
   canvasHostUrl: () => string | undefined;
   /** Loads playwright-core (an optional dependency). */
   loadPlaywright?: () => Promise<typeof import("playwright-core")>;
+  /** macOS privacy permissions; default: node-mac-permissions on darwin, "not applicable" elsewhere. */
+  permissions?: PermissionProbe;
 }
 
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
@@ -28,6 +31,8 @@ export class CommandSet {
     readonly caps: string[],
     readonly commands: string[],
     readonly permissions: Record<string, boolean>,
+    /** Commands this machine could offer but does not (a permission or tool missing), with the reason. */
+    readonly leftOut: readonly LeftOut[],
     private readonly handlers: ReadonlyMap<string, Handler>,
     private readonly runner: SystemRunner,
     private readonly canvas: Canvas | undefined,
@@ -51,13 +56,14 @@ export class CommandSet {
       handlers.set("canvas.snapshot", (p) => canvas.snapshot(p));
       handlers.set("canvas.a2ui.push", (p) => canvas.a2uiPush(p));
     }
-    const mac = await loadDarwinDevice(o.platform, (n) => allowlist.which(n));
+    const probe = o.permissions ?? (await loadPermissionProbe(o.platform));
+    const mac = loadDarwinDevice(o.platform, (n) => allowlist.which(n), probe);
     if (mac) {
       caps.push(...mac.caps);
       Object.assign(permissions, mac.permissions);
       for (const [name, fn] of Object.entries(mac.handlers)) handlers.set(name, fn);
     }
-    return new CommandSet(caps, [...handlers.keys()], permissions, handlers, runner, canvas);
+    return new CommandSet(caps, [...handlers.keys()], permissions, mac?.leftOut ?? [], handlers, runner, canvas);
   }
 
   /** Runs one command; unknown commands are NOT_FOUND (the gateway should never have sent them). */

@@ -6,51 +6,51 @@ import { Type } from "@sinclair/typebox";
 import { check, formatIssues } from "@clawdbot/protocol";
 import { NodeCommandError } from "./errors.js";
 import type { ProgramAllowlist } from "./program-allowlist.js";
+import type { PermissionName } from "@clawdbot/protocol/companion";
+import { permissionFor, type PermissionProbe } from "../permissions/probe.js";
 
 /**
- * macOS device commands. Declared only on darwin, only when the optional `node-mac-permissions`
- * package loads (it is a native addon built on macOS; npm skips it elsewhere) and reports the
- * permission as authorized, and only when the capture tool is present: `screencapture` (built in)
- * for screen.record, `imagesnap` for camera.snap, `CoreLocationCLI` for location.get.
- * Not exercised by the Linux test suite.
+ * macOS device commands. Declared only on darwin, only when the permission probe reports the
+ * permission granted, and only when the capture tool is present: `screencapture` (built in) for
+ * screen.record, `imagesnap` for camera.snap, `CoreLocationCLI` for location.get. Each command left
+ * out is reported with its reason.
  */
 export interface DarwinDevice {
   caps: string[];
   commands: string[];
   permissions: Record<string, boolean>;
   handlers: Record<string, (params: unknown) => Promise<unknown>>;
+  leftOut: LeftOut[];
 }
 
-type MacPermissions = { getAuthStatus(type: string): string };
+/** A command this Mac could offer but does not, and why. */
+export interface LeftOut {
+  command: string;
+  reason: string;
+}
 
 const SCREEN_RECORD = Type.Object({ durationMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 60_000 })) });
 
-/** Loads what this Mac allows; undefined off darwin or without node-mac-permissions. */
-export async function loadDarwinDevice(platform: NodeJS.Platform, which: ProgramAllowlist["which"]): Promise<DarwinDevice | undefined> {
+/** What this Mac allows; undefined off darwin. */
+export function loadDarwinDevice(platform: NodeJS.Platform, which: ProgramAllowlist["which"], probe: PermissionProbe): DarwinDevice | undefined {
   if (platform !== "darwin") return undefined;
-  let perms: MacPermissions;
-  try {
-    const name = "node-mac-permissions";
-    const mod = (await import(name)) as { default?: MacPermissions } & MacPermissions;
-    perms = mod.default ?? mod;
-  } catch {
-    return undefined;
-  }
-  const granted = (type: string) => {
-    try {
-      return perms.getAuthStatus(type) === "authorized";
-    } catch {
-      return false;
-    }
+  const states = new Map(probe.check().map((p) => [p.name, p]));
+  const granted = (name: PermissionName) => states.get(name)?.status === "granted";
+  const permissions = { "screen.record": granted("screen-recording"), "camera.capture": granted("camera"), location: granted("location") };
+  const device: DarwinDevice = { caps: [], commands: [], permissions, handlers: {}, leftOut: [] };
+  const offer = (cap: string, command: string, tool: string | undefined, toolName: string, fn: (tool: string) => (params: unknown) => Promise<unknown>) => {
+    const spec = permissionFor(command)!;
+    const status = states.get(spec.name)?.status ?? "unknown";
+    if (status !== "granted") {
+      const why = probe.unavailable ?? `${spec.label} permission is ${status.replace("-", " ")}; grant it in System Settings → Privacy & Security → ${spec.label}`;
+      device.leftOut.push({ command, reason: why });
+    } else if (tool === undefined) {
+      device.leftOut.push({ command, reason: `${toolName} is not on PATH (brew install ${toolName.toLowerCase()})` });
+    } else add(device, cap, command, fn(tool));
   };
-  const permissions = { "screen.record": granted("screen"), "camera.capture": granted("camera"), location: granted("location") };
-  const device: DarwinDevice = { caps: [], commands: [], permissions, handlers: {} };
-  const screencapture = "/usr/sbin/screencapture";
-  if (permissions["screen.record"]) add(device, "screen", "screen.record", (p) => screenRecord(screencapture, p));
-  const imagesnap = which("imagesnap");
-  if (permissions["camera.capture"] && imagesnap) add(device, "camera", "camera.snap", () => cameraSnap(imagesnap));
-  const corelocation = which("CoreLocationCLI");
-  if (permissions.location && corelocation) add(device, "location", "location.get", () => locationGet(corelocation));
+  offer("screen", "screen.record", "/usr/sbin/screencapture", "screencapture", (t) => (p) => screenRecord(t, p));
+  offer("camera", "camera.snap", which("imagesnap"), "imagesnap", (t) => () => cameraSnap(t));
+  offer("location", "location.get", which("CoreLocationCLI"), "CoreLocationCLI", (t) => () => locationGet(t));
   return device;
 }
 

@@ -5,6 +5,7 @@ import { CommandSet } from "./command-set.js";
 import { GatewayPinStore } from "./gateway-pin.js";
 import { NodeIdentityStore } from "./identity.js";
 import { NodeHost, NODE_EXIT, type NodeLog } from "./host.js";
+import type { PermissionProbe } from "../permissions/probe.js";
 
 export interface RunNodeHostOptions {
   url: string | undefined;
@@ -18,6 +19,8 @@ export interface RunNodeHostOptions {
   env: Readonly<Record<string, string | undefined>>;
   log: NodeLog;
   signal: AbortSignal;
+  /** macOS privacy permissions; default: node-mac-permissions on darwin. */
+  permissions?: PermissionProbe;
 }
 
 /** `<stateDir>/node/`: the node's identity, tokens, TLS pins and node.json. */
@@ -39,7 +42,14 @@ export async function runNodeHost(o: RunNodeHostOptions): Promise<number> {
     return NODE_EXIT.error;
   }
   let host: NodeHost | undefined;
-  const commands = await CommandSet.detect({ platform: o.platform, config, env: o.env, canvasHostUrl: () => host?.canvasHost });
+  const commands = await CommandSet.detect({
+    platform: o.platform,
+    config,
+    env: o.env,
+    canvasHostUrl: () => host?.canvasHost,
+    ...(o.permissions ? { permissions: o.permissions } : {}),
+  });
+  for (const { command, reason } of commands.leftOut) o.log.warn(`not offering ${command}: ${reason}`);
   const pinPath = join(dir, "gateway-pin.json");
   host = new NodeHost({
     url,

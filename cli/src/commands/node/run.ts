@@ -5,7 +5,7 @@ import { CLI_VERSION } from "../../version.js";
 export default class NodeRun extends Command {
   static override summary = "Run a headless node host in the foreground.";
   static override description = [
-    'Connects to one gateway as a node (role "node") and serves the commands this machine can run: system.info; system.run for the programs listed in node.json systemRun.allow; canvas.* when a Chromium (CHROMIUM_PATH or /usr/bin/chromium) and playwright-core are available; on macOS camera/screen/location commands when node-mac-permissions reports them authorized.',
+    'Connects to one gateway as a node (role "node") and serves the commands this machine can run: system.info; system.run for the programs listed in node.json systemRun.allow; canvas.* when a Chromium (CHROMIUM_PATH or /usr/bin/chromium) and playwright-core are available; on macOS camera/screen/location commands when node-mac-permissions reports the permission granted (each one left out is named, with the reason).',
     "State lives in <stateDir>/node/ (CLAWDBOT_STATE_DIR, default ~/.clawdbot): identity.json, device-auth.json, gateway-pin.json (the wss:// certificate pinned at the first pairing) and node.json:",
     '  {gatewayUrl?, displayName?, canvasHostUrl?, systemRun: {allow: ["echo", "/usr/bin/uname"], timeoutMs, maxOutputBytes, envAllow: ["LANG"]}}',
     "system.run takes a caller's env only for names in systemRun.envAllow (plain names; PATH, LD_*, DYLD_*, BASH_FUNC_*, BASH_ENV, ENV, NODE_OPTIONS and interpreter option variables can never be set).",
