@@ -3,7 +3,7 @@ export { runDaemonAction, planAction, describePlan, type DaemonFile, type Daemon
 export { applyPlan, type Applied } from "./apply.js";
 export { CommandFailedError, DaemonError } from "./errors.js";
 export { formatApplied, formatDryRun } from "./format.js";
-export { currentHost, servicePaths, supportedPlatform, LAUNCHD_LABEL, SYSTEMD_UNIT, RUN_JS, TEMPLATES_DIR, type DaemonHost, type Platform, type ServicePaths } from "./host.js";
+export { currentHost, servicePaths, supportedPlatform, PLATFORMS, LAUNCHD_LABEL, SYSTEMD_UNIT, RUN_JS, TEMPLATES_DIR, type DaemonHost, type Platform, type ServicePaths } from "./host.js";
 export { renderPlist } from "./launchd.js";
 export { renderUnit } from "./systemd.js";
 export type { Action, Facts, InstallOptions, LogOptions, Plan, PlanContext, ServiceSpec, Step } from "./plan.js";

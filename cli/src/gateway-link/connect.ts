@@ -14,7 +14,8 @@ export interface LinkOptions {
   mode?: "cli" | "backend";
 }
 
-function linkUrl(o: Pick<LinkOptions, "url" | "env">): string {
+/** The gateway URL: --url, else CLAWDBOT_GATEWAY_URL, else the local default. */
+export function linkUrl(o: Pick<LinkOptions, "url" | "env">): string {
   return o.url ?? o.env["CLAWDBOT_GATEWAY_URL"] ?? `ws://127.0.0.1:${DEFAULT_PORT}`;
 }
 

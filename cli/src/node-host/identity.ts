@@ -1,53 +1,8 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { DeviceIdentity } from "@clawdbot/protocol/client";
-import { loadOrCreateIdentity } from "../identity-file.js";
-import { writeFileAtomic } from "@clawdbot/sidecar/store";
+import { DeviceIdentityDir } from "../identity-dir.js";
 
-/**
- * The node's own device identity (`<dir>/identity.json`, 0600) and the device tokens gateways
- * issued to it (`<dir>/device-auth.json`, 0600, keyed by gateway URL). Separate from the CLI's
- * operator identity, so a node and an operator on one machine are two devices.
- */
-export class NodeIdentityStore {
-  constructor(private readonly dir: string) {}
-
-  get identityPath(): string {
-    return join(this.dir, "identity.json");
-  }
-
-  private get tokensPath(): string {
-    return join(this.dir, "device-auth.json");
-  }
-
-  /** Loads the identity, creating it on first use. */
-  identity(): Promise<DeviceIdentity> {
-    return loadOrCreateIdentity(this.identityPath, "move it aside to create a new node identity (the node must then be paired again)");
-  }
-
-  async deviceToken(url: string): Promise<string | undefined> {
-    return (await this.readTokens())[url];
-  }
-
-  async saveDeviceToken(url: string, token: string): Promise<void> {
-    const all = await this.readTokens();
-    all[url] = token;
-    await writeFileAtomic(this.tokensPath, JSON.stringify(all, null, 2) + "\n", 0o600);
-  }
-
-  async dropDeviceToken(url: string): Promise<void> {
-    const all = await this.readTokens();
-    if (!(url in all)) return;
-    delete all[url];
-    await writeFileAtomic(this.tokensPath, JSON.stringify(all, null, 2) + "\n", 0o600);
-  }
-
-  private async readTokens(): Promise<Record<string, string>> {
-    try {
-      const parsed = JSON.parse(await readFile(this.tokensPath, "utf8")) as unknown;
-      return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
-    } catch {
-      return {};
-    }
+/** The node's own device identity and tokens, in `<stateDir>/node/`. */
+export class NodeIdentityStore extends DeviceIdentityDir {
+  constructor(dir: string) {
+    super(dir, "move it aside to create a new node identity (the node must then be paired again)");
   }
 }

@@ -31,6 +31,7 @@ export const GatewaySummarySchema = Type.Object(
   },
   strict,
 );
+export type GatewaySummary = Static<typeof GatewaySummarySchema>;
 
 /** A device or node waiting for approval. */
 export const PendingPairingSchema = Type.Object(

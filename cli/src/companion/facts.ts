@@ -1,0 +1,110 @@
+import { EVENTS, check, type Result } from "@clawdbot/protocol";
+import type { GatewayClient } from "@clawdbot/protocol/client";
+import type { ChannelSummary, NodeSummary, PendingPairing } from "@clawdbot/protocol/companion";
+
+/** What the gateway told us on the last refresh. */
+export interface GatewayFacts {
+  version: string;
+  /** Gateway start time on our clock (now − uptimeMs when asked). */
+  startedAt: number;
+  /** Where WebChat and the Control UI are served (http(s) form of the URL we connected to). */
+  httpBase: string;
+  pending: PendingPairing[];
+  channels: ChannelSummary[];
+  nodes: NodeSummary[];
+}
+
+/** Asks the gateway for everything the menu shows, in parallel. */
+export async function fetchFacts(client: GatewayClient, url: string, now: number): Promise<GatewayFacts> {
+  const [status, devices, nodePairs, channels, nodes] = await Promise.all([
+    client.call("status"),
+    client.call("device.pair.list"),
+    client.call("node.pair.list"),
+    client.call("channels.status"),
+    client.call("node.list"),
+  ]);
+  return {
+    version: status.version,
+    startedAt: now - status.uptimeMs,
+    httpBase: httpBase(url),
+    pending: [...devices.pending.map(devicePending), ...nodePairs.pending.map(nodePending)].sort((a, b) => a.ts - b.ts),
+    channels: channelSummaries(channels),
+    nodes: nodes.nodes.map((n) => ({ nodeId: n.nodeId, name: n.displayName ?? n.nodeId.slice(0, 12), connected: n.connected, ...(n.platform ? { platform: n.platform } : {}) })),
+  };
+}
+
+/** `ws://host:port` → `http://host:port` (wss → https). */
+export function httpBase(url: string): string {
+  const u = new URL(url);
+  u.protocol = u.protocol === "wss:" ? "https:" : "http:";
+  return `${u.protocol}//${u.host}`;
+}
+
+type DeviceRequest = Result<"device.pair.list">["pending"][number];
+type NodeRequest = Result<"node.pair.list">["pending"][number];
+
+function devicePending(r: DeviceRequest): PendingPairing {
+  return {
+    requestId: r.requestId,
+    kind: "device",
+    name: r.displayName ?? r.clientId ?? r.deviceId.slice(0, 12),
+    scopes: r.scopes ?? [],
+    commands: [],
+    ts: r.ts,
+    ...(r.clientId ? { clientId: r.clientId } : {}),
+    ...(r.platform ? { platform: r.platform } : {}),
+    ...(r.remoteIp ? { address: r.remoteIp } : {}),
+    ...(r.role ? { role: r.role } : {}),
+  };
+}
+
+function nodePending(r: NodeRequest): PendingPairing {
+  return {
+    requestId: r.requestId,
+    kind: "node",
+    name: r.displayName ?? r.nodeId.slice(0, 12),
+    scopes: [],
+    commands: r.commands ?? [],
+    ts: r.ts,
+    role: "node",
+    ...(r.platform ? { platform: r.platform } : {}),
+    ...(r.remoteIp ? { address: r.remoteIp } : {}),
+  };
+}
+
+type ChannelStatus = Result<"channels.status">["channels"][string];
+
+/**
+ * One summary per channel, or per account where the gateway reports accounts. WhatsApp "needs
+ * re-link" when the phone logged the session out.
+ */
+function channelSummaries(res: Result<"channels.status">): ChannelSummary[] {
+  const out: ChannelSummary[] = [];
+  for (const [name, st] of Object.entries(res.channels).sort(([a], [b]) => a.localeCompare(b))) out.push(channelSummary(name, st));
+  return out;
+}
+
+function channelSummary(name: string, st: ChannelStatus): ChannelSummary {
+  const extra = st as ChannelStatus & { linked?: unknown; needsRelink?: unknown };
+  const lastError = st.lastError ?? undefined;
+  const relink = extra.needsRelink === true || extra.linked === false || /re-?link|logged out/i.test(lastError ?? "");
+  return {
+    name,
+    configured: st.configured,
+    running: st.running,
+    connected: st.connected,
+    needsRelink: name.startsWith("whatsapp") && relink,
+    ...(st.accountId ? { accountId: st.accountId } : {}),
+    ...(lastError ? { lastError } : {}),
+  };
+}
+
+/** The pending request a `device.pair.requested` / `node.pair.requested` event carries, if well-formed. */
+export function toPending(event: "device.pair.requested" | "node.pair.requested", payload: unknown): PendingPairing | undefined {
+  if (event === "device.pair.requested") {
+    const res = check(EVENTS["device.pair.requested"], payload);
+    return res.ok ? devicePending(res.value) : undefined;
+  }
+  const res = check(EVENTS["node.pair.requested"], payload);
+  return res.ok ? nodePending(res.value) : undefined;
+}

@@ -1,0 +1,210 @@
+// The companion core end to end over its stdio protocol: a test shell drives a companion process
+// against a real in-process gateway; systemctl and node-mac-permissions are the injected seams.
+import { test, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateIdentity, type DeviceIdentity } from "@clawdbot/protocol/client";
+import type { ConfigFile } from "@clawdbot/sidecar";
+import { startGateway, type TestGateway } from "../support/gateway.js";
+import { RawClient, connectParams, type Frame } from "../support/raw-client.js";
+import { eventually } from "../support/wait.js";
+import { cliEnv, tempDir } from "../cli/run-cli.js";
+import { FakeTelegram } from "../fakes/telegram/server.js";
+import { TestShell, item, itemIds } from "./shell.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CHILD = fileURLToPath(new URL("./companion-child.ts", import.meta.url));
+/** Where the "remote" device appears to connect from (through a reverse proxy on loopback). */
+const REMOTE_IP = "203.0.113.7";
+const UNIT = "clawdbot-gateway.service";
+
+interface Setup {
+  gw: TestGateway;
+  shell: TestShell;
+  stateDir: string;
+  runnerCalls(): Promise<string[][]>;
+  setPermissions(p: Record<string, string>): Promise<void>;
+}
+
+async function setup(t: TestContext, o: { file?: ConfigFile; permissions?: Record<string, string>; gateway?: TestGateway } = {}): Promise<Setup> {
+  const gw = o.gateway ?? (await startGateway({ file: { gateway: { trustedProxies: ["127.0.0.1"], authRateLimit: { maxFailures: 100_000 } }, ...o.file } }));
+  if (!o.gateway) t.after(() => gw.stop());
+  const dir = await tempDir(t, "clawdbot-companion-");
+  const home = join(dir, "home");
+  // The service is installed (its unit file exists) and, per SERVICE_STATE, not running.
+  await mkdir(join(home, ".config", "systemd", "user"), { recursive: true });
+  await writeFile(join(home, ".config", "systemd", "user", UNIT), "[Unit]\n");
+  const files = { RUNNER_LOG: join(dir, "runner.log"), SERVICE_STATE: join(dir, "service.json"), PERMISSIONS: join(dir, "permissions.json") };
+  await writeFile(files.RUNNER_LOG, "");
+  await writeFile(files.SERVICE_STATE, JSON.stringify({ running: false }));
+  const setPermissions = (p: Record<string, string>) => writeFile(files.PERMISSIONS, JSON.stringify(p));
+  await setPermissions(o.permissions ?? {});
+  const stateDir = join(dir, "state");
+  const shell = TestShell.start(t, ["--import", "tsx", CHILD, gw.url], cliEnv(stateDir, { HOME: home, ...files }), ROOT);
+  shell.send({ type: "hello", shellVersion: "test-shell 1.0" });
+  await shell.menu((m) => m.gateway.state === "running", "the companion connects (local devices are auto-approved)");
+  const runnerCalls = async () => (await readFile(files.RUNNER_LOG, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
+  return { gw, shell, stateDir, runnerCalls, setPermissions };
+}
+
+/** A device connecting from REMOTE_IP through the (trusted) proxy: never auto-approved. */
+async function remoteConnect(url: string, identity: DeviceIdentity): Promise<Frame> {
+  const c = await RawClient.open(url, { headers: { "X-Forwarded-For": REMOTE_IP } });
+  try {
+    const nonce = await c.challenge();
+    return await c.request("connect", connectParams({ identity, scopes: ["operator.read", "operator.write"], nonce, clientId: "clawdbot-ios", mode: "ui" }));
+  } finally {
+    c.close();
+  }
+}
+
+test("a remote device asks to pair: menu and one notification; clicking approve lets the waiting device in", async (t) => {
+  const { gw, shell } = await setup(t);
+  const phone = generateIdentity();
+  const first = await remoteConnect(gw.url, phone);
+  assert.equal(first.ok, false);
+  assert.equal(first.error?.code, "NOT_PAIRED");
+  const requestId = (first.error?.details as { requestId: string }).requestId;
+
+  const notify = await shell.expect("notify", (n) => n.id === `pair:device:${requestId}`, "pairing notification");
+  assert.equal(notify.title, "Device clawdbot-ios wants to pair");
+  assert.match(notify.body, new RegExp(`from ${REMOTE_IP.replace(/\./g, "\\.")} — asks for operator\\.read, operator\\.write`));
+  assert.deepEqual(notify.actions, [{ id: "approve", title: "Approve" }, { id: "reject", title: "Reject" }]);
+
+  const menu = await shell.menu((m) => m.pending.some((p) => p.requestId === requestId), "the request in the menu");
+  const pending = menu.pending.find((p) => p.requestId === requestId)!;
+  assert.deepEqual({ kind: pending.kind, address: pending.address, scopes: pending.scopes, clientId: pending.clientId }, { kind: "device", address: REMOTE_IP, scopes: ["operator.read", "operator.write"], clientId: "clawdbot-ios" });
+  const approve = item(menu, `pair.approve:device:${requestId}`);
+  assert.equal(approve?.title, "Approve — grants operator.read, operator.write", "the approval repeats the scopes");
+  assert.ok(item(menu, `pair.reject:device:${requestId}`)?.enabled);
+
+  // The device keeps trying while it waits: still the same request, still one notification.
+  assert.equal((await remoteConnect(gw.url, phone)).error?.code, "NOT_PAIRED");
+  const mark = shell.mark();
+  shell.send({ type: "click", itemId: `pair.approve:device:${requestId}` });
+  const after = await shell.menu((m) => m.pending.length === 0 && m.notice !== undefined, "the approval done", mark);
+  assert.equal(after.notice, "Approved clawdbot-ios: operator.read, operator.write");
+  const hello = await remoteConnect(gw.url, phone);
+  assert.equal(hello.ok, true, JSON.stringify(hello.error));
+  assert.deepEqual((hello.payload as { auth?: { scopes: string[] } }).auth?.scopes, ["operator.read", "operator.write"]);
+  assert.equal(shell.of("notify").filter((n) => n.id === `pair:device:${requestId}`).length, 1, "one notification per request");
+  assert.deepEqual(shell.of("error"), []);
+});
+
+test("Reject from the notification's action button refuses the device", async (t) => {
+  const { gw, shell } = await setup(t);
+  const laptop = generateIdentity();
+  const res = await remoteConnect(gw.url, laptop);
+  const requestId = (res.error?.details as { requestId: string }).requestId;
+  await shell.expect("notify", (n) => n.id === `pair:device:${requestId}`, "pairing notification");
+  const mark = shell.mark();
+  shell.send({ type: "notification-action", id: `pair:device:${requestId}`, action: "reject" });
+  const menu = await shell.menu((m) => m.notice !== undefined, "the rejection done", mark);
+  assert.equal(menu.notice, "Rejected clawdbot-ios");
+  assert.deepEqual(menu.pending, []);
+  const again = await remoteConnect(gw.url, laptop);
+  assert.equal(again.error?.code, "NOT_PAIRED", "a rejected device is not let in");
+  assert.notEqual((again.error?.details as { requestId: string }).requestId, requestId, "it has to ask anew");
+});
+
+test("gateway stopped: the menu says so; Start runs the daemon module's start through the runner; the companion reconnects", async (t) => {
+  const first = await startGateway({ file: { gateway: { trustedProxies: ["127.0.0.1"] } } });
+  let current = first;
+  t.after(() => current.stop());
+  const { shell, runnerCalls } = await setup(t, { gateway: first });
+  const running = await shell.menu((m) => m.service.installed && !m.service.running, "service installed, not running");
+  assert.equal(item(running, "service.start")?.enabled, true);
+  assert.equal(item(running, "service.stop")?.enabled, false);
+  assert.equal(running.service.supervisor, "systemd");
+
+  let mark = shell.mark();
+  await first.stop();
+  const stopped = await shell.menu((m) => m.gateway.state === "stopped", "the menu says stopped", mark);
+  assert.equal(item(stopped, "gateway.status")?.title, "Gateway stopped");
+  assert.deepEqual(stopped.pending, []);
+  assert.equal(item(stopped, "open.control")?.enabled, false, "nothing to open while it is stopped");
+
+  mark = shell.mark();
+  shell.send({ type: "click", itemId: "service.start" });
+  const started = await shell.menu((m) => m.notice === "Gateway service started", "start reported", mark);
+  assert.equal(started.service.running, true);
+  assert.equal(started.service.pid, 4242);
+  assert.deepEqual((await runnerCalls()).filter((c) => c[2] !== "status"), [["systemctl", "--user", "start", UNIT]]);
+
+  // What the supervisor would do: the gateway comes back on its port; the companion finds it.
+  mark = shell.mark();
+  current = await startGateway({ stateDir: first.stateDir, file: { gateway: { trustedProxies: ["127.0.0.1"] } }, flags: { port: first.port } });
+  await shell.menu((m) => m.gateway.state === "running", "running again", mark);
+});
+
+test("a channel that goes down updates the menu and notifies once", async (t) => {
+  const fake = await FakeTelegram.start();
+  t.after(() => (fake.dropHung(), fake.stop()));
+  const file: ConfigFile = { heartbeat: { enabled: false }, channels: { telegram: { botToken: fake.token, apiRoot: fake.apiRoot, pollTimeoutSec: 1 } } };
+  const { shell, runnerCalls } = await setup(t, { file });
+  const up = await shell.menu((m) => m.channels.some((c) => c.name === "telegram" && c.connected), "telegram connected");
+  const telegramRow = (m: typeof up) => m.sections.find((x) => x.id === "channels")?.items.find((i) => i.id.startsWith("channel:telegram"));
+  assert.match(telegramRow(up)?.title ?? "", /^Telegram( \(.+\))?: connected$/);
+
+  const mark = shell.mark();
+  fake.fail("getUpdates", { kind: "error", code: 401 }, { times: Infinity });
+  const down = await shell.menu((m) => m.channels.some((c) => c.name === "telegram" && !c.connected), "telegram down", mark);
+  const row = telegramRow(down);
+  assert.match(row?.title ?? "", /^Telegram( \(.+\))?: down$/);
+  assert.match(row?.detail ?? "", /401|Unauthorized/i);
+  const notice = await shell.expect("notify", (n) => n.title === "Telegram is down", "channel-down notification", mark);
+  assert.match(notice.body, /401|Unauthorized/i);
+  // Each poll asks systemctl and the gateway together: three more polls while it stays down.
+  const polled = (await runnerCalls()).length;
+  await eventually("three more polls", async () => (await runnerCalls()).length >= polled + 3, 30_000);
+  assert.equal(shell.of("notify", mark).filter((n) => n.title === "Telegram is down").length, 1, "one notification for one outage");
+});
+
+test("malformed lines from the shell are answered with an error line and ignored", async (t) => {
+  const { shell } = await setup(t);
+  const mark = shell.mark();
+  shell.sendLine("this is not json");
+  shell.sendLine("{}");
+  shell.sendLine('{"type":"click"}');
+  shell.sendLine('{"type":"hello","shellVersion":"1","extra":true}');
+  shell.sendLine("[1,2,3]");
+  shell.send({ type: "click", itemId: "no.such.item" });
+  shell.send({ type: "click", itemId: "service.stop" }); // shown, but disabled: the service is not running
+  shell.send({ type: "notification-action", id: "pair:device:unknown", action: "launch" });
+  shell.sendLine("");
+  shell.send({ type: "click", itemId: "copy.url" });
+  const copied = await shell.expect("clipboard", () => true, "the companion still works", mark);
+  assert.equal(copied.text.startsWith("ws://127.0.0.1:"), true);
+  const errors = shell.of("error", mark);
+  assert.deepEqual(
+    errors.map((e) => e.code),
+    ["INVALID_MESSAGE", "INVALID_MESSAGE", "INVALID_MESSAGE", "INVALID_MESSAGE", "INVALID_MESSAGE", "UNKNOWN_ITEM", "UNKNOWN_ITEM", "UNKNOWN_ITEM"],
+  );
+  assert.match(errors[0]!.message, /not JSON/);
+  assert.match(errors[5]!.message, /no enabled menu item "no\.such\.item"/);
+  // Nothing else happened: no URL opened, no quit, no notification.
+  assert.deepEqual(shell.of("open-url", mark), []);
+  assert.deepEqual(shell.of("quit", mark), []);
+  assert.deepEqual(shell.of("notify", mark), []);
+  assert.equal(shell.of("clipboard", mark).length, 1);
+});
+
+test("permissions: missing ones offer Open System Settings; granting one updates the menu", async (t) => {
+  const s = await setup(t, { permissions: { camera: "denied", microphone: "authorized", screen: "not determined", location: "authorized", accessibility: "authorized", "full-disk-access": "authorized" } });
+  const menu = await s.shell.menu((m) => m.permissions.items.some((p) => p.name === "camera" && p.status === "denied"), "permissions shown");
+  assert.equal(menu.permissions.applicable, true);
+  assert.equal(item(menu, "permission.open:camera")?.title, "Camera: denied — Open System Settings…");
+  assert.equal(item(menu, "permission.open:screen-recording")?.title, "Screen Recording: not determined — Open System Settings…");
+  assert.equal(item(menu, "permission:microphone")?.checked, true);
+  assert.ok(!itemIds(menu).includes("permission.open:microphone"), "no settings row for a granted permission");
+  let mark = s.shell.mark();
+  s.shell.send({ type: "click", itemId: "permission.open:camera" });
+  const open = await s.shell.expect("open-url", () => true, "System Settings opened", mark);
+  assert.equal(open.url, "x-apple.systempreferences:com.apple.preference.security?Privacy_Camera");
+  mark = s.shell.mark();
+  await s.setPermissions({ camera: "authorized", microphone: "authorized", screen: "not determined", location: "authorized", accessibility: "authorized", "full-disk-access": "authorized" });
+  const granted = await s.shell.menu((m) => m.permissions.items.find((p) => p.name === "camera")?.status === "granted", "camera granted", mark);
+  assert.ok(!itemIds(granted).includes("permission.open:camera"));
+});
