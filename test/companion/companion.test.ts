@@ -16,8 +16,10 @@ import { TestShell, item, itemIds } from "./shell.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./companion-child.ts", import.meta.url));
-/** Where the "remote" device appears to connect from (through a reverse proxy on loopback). */
+/** Where the "remote" device appears to connect from, through a reverse proxy at PROXY_IP. */
 const REMOTE_IP = "203.0.113.7";
+/** A loopback address of its own for the proxy, so the companion on 127.0.0.1 stays local. */
+const PROXY_IP = "127.0.0.2";
 const UNIT = "clawdbot-gateway.service";
 
 interface Setup {
@@ -29,7 +31,7 @@ interface Setup {
 }
 
 async function setup(t: TestContext, o: { file?: ConfigFile; permissions?: Record<string, string>; gateway?: TestGateway } = {}): Promise<Setup> {
-  const gw = o.gateway ?? (await startGateway({ file: { gateway: { trustedProxies: ["127.0.0.1"], authRateLimit: { maxFailures: 100_000 } }, ...o.file } }));
+  const gw = o.gateway ?? (await startGateway({ file: { gateway: { trustedProxies: [PROXY_IP], authRateLimit: { maxFailures: 100_000 } }, ...o.file } }));
   if (!o.gateway) t.after(() => gw.stop());
   const dir = await tempDir(t, "clawdbot-companion-");
   const home = join(dir, "home");
@@ -49,9 +51,9 @@ async function setup(t: TestContext, o: { file?: ConfigFile; permissions?: Recor
   return { gw, shell, stateDir, runnerCalls, setPermissions };
 }
 
-/** A device connecting from REMOTE_IP through the (trusted) proxy: never auto-approved. */
+/** A device connecting from REMOTE_IP through the trusted proxy: never auto-approved. */
 async function remoteConnect(url: string, identity: DeviceIdentity): Promise<Frame> {
-  const c = await RawClient.open(url, { headers: { "X-Forwarded-For": REMOTE_IP } });
+  const c = await RawClient.open(url, { localAddress: PROXY_IP, headers: { "X-Forwarded-For": REMOTE_IP } });
   try {
     const nonce = await c.challenge();
     return await c.request("connect", connectParams({ identity, scopes: ["operator.read", "operator.write"], nonce, clientId: "clawdbot-ios", mode: "ui" }));
@@ -110,7 +112,7 @@ test("Reject from the notification's action button refuses the device", async (t
 });
 
 test("gateway stopped: the menu says so; Start runs the daemon module's start through the runner; the companion reconnects", async (t) => {
-  const first = await startGateway({ file: { gateway: { trustedProxies: ["127.0.0.1"] } } });
+  const first = await startGateway({ file: { gateway: { trustedProxies: [PROXY_IP] } } });
   let current = first;
   t.after(() => current.stop());
   const { shell, runnerCalls } = await setup(t, { gateway: first });
@@ -135,7 +137,7 @@ test("gateway stopped: the menu says so; Start runs the daemon module's start th
 
   // What the supervisor would do: the gateway comes back on its port; the companion finds it.
   mark = shell.mark();
-  current = await startGateway({ stateDir: first.stateDir, file: { gateway: { trustedProxies: ["127.0.0.1"] } }, flags: { port: first.port } });
+  current = await startGateway({ stateDir: first.stateDir, file: { gateway: { trustedProxies: [PROXY_IP] } }, flags: { port: first.port } });
   await shell.menu((m) => m.gateway.state === "running", "running again", mark);
 });
 
