@@ -119,10 +119,7 @@ export class Gateway {
     if (prev.host !== next.host || prev.port !== next.port) needRestart.push("bind/port");
     if (JSON.stringify(prev.auth) !== JSON.stringify(next.auth)) needRestart.push("auth");
     if (JSON.stringify(prev.tls) !== JSON.stringify(next.tls)) needRestart.push("tls");
-    if (JSON.stringify(prev.channels) !== JSON.stringify(next.channels)) {
-      for (const [name, ch] of Object.entries(next.channels)) if (ch) s.channels.updateAccess(name, ch);
-      needRestart.push("channel credentials (access policies applied)");
-    }
+    const channelChanges = s.channels.reconfigure(next.channels);
     s.config = next;
     s.configFile = file;
     this.log.level = next.logLevel;
@@ -134,7 +131,7 @@ export class Gateway {
     }));
     if (changed) s.stateEvents.healthChanged();
     if (JSON.stringify(prev.agent) !== JSON.stringify(next.agent)) s.runner.setBackend(createBackend(next.agent), next.agent.timeoutMs);
-    this.log.info({ path: file.path, needRestart }, "config reloaded");
+    this.log.info({ path: file.path, needRestart, channels: channelChanges }, "config reloaded");
     return needRestart;
   }
 

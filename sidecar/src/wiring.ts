@@ -22,9 +22,10 @@ import { AgentRunner } from "./agent/runner.js";
 import { createBackend } from "./agent/create-backend.js";
 import { ChannelAccessStore } from "./channels/access-store.js";
 import { Outbox } from "./channels/outbox.js";
-import { ChannelRegistry, type ChannelEntry } from "./channels/registry.js";
+import { ChannelRegistry } from "./channels/registry.js";
 import { InboundRouter } from "./channels/router.js";
-import { TelegramAdapter } from "./channels/telegram/adapter.js";
+import { SecretRedactor } from "./channels/redactor.js";
+import type { ChannelTransports } from "./channels/modules.js";
 import { loadTls, type TlsMaterial } from "./server/tls.js";
 import { NodeRegistry } from "./nodes/registry.js";
 import { NodeInvoker } from "./nodes/invoker.js";
@@ -37,6 +38,8 @@ export interface WiringOptions {
   logRing?: LogRing;
   now?: () => number;
   hostname?: string;
+  /** Channel transport seams (tests point a channel at a fake); the real libraries when absent. */
+  channelTransports?: ChannelTransports;
 }
 
 /** The stores under the state dir, opened before anything is built on them. */
@@ -108,12 +111,18 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
   });
   const { devices, nodePairing, channelAccess, outbox, nodes, tls } = stores;
   const router = new InboundRouter({ log: logger, runner, outbox, registry: () => channels, accessStore: channelAccess });
-  const channels = new ChannelRegistry(channelEntries(config, logger, now), {
+  const channels = new ChannelRegistry(config.channels, {
     log: logger,
     now,
-    onInbound: (msg, access) => router.handle(msg, access),
+    stateDir: config.paths.stateDir,
+    redactor: new SecretRedactor(),
+    ...(opts.channelTransports ? { transports: opts.channelTransports } : {}),
+    onInbound: (msg, account) => router.handle(msg, account),
   });
-  outbox.bindAdapters((name) => channels.adapter(name));
+  outbox.bindAdapters(
+    (name, accountId) => channels.adapter(name, accountId),
+    (item) => channels.recordOutbound(item.channel, item.accountId),
+  );
   const canvasFallback = `http://${urlHost(config.host)}:${config.canvasPort ?? 0}`;
   const services: GatewayServices = {
     config,
@@ -164,21 +173,6 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
 
 function selfPresence(hostname: string, startedAt: number): PresenceEntry {
   return { ts: startedAt, host: hostname, version: GATEWAY_VERSION, platform: process.platform, mode: "gateway", reason: "self" };
-}
-
-/** The channel adapters configured in clawdbot.json. */
-function channelEntries(config: GatewayConfig, log: Logger, now: () => number): ChannelEntry[] {
-  const entries: ChannelEntry[] = [];
-  const tg = config.channels.telegram;
-  if (tg) {
-    entries.push({
-      adapter: new TelegramAdapter({ config: tg, stateDir: config.paths.stateDir, log: log.child({ channel: "telegram" }), now }),
-      access: tg,
-      // A quiet chat keeps a long poll open for pollTimeoutSec; that is not silence.
-      staleAfterMs: Math.max(tg.staleAfterMs, tg.pollTimeoutSec * 1000 + 5000),
-    });
-  }
-  return entries;
 }
 
 /** Host part of a URL for the bound address (wildcards answer on loopback). */

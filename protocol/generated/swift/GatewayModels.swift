@@ -1215,23 +1215,49 @@ public struct ChatAbortResult: Codable, Sendable, Equatable {
     }
 }
 
-/// Params of `channels.status`: State of every configured channel.
+/// Params of `channels.status`: State of every configured channel and each of its accounts; `probe` asks each account's provider, bounded by `timeoutMs`.
 public struct ChannelsStatusParams: Codable, Sendable, Equatable {
     public let probe: Bool?
+    public let timeoutMs: Int?
 
-    public init(probe: Bool? = nil) {
+    public init(probe: Bool? = nil, timeoutMs: Int? = nil) {
         self.probe = probe
+        self.timeoutMs = timeoutMs
     }
 }
 
-/// Result of `channels.status`: State of every configured channel.
+/// Result of `channels.status`: State of every configured channel and each of its accounts; `probe` asks each account's provider, bounded by `timeoutMs`.
 public struct ChannelsStatusResult: Codable, Sendable, Equatable {
     public let ts: Int
+    public let channelOrder: [String]
+    public let channelLabels: [String: String]
+    public let channelDetailLabels: [String: String]?
+    public let channelMeta: [ChannelsStatusResultChannelMetaItem]?
     public let channels: [String: ChannelsStatusResultChannel]
+    public let channelAccounts: [String: [ChannelsStatusResultChannelAccount]]
+    public let channelDefaultAccountId: [String: String]
 
-    public init(ts: Int, channels: [String: ChannelsStatusResultChannel]) {
+    public init(ts: Int, channelOrder: [String], channelLabels: [String: String], channelDetailLabels: [String: String]? = nil, channelMeta: [ChannelsStatusResultChannelMetaItem]? = nil, channels: [String: ChannelsStatusResultChannel], channelAccounts: [String: [ChannelsStatusResultChannelAccount]], channelDefaultAccountId: [String: String]) {
         self.ts = ts
+        self.channelOrder = channelOrder
+        self.channelLabels = channelLabels
+        self.channelDetailLabels = channelDetailLabels
+        self.channelMeta = channelMeta
         self.channels = channels
+        self.channelAccounts = channelAccounts
+        self.channelDefaultAccountId = channelDefaultAccountId
+    }
+}
+
+public struct ChannelsStatusResultChannelMetaItem: Codable, Sendable, Equatable {
+    public let id: String
+    public let label: String
+    public let detailLabel: String
+
+    public init(id: String, label: String, detailLabel: String) {
+        self.id = id
+        self.label = label
+        self.detailLabel = detailLabel
     }
 }
 
@@ -1239,6 +1265,7 @@ public struct ChannelsStatusResultChannel: Codable, Sendable, Equatable {
     public let configured: Bool
     public let running: Bool
     public let connected: Bool
+    public let linked: Bool?
     public let accountId: String?
     public let lastError: String?
     public let lastInboundAt: Int?
@@ -1246,16 +1273,79 @@ public struct ChannelsStatusResultChannel: Codable, Sendable, Equatable {
     public let restarts: Int
     public let outboxPending: Int
 
-    public init(configured: Bool, running: Bool, connected: Bool, accountId: String? = nil, lastError: String? = nil, lastInboundAt: Int? = nil, lastPollAt: Int? = nil, restarts: Int, outboxPending: Int) {
+    public init(configured: Bool, running: Bool, connected: Bool, linked: Bool? = nil, accountId: String? = nil, lastError: String? = nil, lastInboundAt: Int? = nil, lastPollAt: Int? = nil, restarts: Int, outboxPending: Int) {
         self.configured = configured
         self.running = running
         self.connected = connected
+        self.linked = linked
         self.accountId = accountId
         self.lastError = lastError
         self.lastInboundAt = lastInboundAt
         self.lastPollAt = lastPollAt
         self.restarts = restarts
         self.outboxPending = outboxPending
+    }
+}
+
+public struct ChannelsStatusResultChannelAccount: Codable, Sendable, Equatable {
+    public let accountId: String
+    public let name: String?
+    public let enabled: Bool
+    public let configured: Bool
+    public let linked: Bool?
+    public let running: Bool
+    public let connected: Bool
+    public let reconnectAttempts: Int?
+    public let lastConnectedAt: Int?
+    public let lastError: String?
+    public let lastInboundAt: Int?
+    public let lastOutboundAt: Int?
+    public let lastProbeAt: Int?
+    public let dmPolicy: String?
+    public let allowFrom: [String]?
+    public let probe: AnyCodable?
+    public let queued: Int
+    public let dropped: ChannelsStatusResultChannelAccountDropped
+
+    public init(accountId: String, name: String? = nil, enabled: Bool, configured: Bool, linked: Bool? = nil, running: Bool, connected: Bool, reconnectAttempts: Int? = nil, lastConnectedAt: Int? = nil, lastError: String? = nil, lastInboundAt: Int? = nil, lastOutboundAt: Int? = nil, lastProbeAt: Int? = nil, dmPolicy: String? = nil, allowFrom: [String]? = nil, probe: AnyCodable? = nil, queued: Int, dropped: ChannelsStatusResultChannelAccountDropped) {
+        self.accountId = accountId
+        self.name = name
+        self.enabled = enabled
+        self.configured = configured
+        self.linked = linked
+        self.running = running
+        self.connected = connected
+        self.reconnectAttempts = reconnectAttempts
+        self.lastConnectedAt = lastConnectedAt
+        self.lastError = lastError
+        self.lastInboundAt = lastInboundAt
+        self.lastOutboundAt = lastOutboundAt
+        self.lastProbeAt = lastProbeAt
+        self.dmPolicy = dmPolicy
+        self.allowFrom = allowFrom
+        self.probe = probe
+        self.queued = queued
+        self.dropped = dropped
+    }
+}
+
+public struct ChannelsStatusResultChannelAccountDropped: Codable, Sendable, Equatable {
+    public let not_allowed: Int
+    public let group_not_allowed: Int
+    public let no_mention: Int
+    public let history: Int
+    public let duplicate: Int
+    public let own_message: Int
+    public let broadcast: Int
+
+    public init(not_allowed: Int, group_not_allowed: Int, no_mention: Int, history: Int, duplicate: Int, own_message: Int, broadcast: Int) {
+        self.not_allowed = not_allowed
+        self.group_not_allowed = group_not_allowed
+        self.no_mention = no_mention
+        self.history = history
+        self.duplicate = duplicate
+        self.own_message = own_message
+        self.broadcast = broadcast
     }
 }
 
@@ -1376,6 +1466,110 @@ public struct ChannelsPairingRejectResult: Codable, Sendable, Equatable {
     public init(channel: String, senderId: String) {
         self.channel = channel
         self.senderId = senderId
+    }
+}
+
+/// Params of `web.login.start`: Start linking WhatsApp: answers the first QR code (or pairing code with `phone`); each rotated code follows as a `web.login.qr` event.
+public struct WebLoginStartParams: Codable, Sendable, Equatable {
+    public let accountId: String?
+    public let force: Bool?
+    public let timeoutMs: Int?
+    public let verbose: Bool?
+    public let phone: String?
+
+    public init(accountId: String? = nil, force: Bool? = nil, timeoutMs: Int? = nil, verbose: Bool? = nil, phone: String? = nil) {
+        self.accountId = accountId
+        self.force = force
+        self.timeoutMs = timeoutMs
+        self.verbose = verbose
+        self.phone = phone
+    }
+}
+
+/// Result of `web.login.start`: Start linking WhatsApp: answers the first QR code (or pairing code with `phone`); each rotated code follows as a `web.login.qr` event.
+public struct WebLoginStartResult: Codable, Sendable, Equatable {
+    public let qrDataUrl: String?
+    public let qr: String?
+    public let pairingCode: String?
+    public let expiresAt: Int?
+    public let message: String
+
+    public init(qrDataUrl: String? = nil, qr: String? = nil, pairingCode: String? = nil, expiresAt: Int? = nil, message: String) {
+        self.qrDataUrl = qrDataUrl
+        self.qr = qr
+        self.pairingCode = pairingCode
+        self.expiresAt = expiresAt
+        self.message = message
+    }
+}
+
+/// Params of `web.login.wait`: Wait until the login started by web.login.start links (or fails, or `timeoutMs` passes).
+public struct WebLoginWaitParams: Codable, Sendable, Equatable {
+    public let accountId: String?
+    public let timeoutMs: Int?
+
+    public init(accountId: String? = nil, timeoutMs: Int? = nil) {
+        self.accountId = accountId
+        self.timeoutMs = timeoutMs
+    }
+}
+
+/// Result of `web.login.wait`: Wait until the login started by web.login.start links (or fails, or `timeoutMs` passes).
+public struct WebLoginWaitResult: Codable, Sendable, Equatable {
+    public let connected: Bool
+    public let message: String
+
+    public init(connected: Bool, message: String) {
+        self.connected = connected
+        self.message = message
+    }
+}
+
+/// Params of `poll`: Send a poll on a channel that has polls (WhatsApp).
+public struct PollParams: Codable, Sendable, Equatable {
+    public let to: String
+    public let question: String
+    public let options: [String]
+    public let maxSelections: Int?
+    public let durationSeconds: Int?
+    public let durationHours: Int?
+    public let silent: Bool?
+    public let isAnonymous: Bool?
+    public let threadId: String?
+    public let channel: String?
+    public let accountId: String?
+    public let idempotencyKey: String
+
+    public init(to: String, question: String, options: [String], maxSelections: Int? = nil, durationSeconds: Int? = nil, durationHours: Int? = nil, silent: Bool? = nil, isAnonymous: Bool? = nil, threadId: String? = nil, channel: String? = nil, accountId: String? = nil, idempotencyKey: String) {
+        self.to = to
+        self.question = question
+        self.options = options
+        self.maxSelections = maxSelections
+        self.durationSeconds = durationSeconds
+        self.durationHours = durationHours
+        self.silent = silent
+        self.isAnonymous = isAnonymous
+        self.threadId = threadId
+        self.channel = channel
+        self.accountId = accountId
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// Result of `poll`: Send a poll on a channel that has polls (WhatsApp).
+public struct PollResult: Codable, Sendable, Equatable {
+    public let runId: String
+    public let messageId: String
+    public let channel: String
+    public let toJid: String?
+    public let pollId: String?
+
+    public init(runId: String, messageId: String, channel: String, toJid: String? = nil, pollId: String? = nil) {
+        self.runId = runId
+        self.messageId = messageId
+        self.channel = channel
+        self.toJid = toJid
+        self.pollId = pollId
     }
 }
 
@@ -1920,5 +2114,26 @@ public struct NodeEventEvent: Codable, Sendable, Equatable {
         self.payload = payload
         self.payloadJSON = payloadJSON
         self.ts = ts
+    }
+}
+
+/// Payload of the `web.login.qr` event.
+public struct WebLoginQrEvent: Codable, Sendable, Equatable {
+    public let channel: String
+    public let accountId: String
+    public let qr: String?
+    public let qrDataUrl: String?
+    public let pairingCode: String?
+    public let expiresAt: Int
+    public let message: String
+
+    public init(channel: String, accountId: String, qr: String? = nil, qrDataUrl: String? = nil, pairingCode: String? = nil, expiresAt: Int, message: String) {
+        self.channel = channel
+        self.accountId = accountId
+        self.qr = qr
+        self.qrDataUrl = qrDataUrl
+        self.pairingCode = pairingCode
+        self.expiresAt = expiresAt
+        self.message = message
     }
 }

@@ -165,11 +165,28 @@ export const chatAbort = method({
   ),
 });
 
+/** Why messages did not reach the agent, counted per account. */
+export const DropCountsSchema = Type.Object(
+  {
+    not_allowed: Type.Integer({ minimum: 0 }),
+    group_not_allowed: Type.Integer({ minimum: 0 }),
+    no_mention: Type.Integer({ minimum: 0 }),
+    history: Type.Integer({ minimum: 0 }),
+    duplicate: Type.Integer({ minimum: 0 }),
+    own_message: Type.Integer({ minimum: 0 }),
+    broadcast: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: true },
+);
+
+/** A channel's summary (its default account), as `channels.status` reports it under `channels`. */
 export const ChannelStatusSchema = Type.Object(
   {
     configured: Type.Boolean(),
     running: Type.Boolean(),
     connected: Type.Boolean(),
+    linked: Type.Optional(Type.Boolean()),
+    /** The provider-side identity (bot username, phone number) once known. */
     accountId: Type.Optional(Type.String()),
     lastError: Type.Union([Type.String(), Type.Null()]),
     lastInboundAt: Type.Union([EpochMs, Type.Null()]),
@@ -180,13 +197,59 @@ export const ChannelStatusSchema = Type.Object(
   { additionalProperties: true },
 );
 
+/** One account of a channel (shape shared with the reference clients). */
+export const ChannelAccountSnapshotSchema = Type.Object(
+  {
+    accountId: NonEmptyString,
+    name: Type.Optional(Type.String()),
+    enabled: Type.Boolean(),
+    configured: Type.Boolean(),
+    linked: Type.Optional(Type.Boolean()),
+    running: Type.Boolean(),
+    connected: Type.Boolean(),
+    reconnectAttempts: Type.Optional(Type.Integer({ minimum: 0 })),
+    lastConnectedAt: Type.Union([EpochMs, Type.Null()]),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    lastInboundAt: Type.Union([EpochMs, Type.Null()]),
+    lastOutboundAt: Type.Union([EpochMs, Type.Null()]),
+    lastProbeAt: Type.Optional(EpochMs),
+    dmPolicy: Type.Optional(Type.String()),
+    allowFrom: Type.Optional(Type.Array(Type.String())),
+    probe: Type.Optional(Type.Unknown()),
+    /** Messages waiting in the outbox for this account. */
+    queued: Type.Integer({ minimum: 0 }),
+    /** Why inbound messages were not passed to the agent. */
+    dropped: DropCountsSchema,
+  },
+  { additionalProperties: true },
+);
+
+export const ChannelUiMetaSchema = Type.Object(
+  { id: NonEmptyString, label: NonEmptyString, detailLabel: NonEmptyString },
+  { additionalProperties: false },
+);
+
 export const channelsStatus = method({
   ...read,
   idempotency: "none",
-  summary: "State of every configured channel.",
-  params: Type.Optional(Type.Object({ probe: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+  summary: "State of every configured channel and each of its accounts; `probe` asks each account's provider, bounded by `timeoutMs`.",
+  params: Type.Optional(
+    Type.Object(
+      { probe: Type.Optional(Type.Boolean()), timeoutMs: Type.Optional(Type.Integer({ minimum: 0 })) },
+      { additionalProperties: false },
+    ),
+  ),
   result: Type.Object(
-    { ts: EpochMs, channels: Type.Record(Type.String(), ChannelStatusSchema) },
+    {
+      ts: EpochMs,
+      channelOrder: Type.Array(NonEmptyString),
+      channelLabels: Type.Record(Type.String(), NonEmptyString),
+      channelDetailLabels: Type.Optional(Type.Record(Type.String(), NonEmptyString)),
+      channelMeta: Type.Optional(Type.Array(ChannelUiMetaSchema)),
+      channels: Type.Record(Type.String(), ChannelStatusSchema),
+      channelAccounts: Type.Record(Type.String(), Type.Array(ChannelAccountSnapshotSchema)),
+      channelDefaultAccountId: Type.Record(Type.String(), NonEmptyString),
+    },
     { additionalProperties: true },
   ),
 });

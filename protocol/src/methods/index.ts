@@ -5,6 +5,7 @@ import * as pairing from "./pairing.js";
 import * as chat from "./chat.js";
 import * as nodes from "./nodes.js";
 import * as canvas from "./canvas.js";
+import * as channels from "./channels.js";
 
 /** Every method the gateway implements. Adding a method = one declaration here + one handler module. */
 export const METHODS = {
@@ -38,6 +39,9 @@ export const METHODS = {
   "channels.pairing.list": chat.channelPairingList,
   "channels.pairing.approve": chat.channelPairingApprove,
   "channels.pairing.reject": chat.channelPairingReject,
+  "web.login.start": channels.webLoginStart,
+  "web.login.wait": channels.webLoginWait,
+  poll: channels.poll,
   "node.list": nodes.nodeList,
   "node.describe": nodes.nodeDescribe,
   "node.rename": nodes.nodeRename,

@@ -3,6 +3,7 @@ import { EpochMs, NonEmptyString, OpenObject } from "./primitives.js";
 import { PresenceEntrySchema } from "./presence.js";
 import { DevicePairRequestSchema, NodePairRequestSchema } from "../methods/pairing.js";
 import { NodeEventBroadcastSchema, NodeInvokeRequestSchema } from "../methods/nodes.js";
+import { WebLoginQrEventSchema } from "../methods/channels.js";
 
 export const ConnectChallengeSchema = Type.Object(
   { nonce: Type.String({ minLength: 22 }), ts: EpochMs },
@@ -80,6 +81,7 @@ export const EVENTS = {
   chat: ChatEventSchema,
   "node.invoke.request": NodeInvokeRequestSchema,
   "node.event": NodeEventBroadcastSchema,
+  "web.login.qr": WebLoginQrEventSchema,
 } satisfies Record<string, TSchema>;
 
 export type EventName = keyof typeof EVENTS;

@@ -26,6 +26,8 @@ const ItemSchema = Type.Object(
     id: Type.String({ minLength: 1 }),
     idempotencyKey: Type.String({ minLength: 1 }),
     channel: Type.String({ minLength: 1 }),
+    /** Absent in items written before accounts existed: the channel's default account. */
+    accountId: Type.Optional(Type.String({ minLength: 1 })),
     chatId: Type.String({ minLength: 1 }),
     parts: Type.Array(
       Type.Object(
@@ -57,6 +59,7 @@ const LedgerSchema = Type.Object(
 
 export interface EnqueueRequest {
   channel: string;
+  accountId?: string;
   chatId: string;
   text?: string;
   media?: MediaRef[];
@@ -92,8 +95,9 @@ export class Outbox {
   /** Chats with a delivery under way (one at a time per chat keeps their order). */
   private readonly busy = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private adapter: (channel: string) => ChannelAdapter | undefined = () => undefined;
+  private adapter: (channel: string, accountId: string | undefined) => ChannelAdapter | undefined = () => undefined;
   private stopped = true;
+  private delivered: ((item: OutboxItem) => void) | undefined;
 
   private constructor(
     private readonly deps: OutboxDeps,
@@ -128,8 +132,9 @@ export class Outbox {
   }
 
   /** Tells the outbox where the running channel adapters are. */
-  bindAdapters(lookup: (channel: string) => ChannelAdapter | undefined): void {
+  bindAdapters(lookup: (channel: string, accountId: string | undefined) => ChannelAdapter | undefined, delivered?: (item: OutboxItem) => void): void {
     this.adapter = lookup;
+    this.delivered = delivered;
   }
 
   /** Starts delivering. */
@@ -146,9 +151,11 @@ export class Outbox {
     await Promise.race([Promise.all([...this.inFlight]), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
-  /** Items waiting for a channel (for channels.status). */
-  pendingCount(channel?: string): number {
-    return [...this.items.values()].filter((i) => !channel || i.channel === channel).length;
+  /** Items waiting for a channel, or for one of its accounts (for channels.status). */
+  pendingCount(channel?: string, accountId?: string, isDefault = false): number {
+    return [...this.items.values()].filter(
+      (i) => (!channel || i.channel === channel) && (accountId === undefined || (i.accountId ?? (isDefault ? accountId : undefined)) === accountId),
+    ).length;
   }
 
   /** Persists a message before resolving; a known idempotency key returns the earlier item instead. */
@@ -165,6 +172,7 @@ export class Outbox {
       id: randomUUID(),
       idempotencyKey: req.idempotencyKey,
       channel: req.channel,
+      ...(req.accountId !== undefined ? { accountId: req.accountId } : {}),
       chatId: req.chatId,
       parts: buildParts(req, textLimit),
       delivered: 0,
@@ -199,11 +207,11 @@ export class Outbox {
     return this.failures.get(id);
   }
 
-  /** Drops every queued item of a channel (logout). */
-  async forget(channel: string): Promise<number> {
+  /** Drops every queued item of a channel, or of one of its accounts (logout). */
+  async forget(channel: string, accountId?: string): Promise<number> {
     let n = 0;
     for (const item of [...this.items.values()]) {
-      if (item.channel !== channel) continue;
+      if (item.channel !== channel || (accountId !== undefined && item.accountId !== accountId)) continue;
       this.items.delete(item.id);
       await unlink(this.itemPath(item.id)).catch(() => undefined);
       this.settle(item, undefined);
@@ -218,7 +226,7 @@ export class Outbox {
     clearTimeout(this.timer);
     const chats = new Map<string, OutboxItem[]>();
     for (const item of [...this.items.values()].sort((a, b) => a.createdAt - b.createdAt)) {
-      const key = `${item.channel}:${item.chatId}`;
+      const key = `${item.channel}:${item.accountId ?? ""}:${item.chatId}`;
       if (this.busy.has(key)) continue;
       const list = chats.get(key);
       if (list) list.push(item);
@@ -258,9 +266,9 @@ export class Outbox {
 
   /** Sends the remaining parts of one item; returns true when it is fully delivered or given up. */
   private async deliver(item: OutboxItem): Promise<boolean> {
-    const adapter = this.adapter(item.channel);
+    const adapter = this.adapter(item.channel, item.accountId);
     try {
-      if (!adapter) throw new ChannelSendError(`channel ${item.channel} is not running`, true);
+      if (!adapter) throw new ChannelSendError(`channel ${item.channel}${item.accountId ? ` (account ${item.accountId})` : ""} is not running`, true);
       while (item.delivered < item.parts.length) {
         const part = item.parts[item.delivered]!;
         const res = await adapter.send({ chatId: item.chatId, ...part } as OutboundPart);
@@ -275,6 +283,7 @@ export class Outbox {
     await unlink(this.itemPath(item.id)).catch(() => undefined);
     this.items.delete(item.id);
     this.settle(item, item);
+    this.delivered?.(item);
     this.deps.onSettled?.(item, "delivered");
     return true;
   }

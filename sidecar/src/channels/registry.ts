@@ -1,16 +1,21 @@
 import type { Logger } from "pino";
-import type { ChannelAccessConfig } from "../config/index.js";
 import { Backoff } from "@clawdbot/protocol/client";
+import type { ChannelAccount } from "./access-schema.js";
+import { emptyDrops, type DropCounts, type DropReason } from "./drops.js";
+import type { ResolvedChannel } from "./module.js";
+import { CHANNEL_MODULES, channelModule, type ChannelModules, type ChannelTransports } from "./modules.js";
+import type { SecretRedactor } from "./redactor.js";
 import type { ChannelAdapter, ChannelRuntimeStatus, InboundMessage } from "./types.js";
 
-export interface ChannelEntry {
-  adapter: ChannelAdapter;
-  access: ChannelAccessConfig;
-  /** No successful poll/receipt for this long means the channel went deaf: restart it. */
-  staleAfterMs: number;
-}
+type Module = ChannelModules[number];
+type ChannelsConfig = Readonly<Partial<Record<string, ResolvedChannel>>>;
 
-interface Slot extends ChannelEntry {
+interface Slot {
+  readonly module: Module;
+  readonly channel: string;
+  readonly accountId: string;
+  account: ChannelAccount;
+  adapter: ChannelAdapter | undefined;
   controller: AbortController | undefined;
   running: boolean;
   restarts: number;
@@ -19,111 +24,260 @@ interface Slot extends ChannelEntry {
   retry: NodeJS.Timeout | undefined;
   backoff: Backoff;
   loggedOut: boolean;
+  drops: DropCounts;
+  lastOutboundAt: number | null;
 }
 
 export interface RegistryDeps {
   log: Logger;
   now: () => number;
-  onInbound: (msg: InboundMessage, access: ChannelAccessConfig) => void;
+  stateDir: string;
+  redactor: SecretRedactor;
+  /** Test seams per channel; the real libraries when absent. */
+  transports?: ChannelTransports;
+  onInbound: (msg: InboundMessage, account: ChannelAccount) => void;
   /** How often liveness is checked. */
   watchdogMs?: number;
 }
 
-/** Starts the configured channels, keeps them alive (liveness judged by inbound polling) and reports them. */
+/** One account as `channels.status` reports it. */
+export interface AccountState extends Omit<ChannelRuntimeStatus, "accountId"> {
+  channel: string;
+  /** The provider-side identity (bot username, phone number) once known. */
+  self?: string;
+  accountId: string;
+  isDefault: boolean;
+  enabled: boolean;
+  configured: boolean;
+  running: boolean;
+  restarts: number;
+  drops: DropCounts;
+}
+
+const key = (channel: string, accountId: string) => `${channel}:${accountId}`;
+
+/** Starts the configured channel accounts, keeps them alive (liveness judged by inbound polling) and reports them. */
 export class ChannelRegistry {
   private readonly slots = new Map<string, Slot>();
+  private readonly defaults = new Map<string, string>();
   private watchdog: NodeJS.Timeout | undefined;
+  private started = false;
 
-  constructor(entries: readonly ChannelEntry[], private readonly deps: RegistryDeps) {
-    for (const e of entries) {
-      this.slots.set(e.adapter.name, {
-        ...e,
-        controller: undefined,
-        running: false,
-        restarts: 0,
-        startError: null,
-        startedAt: null,
-        retry: undefined,
-        backoff: new Backoff(1000, 60_000),
-        loggedOut: false,
-      });
+  constructor(config: ChannelsConfig, private readonly deps: RegistryDeps) {
+    for (const m of CHANNEL_MODULES) {
+      const ch = config[m.id];
+      if (!ch) continue;
+      this.defaults.set(m.id, ch.defaultAccountId);
+      for (const account of Object.values(ch.accounts)) this.addSlot(m, account);
     }
+    this.refreshSecrets();
   }
 
+  /** Configured channel ids, in module order. */
   names(): string[] {
-    return [...this.slots.keys()];
+    return CHANNEL_MODULES.map((m) => m.id).filter((id) => this.defaults.has(id));
   }
 
-  /** The adapter of a running channel. */
-  adapter(name: string): ChannelAdapter | undefined {
-    const s = this.slots.get(name);
+  /** Account ids of a configured channel. */
+  accounts(channel: string): string[] {
+    return [...this.slots.values()].filter((s) => s.channel === channel).map((s) => s.accountId);
+  }
+
+  defaultAccountId(channel: string): string | undefined {
+    return this.defaults.get(channel);
+  }
+
+  /** The adapter of a running account (the channel's default account when none is named). */
+  adapter(channel: string, accountId?: string): ChannelAdapter | undefined {
+    const s = this.slot(channel, accountId);
     return s && s.running ? s.adapter : undefined;
   }
 
-  /** Applies a reloaded access policy to a configured channel. */
-  updateAccess(name: string, access: ChannelAccessConfig): void {
-    const slot = this.slots.get(name);
-    if (slot) slot.access = access;
+  /** A configured account's settings. */
+  account(channel: string, accountId?: string): ChannelAccount | undefined {
+    return this.slot(channel, accountId)?.account;
   }
 
   /** Text limit of a configured channel (running or not). */
-  textLimit(name: string): number | undefined {
-    return this.slots.get(name)?.adapter.textLimit;
+  textLimit(channel: string): number | undefined {
+    return this.defaults.has(channel) ? channelModule(channel)?.textLimit : undefined;
   }
 
-  access(name: string): ChannelAccessConfig | undefined {
-    return this.slots.get(name)?.access;
+  /** Counts a message that did not reach the agent. */
+  countDrop(channel: string, accountId: string, reason: DropReason): void {
+    const s = this.slots.get(key(channel, accountId));
+    if (s) s.drops[reason]++;
   }
 
-  /** Starts every channel in the background; failures retry with backoff. */
+  /** Notes a delivered outbound message. */
+  recordOutbound(channel: string, accountId: string | undefined): void {
+    const s = this.slot(channel, accountId);
+    if (s) s.lastOutboundAt = this.deps.now();
+  }
+
+  /** Starts every account in the background; failures retry with backoff. */
   startAll(): void {
+    this.started = true;
     for (const slot of this.slots.values()) void this.startSlot(slot);
-    const every = this.deps.watchdogMs ?? Math.max(1000, Math.min(...[...this.slots.values()].map((s) => s.staleAfterMs / 4)));
-    if (this.slots.size > 0) {
-      this.watchdog = setInterval(() => this.checkLiveness(), every);
-      this.watchdog.unref();
-    }
+    const stale = [...this.slots.values()].map((s) => s.module.staleAfterMs(s.account as never)).filter(Number.isFinite);
+    const every = this.deps.watchdogMs ?? Math.max(1000, Math.min(60_000, ...stale.map((ms) => ms / 4)));
+    this.watchdog = setInterval(() => this.checkLiveness(), every);
+    this.watchdog.unref();
   }
 
   async stopAll(): Promise<void> {
+    this.started = false;
     clearInterval(this.watchdog);
     await Promise.all([...this.slots.values()].map((s) => this.stopSlot(s)));
   }
 
-  /** Stops a channel and forgets its credentials/state. */
-  async logout(name: string): Promise<{ stopped: boolean; cleared: boolean }> {
-    const slot = this.slots.get(name);
-    if (!slot) return { stopped: false, cleared: false };
-    const wasRunning = slot.running;
-    slot.loggedOut = true;
-    await this.stopSlot(slot);
-    await slot.adapter.logout();
-    return { stopped: wasRunning, cleared: true };
+  /** Stops an account and forgets its credentials/state (every account of the channel when none is named). */
+  async logout(channel: string, accountId?: string): Promise<{ stopped: boolean; cleared: boolean; accountIds: string[] }> {
+    const slots = [...this.slots.values()].filter((s) => s.channel === channel && (accountId === undefined || s.accountId === accountId));
+    let stopped = false;
+    for (const slot of slots) {
+      stopped ||= slot.running;
+      slot.loggedOut = true;
+      await this.stopSlot(slot);
+      const adapter = slot.adapter ?? (await this.createAdapter(slot));
+      await adapter.logout();
+    }
+    return { stopped, cleared: slots.length > 0, accountIds: slots.map((s) => s.accountId) };
   }
 
-  status(): Record<string, ChannelRuntimeStatus & { configured: boolean; running: boolean; restarts: number }> {
-    const out: Record<string, ChannelRuntimeStatus & { configured: boolean; running: boolean; restarts: number }> = {};
-    for (const [name, s] of this.slots) {
-      const st = s.adapter.status();
-      out[name] = {
-        ...st,
+  /** The adapter of an account, built if it is not yet (login before the first start). */
+  async ensureAdapter(channel: string, accountId?: string): Promise<ChannelAdapter | undefined> {
+    const s = this.slot(channel, accountId);
+    if (!s) return undefined;
+    s.loggedOut = false;
+    return s.adapter ?? this.createAdapter(s);
+  }
+
+  /**
+   * Applies a reloaded config: new accounts start, removed ones stop, changed ones restart with
+   * their new settings (access-only changes apply in place). Returns what changed, for the log.
+   */
+  reconfigure(next: ChannelsConfig): string[] {
+    const changes: string[] = [];
+    const wanted = new Set<string>();
+    this.defaults.clear();
+    for (const m of CHANNEL_MODULES) {
+      const ch = next[m.id];
+      if (!ch) continue;
+      this.defaults.set(m.id, ch.defaultAccountId);
+      for (const account of Object.values(ch.accounts)) {
+        const k = key(m.id, account.accountId);
+        wanted.add(k);
+        const slot = this.slots.get(k);
+        if (!slot) {
+          const added = this.addSlot(m, account);
+          changes.push(`started ${k}`);
+          if (this.started) void this.startSlot(added);
+        } else if (JSON.stringify(slot.account) !== JSON.stringify(account)) {
+          const restart = !sameExceptAccess(slot.account, account);
+          slot.account = account;
+          changes.push(restart ? `restarted ${k}` : `access policy of ${k} applied`);
+          if (restart && this.started) void this.stopSlot(slot).then(() => this.replaceAdapter(slot));
+        }
+      }
+    }
+    for (const [k, slot] of this.slots) {
+      if (wanted.has(k)) continue;
+      this.slots.delete(k);
+      changes.push(`stopped ${k}`);
+      void this.stopSlot(slot);
+    }
+    this.refreshSecrets();
+    return changes;
+  }
+
+  /** Every account's state; errors pass through the secret redactor. */
+  status(): AccountState[] {
+    return [...this.slots.values()].map((s) => {
+      const st: ChannelRuntimeStatus = s.adapter?.status() ?? { connected: false, lastError: null, lastInboundAt: null, lastPollAt: null };
+      const lastError = st.lastError ?? s.startError;
+      const { accountId: self, ...rest } = st;
+      return {
+        ...rest,
+        channel: s.channel,
+        accountId: s.accountId,
+        ...(self !== undefined ? { self } : {}),
+        isDefault: this.defaults.get(s.channel) === s.accountId,
+        enabled: s.account.enabled,
         configured: !s.loggedOut,
         running: s.running,
         connected: s.running && st.connected,
-        lastError: st.lastError ?? s.startError,
+        lastError: lastError === null ? null : this.deps.redactor.text(lastError),
+        lastOutboundAt: st.lastOutboundAt ?? s.lastOutboundAt,
         restarts: s.restarts,
+        drops: { ...s.drops },
       };
-    }
-    return out;
+    });
+  }
+
+  /** A value with every configured secret masked. */
+  redact(value: unknown): unknown {
+    return this.deps.redactor.value(value);
+  }
+
+  private slot(channel: string, accountId?: string): Slot | undefined {
+    const id = accountId ?? this.defaults.get(channel);
+    return id === undefined ? undefined : this.slots.get(key(channel, id));
+  }
+
+  private addSlot(module: Module, account: ChannelAccount): Slot {
+    const slot: Slot = {
+      module,
+      channel: module.id,
+      accountId: account.accountId,
+      account,
+      adapter: undefined,
+      controller: undefined,
+      running: false,
+      restarts: 0,
+      startError: null,
+      startedAt: null,
+      retry: undefined,
+      backoff: new Backoff(1000, 60_000),
+      loggedOut: false,
+      drops: emptyDrops(),
+      lastOutboundAt: null,
+    };
+    this.slots.set(key(module.id, account.accountId), slot);
+    return slot;
+  }
+
+  private refreshSecrets(): void {
+    this.deps.redactor.set([...this.slots.values()].flatMap((s) => s.module.secrets(s.account as never)));
+  }
+
+  private async createAdapter(slot: Slot): Promise<ChannelAdapter> {
+    const { module, accountId } = slot;
+    const transports = this.deps.transports as Record<string, unknown> | undefined;
+    slot.adapter = await module.create({
+      account: slot.account as never,
+      stateDir: this.deps.stateDir,
+      log: this.deps.redactor.logger(this.deps.log, { channel: module.id, account: accountId }),
+      now: this.deps.now,
+      events: { dropped: (reason) => slot.drops[reason]++ },
+      transport: transports?.[module.id] as never,
+    });
+    return slot.adapter;
+  }
+
+  private async replaceAdapter(slot: Slot): Promise<void> {
+    slot.adapter = undefined;
+    await this.startSlot(slot);
   }
 
   private async startSlot(slot: Slot): Promise<void> {
-    if (slot.loggedOut) return;
+    if (slot.loggedOut || !this.slots.has(key(slot.channel, slot.accountId))) return;
     clearTimeout(slot.retry);
     const controller = new AbortController();
     slot.controller = controller;
     try {
-      await slot.adapter.start(controller.signal, (msg) => this.deps.onInbound(msg, slot.access));
+      const adapter = slot.adapter ?? (await this.createAdapter(slot));
+      await adapter.start(controller.signal, (msg) => this.deps.onInbound(msg, slot.account));
       if (controller.signal.aborted) return;
       slot.running = true;
       slot.startError = null;
@@ -134,7 +288,7 @@ export class ChannelRegistry {
       slot.startError = (err as Error)?.message ?? String(err);
       if (controller.signal.aborted || slot.loggedOut) return;
       const wait = slot.backoff.next();
-      this.deps.log.warn({ channel: slot.adapter.name, err: slot.startError, retryInMs: wait }, "channel failed to start");
+      this.deps.log.warn({ channel: slot.channel, account: slot.accountId, err: this.deps.redactor.text(slot.startError), retryInMs: wait }, "channel failed to start");
       slot.retry = setTimeout(() => void this.startSlot(slot), wait);
       slot.retry.unref();
     }
@@ -144,21 +298,33 @@ export class ChannelRegistry {
     clearTimeout(slot.retry);
     slot.controller?.abort();
     slot.running = false;
-    await slot.adapter.stop();
+    await slot.adapter?.stop();
   }
 
-  /** A channel that has not received (polled) for staleAfterMs is restarted: old connection closed first. */
+  /** An account that has not received (polled) for its stale time is restarted: old connection closed first. */
   private checkLiveness(): void {
     const now = this.deps.now();
     for (const slot of this.slots.values()) {
-      if (!slot.running) continue;
+      if (!slot.running || !slot.adapter) continue;
+      const staleAfterMs = slot.module.staleAfterMs(slot.account as never);
+      if (!Number.isFinite(staleAfterMs)) continue;
       const st = slot.adapter.status();
       // A restart counts as a fresh start: polls from before it do not make it stale again at once.
       const last = Math.max(st.lastPollAt ?? 0, slot.startedAt ?? now);
-      if (now - last < slot.staleAfterMs) continue;
+      if (now - last < staleAfterMs) continue;
       slot.restarts++;
-      this.deps.log.warn({ channel: slot.adapter.name, silentForMs: now - last }, "channel stopped receiving; restarting it");
+      this.deps.log.warn({ channel: slot.channel, account: slot.accountId, silentForMs: now - last }, "channel stopped receiving; restarting it");
       void this.stopSlot(slot).then(() => this.startSlot(slot));
     }
   }
 }
+
+/** True when two resolved accounts differ only in their access policy. */
+function sameExceptAccess(a: ChannelAccount, b: ChannelAccount): boolean {
+  const strip = (x: ChannelAccount) => {
+    const { dmPolicy: _1, allowFrom: _2, owners: _3, groupsEnabled: _4, requireMention: _5, groupAllow: _6, groupRequireMention: _7, ackReaction: _8, sendReadReceipts: _9, ...rest } = x;
+    return JSON.stringify(rest);
+  };
+  return strip(a) === strip(b);
+}
+

@@ -1,21 +1,39 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { ChannelAccessConfig } from "../config/index.js";
 import type { AgentRunner } from "../agent/runner.js";
+import type { ChannelAccount, ChannelAccessConfig } from "./access-schema.js";
 import type { ChannelAccessStore } from "./access-store.js";
 import { decideAccess } from "./access-policy.js";
+import { DEFAULT_ACCOUNT_ID } from "./module.js";
 import type { ChannelRegistry } from "./registry.js";
 import type { Outbox } from "./outbox.js";
-import type { InboundMessage } from "./types.js";
+import type { ChannelAdapter, InboundMessage, MediaRef } from "./types.js";
 import { TypingIndicators } from "./typing.js";
 
 export const MAIN_SESSION_KEY = "main";
 
 /** One session per DM peer, one per group; the owner's DMs share the main session. */
 export function sessionKeyFor(msg: InboundMessage, access: ChannelAccessConfig): string {
-  if (msg.chatType === "group") return `agent:main:${msg.channel}:group:${msg.chatId}`;
-  if (access.owners.includes(msg.senderId)) return MAIN_SESSION_KEY;
-  return `agent:main:${msg.channel}:dm:${msg.senderId}`;
+  const channel = msg.accountId === DEFAULT_ACCOUNT_ID || msg.accountId === "" ? msg.channel : `${msg.channel}:${msg.accountId}`;
+  if (msg.chatType === "group") return `agent:main:${channel}:group:${msg.chatId}`;
+  if (msg.fromSelf || access.owners.includes(msg.senderId)) return MAIN_SESSION_KEY;
+  return `agent:main:${channel}:dm:${msg.senderId}`;
+}
+
+/** What the agent reads for a message: quoted context, the text, and every attachment named. */
+export function agentText(msg: InboundMessage): string {
+  const lines: string[] = [];
+  if (msg.quoted) lines.push(`[Replying to ${msg.quoted.senderId ?? "a message"}: "${msg.quoted.text}"]`);
+  if (msg.text) lines.push(msg.text);
+  if (!msg.text && msg.media.length > 0) lines.push(`[${msg.media.map(describeMedia).join(", ")}]`);
+  // With text, a bare kind says nothing the text does not; a file or a reason it is missing does.
+  else lines.push(...msg.media.filter((m) => m.path || m.skipped).map((m) => `[${describeMedia(m)}]`));
+  return lines.join("\n");
+}
+
+function describeMedia(m: MediaRef): string {
+  if (m.skipped) return `${m.kind} not downloaded: ${m.skipped}`;
+  return m.path ? `${m.kind}: ${m.path}` : m.kind;
 }
 
 export interface RouterDeps {
@@ -39,24 +57,32 @@ export class InboundRouter {
   }
 
   /** Entry point for adapters; never throws (errors are logged with context). */
-  handle(msg: InboundMessage, access: ChannelAccessConfig): void {
-    const id = `${msg.channel}:${msg.chatId}:${msg.providerMessageId}`;
-    if (this.seen.has(id)) return;
+  handle(msg: InboundMessage, account: ChannelAccount): void {
+    const id = `${msg.channel}:${msg.accountId}:${msg.chatId}:${msg.providerMessageId}`;
+    if (this.seen.has(id)) {
+      this.deps.registry().countDrop(msg.channel, msg.accountId, "duplicate");
+      return;
+    }
     this.seen.add(id);
     if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.values().next().value as string);
-    this.route(msg, access).catch((err: unknown) =>
+    this.route(msg, account).catch((err: unknown) =>
       this.deps.log.error({ err, channel: msg.channel, chatId: msg.chatId }, "inbound message handling failed"),
     );
   }
 
-  private async route(msg: InboundMessage, access: ChannelAccessConfig): Promise<void> {
-    const decision = await decideAccess(msg, access, this.deps.accessStore);
+  private async route(msg: InboundMessage, account: ChannelAccount): Promise<void> {
+    const registry = this.deps.registry();
+    const decision = await decideAccess(msg, account, this.deps.accessStore);
     if (decision.action === "drop") {
+      registry.countDrop(msg.channel, msg.accountId, decision.reason);
       this.deps.log.debug({ channel: msg.channel, sender: msg.senderId, why: decision.why }, "inbound message dropped");
       return;
     }
     if (decision.action === "pair") {
-      if (!decision.notify) return;
+      if (!decision.notify) {
+        registry.countDrop(msg.channel, msg.accountId, "not_allowed");
+        return;
+      }
       const text =
         `This assistant only talks to people its owner approved.\n` +
         `Your pairing code: ${decision.code}\n` +
@@ -64,16 +90,15 @@ export class InboundRouter {
       await this.reply(msg, text, `pair:${randomUUID()}`);
       return;
     }
-    const sessionKey = sessionKeyFor(msg, access);
-    const adapter = this.deps.registry().adapter(msg.channel);
-    const text = msg.text || `[${msg.media.map((m) => m.kind).join(", ")}]`;
+    const adapter = registry.adapter(msg.channel, msg.accountId);
+    if (adapter) this.acknowledge(adapter, msg, account);
     const run = this.deps.runner.start({
-      sessionKey,
-      message: text,
+      sessionKey: sessionKeyFor(msg, account),
+      message: agentText(msg),
       channel: msg.channel,
       ...(msg.senderName ? { senderName: msg.senderName } : {}),
     });
-    const release = adapter ? this.typing.hold(`${msg.channel}:${msg.chatId}`, () => adapter.typing(msg.chatId)) : undefined;
+    const release = adapter ? this.typing.hold(`${msg.channel}:${msg.accountId}:${msg.chatId}`, () => adapter.typing(msg.chatId)) : undefined;
     let done: Awaited<typeof run.done>;
     try {
       done = await run.done;
@@ -86,10 +111,20 @@ export class InboundRouter {
     }
   }
 
+  /** Read receipt and ack reaction for a message the agent will answer; failures are only logged. */
+  private acknowledge(adapter: ChannelAdapter, msg: InboundMessage, account: ChannelAccount): void {
+    const log = (what: string) => (err: unknown) => this.deps.log.debug({ err, channel: msg.channel, chatId: msg.chatId }, `${what} failed`);
+    if (account.sendReadReceipts && adapter.markRead) adapter.markRead(msg).catch(log("read receipt"));
+    const ack = account.ackReaction;
+    if (!ack || !adapter.react) return;
+    const wanted = msg.chatType === "dm" ? ack.direct : ack.group === "always" || (ack.group === "mentions" && msg.mentionsBot);
+    if (wanted) adapter.react(msg, ack.emoji).catch(log("ack reaction"));
+  }
+
   private async reply(msg: InboundMessage, text: string, idempotencyKey: string): Promise<void> {
     const limit = this.deps.registry().textLimit(msg.channel) ?? 4096;
     await this.deps.outbox.enqueue(
-      { channel: msg.channel, chatId: msg.chatId, text, replyToId: msg.providerMessageId, idempotencyKey },
+      { channel: msg.channel, accountId: msg.accountId, chatId: msg.chatId, text, replyToId: msg.providerMessageId, idempotencyKey },
       limit,
     );
   }

@@ -1,3 +1,5 @@
+import type { DropReason } from "./drops.js";
+
 /** A piece of media attached to a message: a provider file reference, a URL or a local path. */
 export interface MediaRef {
   kind: "photo" | "document" | "audio" | "video" | "voice" | "sticker";
@@ -6,6 +8,10 @@ export interface MediaRef {
   path?: string;
   fileName?: string;
   mimeType?: string;
+  /** Size in bytes, when the provider says. */
+  size?: number;
+  /** Why the file is not there (e.g. over the size limit): announced to the agent, never dropped silently. */
+  skipped?: string;
 }
 
 /** An inbound message, normalized across channels. */
@@ -19,8 +25,14 @@ export interface InboundMessage {
   text: string;
   media: MediaRef[];
   replyToId?: string;
+  /** The message this one replies to, as the agent should see it. */
+  quoted?: { text: string; senderId?: string };
+  /** Group subject, for the agent's context. */
+  groupSubject?: string;
   /** The bot was @mentioned or replied to. */
   mentionsBot: boolean;
+  /** Sent by the account's own user (WhatsApp on a personal number): always allowed, owner's session. */
+  fromSelf?: boolean;
   ts: number;
   providerMessageId: string;
 }
@@ -33,13 +45,18 @@ export interface OutboundPart {
   replyToId?: string;
 }
 
-/** Runtime state of a channel for `channels.status`. */
+/** Runtime state of one channel account for `channels.status`. */
 export interface ChannelRuntimeStatus {
   connected: boolean;
+  /** The provider-side identity (bot username, phone number) once known. */
   accountId?: string;
   lastError: string | null;
   lastInboundAt: number | null;
   lastPollAt: number | null;
+  /** Channels that link a device: whether credentials for a linked session are stored. */
+  linked?: boolean;
+  lastConnectedAt?: number | null;
+  lastOutboundAt?: number | null;
 }
 
 /** A send failed; `retryable` and `retryAfterMs` tell the outbox what to do. */
@@ -54,9 +71,54 @@ export class ChannelSendError extends Error {
   }
 }
 
+/** A code the user must act on to link a device: a QR code to scan or a pairing code to type. */
+export type LoginCode =
+  | { kind: "qr"; qr: string; expiresAt: number }
+  | { kind: "pairing-code"; code: string; expiresAt: number };
+
+/** Where a login stands. */
+export interface LoginOutcome {
+  connected: boolean;
+  message: string;
+}
+
+/** Channels that link a device (WhatsApp): a login that streams codes until linked. */
+export interface ChannelLogin {
+  /**
+   * Starts linking (replacing a running login); resolves with the first code, or with a message
+   * when nothing is to be scanned (already linked). Each later code goes to `onCode`.
+   */
+  start(opts: { force: boolean; phone?: string; timeoutMs: number }, onCode: (code: LoginCode) => void): Promise<{ code?: LoginCode; message: string }>;
+  /** Resolves once the login linked, failed, or `timeoutMs` passed. */
+  wait(timeoutMs: number): Promise<LoginOutcome>;
+}
+
+/** A poll as a channel sends it. */
+export interface PollRequest {
+  chatId: string;
+  question: string;
+  options: readonly string[];
+  maxSelections: number;
+}
+
+/** What a probe found (channels.status with probe). */
+export interface ProbeResult {
+  ok: boolean;
+  error?: string;
+  elapsedMs: number;
+  [detail: string]: unknown;
+}
+
+/** What the gateway hands an adapter besides its config. */
+export interface AdapterEvents {
+  /** A message was not passed on, and why (counted per account). */
+  dropped(reason: DropReason): void;
+}
+
 /**
  * The interface every channel implements. `start` resolves once the channel is receiving and
- * keeps receiving until `signal` aborts; reconnects and backoff are the adapter's job.
+ * keeps receiving until `signal` aborts; reconnects and backoff are the adapter's job. The
+ * optional members are capabilities some channels have; the gateway checks for them.
  */
 export interface ChannelAdapter {
   readonly name: string;
@@ -69,6 +131,16 @@ export interface ChannelAdapter {
   /** Shows a typing indicator for a few seconds. */
   typing(chatId: string): Promise<void>;
   status(): ChannelRuntimeStatus;
-  /** Forgets stored credentials/state. */
+  /** Forgets stored credentials/state (and unlinks on the provider's side where there is one). */
   logout(): Promise<void>;
+  /** Device linking (QR or pairing code). */
+  readonly login?: ChannelLogin;
+  /** Reacts to a received message (ack reactions). */
+  react?(msg: InboundMessage, emoji: string): Promise<void>;
+  /** Marks a received message read. */
+  markRead?(msg: InboundMessage): Promise<void>;
+  /** Sends a poll. */
+  sendPoll?(req: PollRequest): Promise<{ providerMessageId: string }>;
+  /** Checks the provider answers (channels.status with probe), within `timeoutMs`. */
+  probe?(timeoutMs: number): Promise<ProbeResult>;
 }

@@ -5,26 +5,11 @@ import type { ConfigFile, RealIpHeader } from "./schema.js";
 import type { StatePaths } from "./paths.js";
 import { ConfigError } from "./errors.js";
 import { parseAddressRange } from "../auth/address.js";
+import { CHANNEL_MODULES, type ChannelId } from "../channels/modules.js";
+import { accountEntries, defaultAccountOf, type ResolvedChannel } from "../channels/module.js";
 
-export type DmPolicy = "pairing" | "allowlist" | "open" | "disabled";
-
-/** Access policy shared by every channel. */
-export interface ChannelAccessConfig {
-  readonly dmPolicy: DmPolicy;
-  readonly allowFrom: readonly string[];
-  readonly owners: readonly string[];
-  readonly groupsEnabled: boolean;
-  readonly requireMention: boolean;
-  /** Group chat ids the bot serves; undefined = any group it is added to. */
-  readonly groupAllow: readonly string[] | undefined;
-}
-
-export interface TelegramConfig extends ChannelAccessConfig {
-  readonly botToken: string;
-  readonly apiRoot: string;
-  readonly pollTimeoutSec: number;
-  readonly staleAfterMs: number;
-}
+export type { ChannelAccessConfig, DmPolicy } from "../channels/access-schema.js";
+export type { TelegramConfig } from "../channels/telegram/config.js";
 
 export type AgentConfig =
   | { readonly backend: "echo"; readonly timeoutMs: number }
@@ -73,7 +58,8 @@ export interface GatewayConfig {
   readonly nodes: { readonly allowCommands: readonly string[]; readonly denyCommands: readonly string[] };
   /** Canvas host port (0 = pick one; null = disabled). */
   readonly canvasPort: number | null;
-  readonly channels: { readonly telegram?: TelegramConfig };
+  /** Configured channels and their enabled accounts, keyed by channel id. */
+  readonly channels: Readonly<Partial<Record<ChannelId, ResolvedChannel>>>;
 }
 
 /** Command-line overrides. */
@@ -205,25 +191,26 @@ function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | un
   return { backend: "echo", timeoutMs };
 }
 
+/** Every configured channel's enabled accounts, resolved by its module. */
 function resolveChannels(file: ConfigFile, env: Readonly<Record<string, string | undefined>>): GatewayConfig["channels"] {
-  const t = file.channels?.telegram;
-  if (!t || t.enabled === false) return {};
-  const botToken = t.botToken ?? env["TELEGRAM_BOT_TOKEN"];
-  if (!botToken) throw new ConfigError("channels.telegram: set channels.telegram.botToken or TELEGRAM_BOT_TOKEN");
-  return {
-    telegram: {
-      botToken,
-      apiRoot: t.apiRoot ?? "https://api.telegram.org",
-      pollTimeoutSec: t.pollTimeoutSec ?? 30,
-      staleAfterMs: t.staleAfterMs ?? 120_000,
-      dmPolicy: t.dmPolicy ?? "pairing",
-      allowFrom: t.allowFrom ?? [],
-      owners: t.owners ?? [],
-      groupsEnabled: t.groups?.enabled ?? true,
-      requireMention: t.groups?.requireMention ?? true,
-      groupAllow: t.groups?.allow,
-    },
-  };
+  const out: Partial<Record<ChannelId, ResolvedChannel>> = {};
+  for (const m of CHANNEL_MODULES) {
+    const section = file.channels?.[m.id] as Record<string, unknown> | undefined;
+    if (!section) continue;
+    const entries = accountEntries(section).filter((e) => e.file["enabled"] !== false);
+    if (entries.length === 0) continue;
+    const ids = entries.map((e) => e.id);
+    const defaultAccountId = defaultAccountOf(section, ids);
+    const single = entries.length === 1 && ids[0] === "default" && !section["accounts"];
+    const accounts = Object.fromEntries(
+      entries.map((e) => [
+        e.id,
+        m.resolve(e.file as never, env, { id: e.id, isDefault: e.id === defaultAccountId, path: single ? `channels.${m.id}` : `channels.${m.id}.accounts.${e.id}` }),
+      ]),
+    );
+    out[m.id] = { accounts, defaultAccountId };
+  }
+  return out;
 }
 
 function deepFreeze<T>(o: T): T {
@@ -236,13 +223,16 @@ function deepFreeze<T>(o: T): T {
 
 /** The config with secrets replaced, for config.get and logs. */
 export function redactedConfig(file: ConfigFile): Record<string, unknown> {
-  const copy = JSON.parse(JSON.stringify(file)) as {
-    gateway?: { auth?: Record<string, unknown> };
-    channels?: { telegram?: Record<string, unknown> };
-  };
+  const copy = JSON.parse(JSON.stringify(file)) as { gateway?: { auth?: Record<string, unknown> }; channels?: Record<string, Record<string, unknown>> };
   const auth = copy.gateway?.auth;
   if (auth) for (const k of Object.keys(auth)) auth[k] = "[redacted]";
-  const tg = copy.channels?.telegram;
-  if (tg && tg["botToken"] !== undefined) tg["botToken"] = "[redacted]";
+  for (const m of CHANNEL_MODULES) {
+    const section = copy.channels?.[m.id];
+    if (!section) continue;
+    const { accounts, ...base } = section as { accounts?: Record<string, Record<string, unknown>> };
+    const redacted: Record<string, unknown> = m.redact(base as never);
+    if (accounts) redacted["accounts"] = Object.fromEntries(Object.entries(accounts).map(([id, a]) => [id, m.redact(a as never)]));
+    copy.channels![m.id] = redacted;
+  }
   return copy as Record<string, unknown>;
 }

@@ -1,10 +1,10 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { channelsConfigSchema } from "../channels/modules.js";
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 /** The one header a trusted proxy names the client in. */
 export const RealIpHeaderSchema = Type.Union([Type.Literal("x-forwarded-for"), Type.Literal("forwarded"), Type.Literal("x-real-ip")]);
 export type RealIpHeader = Static<typeof RealIpHeaderSchema>;
-const DmPolicy = Type.Union([Type.Literal("pairing"), Type.Literal("allowlist"), Type.Literal("open"), Type.Literal("disabled")]);
 
 /** Schema of clawdbot.json (JSON5). Every key is optional; defaults live in config/defaults.ts. */
 export const ConfigFileSchema = Type.Object(
@@ -96,39 +96,7 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    channels: Type.Optional(
-      Type.Object(
-        {
-          telegram: Type.Optional(
-            Type.Object(
-              {
-                enabled: Type.Optional(Type.Boolean()),
-                botToken: Type.Optional(Type.String({ minLength: 1 })),
-                apiRoot: Type.Optional(Type.String({ minLength: 1 })),
-                dmPolicy: Type.Optional(DmPolicy),
-                allowFrom: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-                owners: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-                groups: Type.Optional(
-                  Type.Object(
-                    {
-                      enabled: Type.Optional(Type.Boolean()),
-                      requireMention: Type.Optional(Type.Boolean()),
-                      // Without it anyone who adds the bot to a group can reach the agent there.
-                      allow: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "group chat ids the bot answers in" })),
-                    },
-                    { additionalProperties: false },
-                  ),
-                ),
-                pollTimeoutSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
-                staleAfterMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 3_600_000 })),
-              },
-              { additionalProperties: false },
-            ),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    channels: Type.Optional(channelsConfigSchema()),
     discovery: Type.Optional(
       Type.Object(
         { enabled: Type.Optional(Type.Boolean()), minimal: Type.Optional(Type.Boolean()) },

@@ -23,6 +23,8 @@ import {
 import { agentHandler, agentWaitHandler } from "./chat/agent.js";
 import { chatAbortHandler, chatHistoryHandler, chatSendHandler } from "./chat/chat.js";
 import { sendHandler } from "./channels/send.js";
+import { webLoginStartHandler, webLoginWaitHandler } from "./channels/login.js";
+import { pollHandler } from "./channels/poll.js";
 import {
   channelPairingApproveHandler,
   channelPairingListHandler,
@@ -73,6 +75,9 @@ export function buildHandlers(s: GatewayServices): HandlerTable {
     "channels.pairing.list": channelPairingListHandler(s),
     "channels.pairing.approve": channelPairingApproveHandler(s),
     "channels.pairing.reject": channelPairingRejectHandler(s),
+    "web.login.start": webLoginStartHandler(s),
+    "web.login.wait": webLoginWaitHandler(s),
+    poll: pollHandler(s),
     "node.list": nodeListHandler(s),
     "node.describe": nodeDescribeHandler(s),
     "node.rename": nodeRenameHandler(s),

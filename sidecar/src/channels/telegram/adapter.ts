@@ -5,11 +5,12 @@ import { Api, GrammyError, HttpError, InputFile } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { Type } from "@sinclair/typebox";
 import type { Logger } from "pino";
-import type { TelegramConfig } from "../../config/index.js";
+import type { TelegramConfig } from "./config.js";
 import { readJsonFile, writeJsonFile } from "../../store/json-file.js";
 import { Backoff } from "@clawdbot/protocol/client";
-import { ChannelSendError, type ChannelAdapter, type ChannelRuntimeStatus, type InboundMessage, type MediaRef, type OutboundPart } from "../types.js";
+import { ChannelSendError, type ChannelAdapter, type ChannelRuntimeStatus, type InboundMessage, type MediaRef, type OutboundPart, type ProbeResult } from "../types.js";
 import { normalizeTelegram } from "./normalize.js";
+import { DEFAULT_ACCOUNT_ID } from "../module.js";
 
 /** grammY types its signals with a polyfill; the native AbortSignal is what it uses at run time. */
 type GrammySignal = Parameters<Api["getMe"]>[0];
@@ -33,6 +34,8 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly textLimit = 4096;
   private readonly api: Api;
   private readonly statePath: string;
+  /** The default account keeps the folder older versions used; others get their own. */
+  private readonly stateDir: string;
   private me: UserFromGetMe | undefined;
   private controller: AbortController | undefined;
   private loop: Promise<void> | undefined;
@@ -44,7 +47,8 @@ export class TelegramAdapter implements ChannelAdapter {
   constructor(private readonly deps: TelegramDeps) {
     // grammY's default request timeout is 500 s; a send that never gets an answer must fail and retry.
     this.api = new Api(deps.config.botToken, { apiRoot: deps.config.apiRoot, timeoutSeconds: deps.config.pollTimeoutSec + 15 });
-    this.statePath = join(deps.stateDir, "channels", "telegram", "state.json");
+    this.stateDir = deps.config.accountId === DEFAULT_ACCOUNT_ID ? join(deps.stateDir, "channels", "telegram") : join(deps.stateDir, "channels", "telegram", "accounts", deps.config.accountId);
+    this.statePath = join(this.stateDir, "state.json");
   }
 
   async start(signal: AbortSignal, onInbound: (msg: InboundMessage) => void): Promise<void> {
@@ -103,9 +107,20 @@ export class TelegramAdapter implements ChannelAdapter {
     });
   }
 
+  /** Asks getMe with its own deadline: does the Bot API answer, and to which bot. */
+  async probe(timeoutMs: number): Promise<ProbeResult> {
+    const started = this.deps.now();
+    try {
+      const me = await this.api.getMe(sig(AbortSignal.timeout(Math.max(1, timeoutMs))));
+      return { ok: true, elapsedMs: this.deps.now() - started, bot: { id: me.id, username: me.username } };
+    } catch (err) {
+      return { ok: false, error: describe(err), elapsedMs: this.deps.now() - started };
+    }
+  }
+
   async logout(): Promise<void> {
     await this.stop();
-    await rm(join(this.deps.stateDir, "channels", "telegram"), { recursive: true, force: true });
+    await rm(this.stateDir, { recursive: true, force: true });
   }
 
   private sendMedia(chatId: string, media: MediaRef, caption: string | undefined, reply: object) {
@@ -130,7 +145,7 @@ export class TelegramAdapter implements ChannelAdapter {
         backoff.reset();
         for (const u of updates) {
           offset = u.update_id + 1;
-          const msg = u.message && this.me ? normalizeTelegram(u.message, this.me, this.me.username) : null;
+          const msg = u.message && this.me ? normalizeTelegram(u.message, this.me, this.deps.config.accountId) : null;
           if (!msg) continue;
           this.lastInboundAt = this.deps.now();
           onInbound(msg);

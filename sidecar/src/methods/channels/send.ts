@@ -15,11 +15,15 @@ export const sendHandler =
   (s: SendDeps): Handler<"send"> =>
   async (params, ctx) => {
     const { channel, chatId } = resolveTarget(s, params.to, params.channel);
+    if (params.accountId !== undefined && !s.channels.accounts(channel).includes(params.accountId)) {
+      throw new GatewayError("not_found", `channel ${channel} has no account ${params.accountId} (accounts: ${s.channels.accounts(channel).join(", ")})`);
+    }
     const urls = [...(params.mediaUrl ? [params.mediaUrl] : []), ...(params.mediaUrls ?? [])];
     const media: MediaRef[] = urls.map((u) => (/^https?:\/\//.test(u) ? { kind: kindOf(u), url: u } : { kind: kindOf(u), path: u }));
     const { item, alreadySent } = await s.outbox.enqueue(
       {
         channel,
+        ...(params.accountId !== undefined ? { accountId: params.accountId } : {}),
         chatId,
         ...(params.message ? { text: params.message } : {}),
         media,
