@@ -1,6 +1,8 @@
 // The real `clawdbot companion --stdio` binary, driven by a test shell against a real gateway.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeviceStore } from "@clawdbot/sidecar";
 import { startGateway } from "../support/gateway.js";
@@ -12,8 +14,9 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 test("clawdbot companion --stdio: menu on hello, Control UI / WebChat / copy URL, Quit exits 0", async (t) => {
   const gw = await startGateway();
   t.after(() => gw.stop());
-  const dir = await tempDir(t, "clawdbot-companion-");
+  const dir = await mkdtemp(join(tmpdir(), "clawdbot-companion-"));
   const shell = TestShell.start(t, [CLI_BIN, "companion", "--stdio", "--url", gw.url], cliEnv(join(dir, "state"), { HOME: join(dir, "home") }), ROOT);
+  t.after(() => rm(dir, { recursive: true, force: true }));
   shell.send({ type: "hello", shellVersion: "test-shell 1.0", protocol: 1 });
   const menu = await shell.menu((m) => m.gateway.state === "running", "connected");
   assert.match(item(menu, "gateway.status")?.title ?? "", /^Gateway running — v\d+\.\d+\.\d+/);
@@ -40,9 +43,10 @@ test("clawdbot companion --stdio: menu on hello, Control UI / WebChat / copy URL
 test("the companion is its own device: it waits for approval, then connects; closing stdin ends it", async (t) => {
   const gw = await startGateway({ file: { gateway: { pairing: { autoApproveLocal: false } } } });
   t.after(() => gw.stop());
-  const dir = await tempDir(t, "clawdbot-companion-");
+  const dir = await mkdtemp(join(tmpdir(), "clawdbot-companion-"));
   const stateDir = join(dir, "state");
   const shell = TestShell.start(t, [CLI_BIN, "companion", "--stdio", "--url", gw.url, "--poll", "300"], cliEnv(stateDir, { HOME: join(dir, "home") }), ROOT);
+  t.after(() => rm(dir, { recursive: true, force: true }));
   shell.send({ type: "hello", shellVersion: "test-shell 1.0" });
   const waiting = await shell.menu((m) => m.gateway.state === "pairing-required" && m.gateway.pairingRequestId !== undefined, "pairing required");
   const requestId = waiting.gateway.pairingRequestId!;
@@ -54,7 +58,7 @@ test("the companion is its own device: it waits for approval, then connects; clo
   assert.ok(await store.approve(requestId));
   await shell.menu((m) => m.gateway.state === "running", "connected once approved");
   // The device token it was issued is kept in its own identity folder, not the CLI's.
-  const tokens = JSON.parse(await (await import("node:fs/promises")).readFile(join(stateDir, "companion", "device-auth.json"), "utf8")) as Record<string, string>;
+  const tokens = JSON.parse(await readFile(join(stateDir, "companion", "device-auth.json"), "utf8")) as Record<string, string>;
   assert.match(tokens[gw.url] ?? "", /\S{32,}/);
   shell.closeInput();
   assert.deepEqual(await shell.exited, { code: 0, signal: null });

@@ -2,7 +2,8 @@
 // against a real in-process gateway; systemctl and node-mac-permissions are the injected seams.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateIdentity, type DeviceIdentity } from "@clawdbot/protocol/client";
@@ -10,7 +11,7 @@ import type { ConfigFile } from "@clawdbot/sidecar";
 import { startGateway, type TestGateway } from "../support/gateway.js";
 import { RawClient, connectParams, type Frame } from "../support/raw-client.js";
 import { eventually } from "../support/wait.js";
-import { cliEnv, tempDir } from "../cli/run-cli.js";
+import { cliEnv } from "../cli/run-cli.js";
 import { FakeTelegram } from "../fakes/telegram/server.js";
 import { TestShell, item, itemIds } from "./shell.js";
 
@@ -33,7 +34,8 @@ interface Setup {
 async function setup(t: TestContext, o: { file?: ConfigFile; permissions?: Record<string, string>; gateway?: TestGateway } = {}): Promise<Setup> {
   const gw = o.gateway ?? (await startGateway({ file: { gateway: { trustedProxies: [PROXY_IP], authRateLimit: { maxFailures: 100_000 } }, ...o.file } }));
   if (!o.gateway) t.after(() => gw.stop());
-  const dir = await tempDir(t, "clawdbot-companion-");
+  // Removed after the companion is killed (hooks run in order), not while it still writes there.
+  const dir = await mkdtemp(join(tmpdir(), "clawdbot-companion-"));
   const home = join(dir, "home");
   // The service is installed (its unit file exists) and, per SERVICE_STATE, not running.
   await mkdir(join(home, ".config", "systemd", "user"), { recursive: true });
@@ -45,6 +47,7 @@ async function setup(t: TestContext, o: { file?: ConfigFile; permissions?: Recor
   await setPermissions(o.permissions ?? {});
   const stateDir = join(dir, "state");
   const shell = TestShell.start(t, ["--import", "tsx", CHILD, gw.url], cliEnv(stateDir, { HOME: home, ...files }), ROOT);
+  t.after(() => rm(dir, { recursive: true, force: true }));
   shell.send({ type: "hello", shellVersion: "test-shell 1.0" });
   await shell.menu((m) => m.gateway.state === "running", "the companion connects (local devices are auto-approved)");
   const runnerCalls = async () => (await readFile(files.RUNNER_LOG, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);

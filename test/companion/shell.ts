@@ -36,8 +36,9 @@ export class TestShell {
   static start(t: TestContext, args: string[], env: NodeJS.ProcessEnv, cwd: string): TestShell {
     const child = spawn(process.execPath, args, { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
     const shell = new TestShell(child);
-    t.after(() => {
+    t.after(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await shell.exited;
     });
     return shell;
   }
