@@ -14,3 +14,4 @@ export * from "./methods/pairing.js";
 export * from "./methods/chat.js";
 export * from "./methods/nodes.js";
 export * from "./methods/canvas.js";
+export * from "./methods/approvals.js";

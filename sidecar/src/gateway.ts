@@ -201,6 +201,7 @@ export class Gateway {
     s.broadcaster.broadcast("shutdown", restartExpectedMs === undefined ? { reason } : { reason, restartExpectedMs });
     this.connections.closeAll(CloseCode.serviceRestart, "service restart");
     s.runner.abortAll();
+    s.approvals.closeAll();
     await this.canvasHost?.close().catch(() => undefined);
     await s.outbox.stop();
     await s.channels.stopAll();

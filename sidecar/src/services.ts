@@ -16,6 +16,9 @@ import type { TlsMaterial } from "./server/tls.js";
 import type { NodeRegistry } from "./nodes/registry.js";
 import type { NodeInvoker } from "./nodes/invoker.js";
 import type { CanvasFiles } from "./canvas/files.js";
+import type { ApprovalBroker } from "./approvals/broker.js";
+import type { ExecPolicyFile } from "./approvals/policy-file.js";
+import type { ExecGate } from "./approvals/exec-gate.js";
 
 /** What method handlers may use; built once by the gateway and passed down. */
 export interface GatewayServices {
@@ -48,6 +51,12 @@ export interface GatewayServices {
   readonly nodes: NodeRegistry;
   readonly invoker: NodeInvoker;
   readonly canvasFiles: CanvasFiles;
+  /** Open exec approval requests waiting for an operator. */
+  readonly approvals: ApprovalBroker;
+  /** The gateway's exec approvals policy file. */
+  readonly execPolicy: ExecPolicyFile;
+  /** node.invoke with exec approvals applied to system.run. */
+  readonly execGate: ExecGate;
   /** Base URL of a canvas session on the canvas host (ends with /). */
   canvasUrl(session: string): string;
   /** Open WebSocket connections (any state). */

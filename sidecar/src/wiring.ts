@@ -1,4 +1,5 @@
 import { hostname as osHostname } from "node:os";
+import { join } from "node:path";
 import { METHODS, type PresenceEntry } from "@clawdbot/protocol";
 import type { Logger } from "pino";
 import type { GatewayConfig, LoadedConfigFile } from "./config/index.js";
@@ -30,6 +31,9 @@ import { loadTls, type TlsMaterial } from "./server/tls.js";
 import { NodeRegistry } from "./nodes/registry.js";
 import { NodeInvoker } from "./nodes/invoker.js";
 import { CanvasFiles } from "./canvas/files.js";
+import { ApprovalBroker } from "./approvals/broker.js";
+import { ExecPolicyFile } from "./approvals/policy-file.js";
+import { ExecGate } from "./approvals/exec-gate.js";
 
 export interface WiringOptions {
   config: GatewayConfig;
@@ -123,6 +127,13 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     (name, accountId) => channels.adapter(name, accountId),
     (item) => channels.recordOutbound(item.channel, item.accountId),
   );
+  const invoker = new NodeInvoker(nodes);
+  const approvals = new ApprovalBroker({
+    now,
+    requested: (p) => broadcaster.broadcast("exec.approval.requested", p, { scope: "operator.approvals" }),
+    resolved: (p) => broadcaster.broadcast("exec.approval.resolved", p, { scope: "operator.approvals" }),
+  });
+  const execPolicy = new ExecPolicyFile(join(config.paths.stateDir, "exec-approvals.json"));
   const canvasFallback = `http://${urlHost(config.host)}:${config.canvasPort ?? 0}`;
   const services: GatewayServices = {
     config,
@@ -150,7 +161,10 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     url: () => `${tls ? "wss" : "ws"}://${urlHost(config.host)}:${facts.port()}`,
     tls,
     nodes,
-    invoker: new NodeInvoker(nodes),
+    invoker,
+    approvals,
+    execPolicy,
+    execGate: new ExecGate({ invoker, nodes, broker: approvals, policy: execPolicy, now, log: logger }),
     canvasFiles: new CanvasFiles(config.paths.stateDir),
     canvasUrl: (session) => `${facts.canvasHostUrl() ?? canvasFallback}/${session}/`,
   };

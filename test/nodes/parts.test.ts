@@ -31,10 +31,10 @@ test("node.json is JSON5; defaults apply; bad keys are named", async (t) => {
   assert.deepEqual((await loadNodeConfig(join(dir, "missing.json"))).systemRun.allow, [], "no file: nothing allowed");
 });
 
-test("the node declares only what runs here", async () => {
-  const base = { platform: "linux" as const, canvasHostUrl: () => undefined };
+test("the node declares only what runs here", async (t) => {
+  const base = { platform: "linux" as const, canvasHostUrl: () => undefined, policyPath: join(await tempDir(t), "exec-approvals.json") };
   const none = await CommandSet.detect({ ...base, config: parseNodeConfig("n", "{}"), env: { PATH, CHROMIUM_PATH: "/nonexistent/chromium" } });
-  assert.deepEqual(none.commands, ["system.info"], "no allowlist → no system.run; no browser → no canvas");
+  assert.deepEqual(none.commands.filter((c) => c !== "system.notify"), ["system.info"], "no allowlist → no system.run; no browser → no canvas");
   assert.deepEqual(none.caps, ["system"]);
   const noPlaywright = await CommandSet.detect({
     ...base,
@@ -42,14 +42,17 @@ test("the node declares only what runs here", async () => {
     env: { PATH, CHROMIUM_PATH: process.execPath },
     loadPlaywright: () => Promise.reject(new Error("Cannot find module 'playwright-core'")),
   });
-  assert.deepEqual(noPlaywright.commands, ["system.info", "system.run"]);
+  assert.deepEqual(
+    noPlaywright.commands.filter((c) => c !== "system.notify"),
+    ["system.info", "system.run", "system.which", "system.execApprovals.get", "system.execApprovals.set"],
+  );
   // darwin-only commands need node-mac-permissions, which npm skips off macOS.
   const fakeMac = await CommandSet.detect({ ...base, platform: "darwin", config: parseNodeConfig("n", "{}"), env: { PATH, CHROMIUM_PATH: "/nonexistent" } });
   assert.deepEqual(fakeMac.commands, ["system.info"]);
   for (const c of ["location.get", "camera.snap", "screen.record"]) assert.ok(!fakeMac.commands.includes(c));
   if (existsSync("/usr/bin/chromium")) {
     const withCanvas = await CommandSet.detect({ ...base, config: parseNodeConfig("n", "{}"), env: { PATH } });
-    assert.deepEqual(withCanvas.commands, ["system.info", "canvas.present", "canvas.navigate", "canvas.eval", "canvas.snapshot", "canvas.a2ui.push"]);
+    assert.deepEqual(withCanvas.commands.filter((c) => c !== "system.notify"), ["system.info", "canvas.present", "canvas.navigate", "canvas.eval", "canvas.snapshot", "canvas.a2ui.push"]);
     assert.deepEqual(withCanvas.caps, ["system", "canvas"]);
     await withCanvas.close();
   }

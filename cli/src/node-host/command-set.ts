@@ -7,8 +7,17 @@ import { systemInfo } from "./system-info.js";
 import { Canvas } from "./canvas.js";
 import { loadDarwinDevice, type LeftOut } from "./darwin.js";
 import { loadPermissionProbe, type PermissionProbe } from "../permissions/probe.js";
+import { ExecPolicyFile } from "@clawdbot/sidecar/approvals";
+import { NodeExecApprovals, type EnvelopeApproval } from "./exec-approvals.js";
+import { notifier } from "./notify.js";
+import { whichHandler } from "./which.js";
 
-type Handler = (params: unknown) => Promise<unknown>;
+/** What the gateway's envelope adds to a request besides its params. */
+export interface InvokeContext {
+  approval?: EnvelopeApproval | undefined;
+}
+
+type Handler = (params: unknown, ctx: InvokeContext) => Promise<unknown>;
 
 export interface CommandSetOptions {
   platform: NodeJS.Platform;
@@ -17,6 +26,8 @@ export interface CommandSetOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** The canvas host base URL once the gateway announced it. */
   canvasHostUrl: () => string | undefined;
+  /** This node's exec approvals policy file. */
+  policyPath: string;
   /** Loads playwright-core (an optional dependency). */
   loadPlaywright?: () => Promise<typeof import("playwright-core")>;
   /** macOS privacy permissions; default: node-mac-permissions on darwin, "not applicable" elsewhere. */
@@ -44,9 +55,24 @@ export class CommandSet {
     const permissions: Record<string, boolean> = {};
     handlers.set("system.info", async () => systemInfo());
     const allowlist = new ProgramAllowlist(o.config.systemRun.allow, o.env["PATH"] ?? "");
-    const runner = new SystemRunner({ allowlist, timeoutMs: o.config.systemRun.timeoutMs, maxOutputBytes: o.config.systemRun.maxOutputBytes, baseEnv: o.env, envAllow: o.config.systemRun.envAllow });
+    const approvals = new NodeExecApprovals(new ExecPolicyFile(o.policyPath), Date.now);
+    const runner = new SystemRunner({
+      allowlist,
+      timeoutMs: o.config.systemRun.timeoutMs,
+      maxOutputBytes: o.config.systemRun.maxOutputBytes,
+      baseEnv: o.env,
+      envAllow: o.config.systemRun.envAllow,
+      approvals,
+    });
     // With nothing on the allowlist system.run could only refuse, so it is not offered.
-    if (!allowlist.empty) handlers.set("system.run", (p) => runner.run(p));
+    if (!allowlist.empty) {
+      handlers.set("system.run", (p, ctx) => runner.run(p, ctx.approval));
+      handlers.set("system.which", whichHandler((n) => allowlist.which(n)));
+      handlers.set("system.execApprovals.get", (p) => approvals.get(p));
+      handlers.set("system.execApprovals.set", (p) => approvals.set(p));
+    }
+    const notify = notifier(o.platform, (n) => allowlist.which(n));
+    if (notify) handlers.set("system.notify", notify);
     const canvas = await detectCanvas(o);
     if (canvas) {
       caps.push("canvas");
@@ -61,16 +87,16 @@ export class CommandSet {
     if (mac) {
       caps.push(...mac.caps);
       Object.assign(permissions, mac.permissions);
-      for (const [name, fn] of Object.entries(mac.handlers)) handlers.set(name, fn);
+      for (const [name, fn] of Object.entries(mac.handlers)) handlers.set(name, (p) => fn(p));
     }
     return new CommandSet(caps, [...handlers.keys()], permissions, mac?.leftOut ?? [], handlers, runner, canvas);
   }
 
   /** Runs one command; unknown commands are NOT_FOUND (the gateway should never have sent them). */
-  run(command: string, params: unknown): Promise<unknown> {
+  run(command: string, params: unknown, ctx: InvokeContext = {}): Promise<unknown> {
     const fn = this.handlers.get(command);
     if (!fn) return Promise.reject(new NodeCommandError("NOT_FOUND", `this node does not offer ${command}; it offers ${this.commands.join(", ")}`));
-    return fn(params);
+    return fn(params, ctx);
   }
 
   /** Stops running programs and the canvas browser. */

@@ -1,5 +1,5 @@
 /** Codes a node puts in `node.invoke.result.error.code`. */
-export type NodeErrorCode = "INVALID_REQUEST" | "FORBIDDEN" | "NOT_FOUND" | "UNAVAILABLE" | "TIMEOUT" | "TOO_LARGE";
+export type NodeErrorCode = "INVALID_REQUEST" | "FORBIDDEN" | "NOT_FOUND" | "UNAVAILABLE" | "TIMEOUT" | "TOO_LARGE" | "APPROVAL_REQUIRED";
 
 /** A command refused or failed on this node; `message` is shown to the operator verbatim. */
 export class NodeCommandError extends Error {

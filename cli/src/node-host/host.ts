@@ -250,7 +250,8 @@ export class NodeHost {
           return { ok: false, error: { code: "INVALID_REQUEST", message: `${req.command}: paramsJSON is not valid JSON` } };
         }
       }
-      const payload = await this.o.commands.run(req.command, params);
+      // The approval comes from the gateway's envelope only; anything in params is not one.
+      const payload = await this.o.commands.run(req.command, params, { approval: req.approval });
       const size = JSON.stringify(payload ?? null).length;
       if (size > MAX_RESULT_JSON) {
         return { ok: false, error: { code: "TOO_LARGE", message: `${req.command} produced ${size} bytes; a node result may be at most ${MAX_RESULT_JSON}` } };

@@ -9,3 +9,6 @@ export { GatewayPinStore, probeFingerprint, pinKey } from "./gateway-pin.js";
 export { NodeIdentityStore } from "./identity.js";
 export { NodeCommandError, type CommandOutcome } from "./errors.js";
 export { Canvas, A2UI_PATH, type CanvasOptions } from "./canvas.js";
+export { NodeExecApprovals, type EnvelopeApproval, type RunSubject } from "./exec-approvals.js";
+export { whichHandler } from "./which.js";
+export { notifier } from "./notify.js";

@@ -48,6 +48,7 @@ export async function runNodeHost(o: RunNodeHostOptions): Promise<number> {
     env: o.env,
     canvasHostUrl: () => host?.canvasHost,
     ...(o.permissions ? { permissions: o.permissions } : {}),
+    policyPath: join(dir, "exec-approvals.json"),
   });
   for (const { command, reason } of commands.leftOut) o.log.warn(`not offering ${command}: ${reason}`);
   const pinPath = join(dir, "gateway-pin.json");

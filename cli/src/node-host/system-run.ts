@@ -4,16 +4,19 @@ import { check, formatIssues } from "@clawdbot/protocol";
 import { NodeCommandError } from "./errors.js";
 import type { ProgramAllowlist } from "./program-allowlist.js";
 import { checkCallerEnv } from "./run-env.js";
+import type { EnvelopeApproval, NodeExecApprovals } from "./exec-approvals.js";
 
 /**
  * `system.run` params. Other keys (an `approved` flag, a session key, …) are ignored: only the
- * node's own allowlist decides what runs.
+ * node's own allowlist and exec policy decide what runs, and an approval counts only from the
+ * gateway's envelope. The reference clients' `command` array is read as `argv`.
  */
 export const SystemRunParamsSchema = Type.Object({
   argv: Type.Array(Type.String(), { minItems: 1, maxItems: 4096 }),
   cwd: Type.Optional(Type.String({ minLength: 1 })),
   timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
   env: Type.Optional(Type.Record(Type.String(), Type.String())),
+  agentId: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export interface RunResult {
@@ -36,6 +39,8 @@ export interface SystemRunOptions {
   baseEnv: Readonly<Record<string, string | undefined>>;
   /** Variable names a caller may set (node.json `systemRun.envAllow`). */
   envAllow: readonly string[];
+  /** The node's exec policy, asked before anything starts (absent: the allowlist alone decides). */
+  approvals?: NodeExecApprovals;
 }
 
 /** Runs allowlisted programs with an argv (never a shell), a time limit and capped output. */
@@ -48,13 +53,14 @@ export class SystemRunner {
     this.envAllow = new Set(opts.envAllow);
   }
 
-  async run(raw: unknown): Promise<RunResult> {
-    const res = check(SystemRunParamsSchema, raw);
+  async run(raw: unknown, approval?: EnvelopeApproval): Promise<RunResult> {
+    const res = check(SystemRunParamsSchema, withArgv(raw));
     if (!res.ok) throw new NodeCommandError("INVALID_REQUEST", `system.run needs {argv: string[], cwd?, timeoutMs?, env?}: ${formatIssues(res.issues)}`);
     const { argv, cwd, env } = res.value;
     const program = this.opts.allowlist.resolve(argv[0]!);
     const envCheck = checkCallerEnv(env ?? {}, this.envAllow);
     if (!envCheck.ok) throw new NodeCommandError("FORBIDDEN", `system.run refuses the environment it was given: ${envCheck.refused.join("; ")}`);
+    await this.opts.approvals?.admit({ argv, resolvedPath: program, agentId: res.value.agentId }, approval);
     const timeoutMs = Math.min(res.value.timeoutMs ?? this.opts.timeoutMs, this.opts.timeoutMs);
     return this.spawnCapped(program, argv, { ...this.opts.baseEnv, ...env }, cwd, timeoutMs);
   }
@@ -100,6 +106,13 @@ export class SystemRunner {
       });
     });
   }
+}
+
+/** Reference clients send the argv as `command`; ours as `argv`. */
+function withArgv(raw: unknown): unknown {
+  if (raw === null || typeof raw !== "object" || "argv" in raw || !Array.isArray((raw as { command?: unknown }).command)) return raw;
+  const { command, ...rest } = raw as { command: unknown };
+  return { ...rest, argv: command };
 }
 
 function killGroup(child: ChildProcess): void {

@@ -1866,6 +1866,253 @@ public struct CanvasA2uiPushResult: Codable, Sendable, Equatable {
     }
 }
 
+/// Params of `exec.approvals.get`: The gateway's exec approvals policy file.
+public struct ExecApprovalsGetParams: Codable, Sendable, Equatable {
+    public init() {
+    }
+}
+
+/// Result of `exec.approvals.get`: The gateway's exec approvals policy file.
+public struct ExecApprovalsGetResult: Codable, Sendable, Equatable {
+    public let path: String
+    public let exists: Bool
+    public let hash: String
+    public let file: ExecApprovalsGetResultFile
+
+    public init(path: String, exists: Bool, hash: String, file: ExecApprovalsGetResultFile) {
+        self.path = path
+        self.exists = exists
+        self.hash = hash
+        self.file = file
+    }
+}
+
+public struct ExecApprovalsGetResultFile: Codable, Sendable, Equatable {
+    public let version: Int
+    public let socket: ExecApprovalsGetResultFileSocket?
+    public let defaults: ExecApprovalsGetResultFileDefaults?
+    public let agents: [String: ExecApprovalsGetResultFileAgent]?
+
+    public init(version: Int, socket: ExecApprovalsGetResultFileSocket? = nil, defaults: ExecApprovalsGetResultFileDefaults? = nil, agents: [String: ExecApprovalsGetResultFileAgent]? = nil) {
+        self.version = version
+        self.socket = socket
+        self.defaults = defaults
+        self.agents = agents
+    }
+}
+
+public struct ExecApprovalsGetResultFileSocket: Codable, Sendable, Equatable {
+    public let path: String?
+    public let token: String?
+
+    public init(path: String? = nil, token: String? = nil) {
+        self.path = path
+        self.token = token
+    }
+}
+
+public struct ExecApprovalsGetResultFileDefaults: Codable, Sendable, Equatable {
+    public let security: ExecApprovalsGetResultFileDefaultsSecurity?
+    public let ask: ExecApprovalsGetResultFileDefaultsAsk?
+    public let askFallback: ExecApprovalsGetResultFileDefaultsSecurity?
+    public let autoAllowSkills: Bool?
+
+    public init(security: ExecApprovalsGetResultFileDefaultsSecurity? = nil, ask: ExecApprovalsGetResultFileDefaultsAsk? = nil, askFallback: ExecApprovalsGetResultFileDefaultsSecurity? = nil, autoAllowSkills: Bool? = nil) {
+        self.security = security
+        self.ask = ask
+        self.askFallback = askFallback
+        self.autoAllowSkills = autoAllowSkills
+    }
+}
+
+public enum ExecApprovalsGetResultFileDefaultsSecurity: String, Codable, Sendable, CaseIterable {
+    case deny
+    case allowlist
+    case full
+}
+
+public enum ExecApprovalsGetResultFileDefaultsAsk: String, Codable, Sendable, CaseIterable {
+    case off
+    case onMiss = "on-miss"
+    case always
+}
+
+public struct ExecApprovalsGetResultFileAgent: Codable, Sendable, Equatable {
+    public let security: ExecApprovalsGetResultFileDefaultsSecurity?
+    public let ask: ExecApprovalsGetResultFileDefaultsAsk?
+    public let askFallback: ExecApprovalsGetResultFileDefaultsSecurity?
+    public let autoAllowSkills: Bool?
+    public let allowlist: [ExecApprovalsGetResultFileAgentAllowlistItem]?
+
+    public init(security: ExecApprovalsGetResultFileDefaultsSecurity? = nil, ask: ExecApprovalsGetResultFileDefaultsAsk? = nil, askFallback: ExecApprovalsGetResultFileDefaultsSecurity? = nil, autoAllowSkills: Bool? = nil, allowlist: [ExecApprovalsGetResultFileAgentAllowlistItem]? = nil) {
+        self.security = security
+        self.ask = ask
+        self.askFallback = askFallback
+        self.autoAllowSkills = autoAllowSkills
+        self.allowlist = allowlist
+    }
+}
+
+public struct ExecApprovalsGetResultFileAgentAllowlistItem: Codable, Sendable, Equatable {
+    public let pattern: String
+    public let lastUsedAt: Int?
+    public let lastUsedCommand: String?
+    public let lastResolvedPath: String?
+
+    public init(pattern: String, lastUsedAt: Int? = nil, lastUsedCommand: String? = nil, lastResolvedPath: String? = nil) {
+        self.pattern = pattern
+        self.lastUsedAt = lastUsedAt
+        self.lastUsedCommand = lastUsedCommand
+        self.lastResolvedPath = lastResolvedPath
+    }
+}
+
+/// Params of `exec.approvals.set`: Replaces the gateway's exec approvals policy; refused when baseHash is not the file's current hash.
+public struct ExecApprovalsSetParams: Codable, Sendable, Equatable {
+    public let file: ExecApprovalsGetResultFile
+    public let baseHash: String?
+
+    public init(file: ExecApprovalsGetResultFile, baseHash: String? = nil) {
+        self.file = file
+        self.baseHash = baseHash
+    }
+}
+
+/// Result of `exec.approvals.set`: Replaces the gateway's exec approvals policy; refused when baseHash is not the file's current hash.
+public struct ExecApprovalsSetResult: Codable, Sendable, Equatable {
+    public let path: String
+    public let exists: Bool
+    public let hash: String
+    public let file: ExecApprovalsGetResultFile
+
+    public init(path: String, exists: Bool, hash: String, file: ExecApprovalsGetResultFile) {
+        self.path = path
+        self.exists = exists
+        self.hash = hash
+        self.file = file
+    }
+}
+
+/// Params of `exec.approvals.node.get`: A node's exec approvals policy (asked of the node as system.execApprovals.get).
+public struct ExecApprovalsNodeGetParams: Codable, Sendable, Equatable {
+    public let nodeId: String
+
+    public init(nodeId: String) {
+        self.nodeId = nodeId
+    }
+}
+
+/// Result of `exec.approvals.node.get`: A node's exec approvals policy (asked of the node as system.execApprovals.get).
+public struct ExecApprovalsNodeGetResult: Codable, Sendable, Equatable {
+    public let path: String
+    public let exists: Bool
+    public let hash: String
+    public let file: ExecApprovalsGetResultFile
+
+    public init(path: String, exists: Bool, hash: String, file: ExecApprovalsGetResultFile) {
+        self.path = path
+        self.exists = exists
+        self.hash = hash
+        self.file = file
+    }
+}
+
+/// Params of `exec.approvals.node.set`: Replaces a node's exec approvals policy (system.execApprovals.set on the node, baseHash guarded there).
+public struct ExecApprovalsNodeSetParams: Codable, Sendable, Equatable {
+    public let nodeId: String
+    public let file: ExecApprovalsGetResultFile
+    public let baseHash: String?
+
+    public init(nodeId: String, file: ExecApprovalsGetResultFile, baseHash: String? = nil) {
+        self.nodeId = nodeId
+        self.file = file
+        self.baseHash = baseHash
+    }
+}
+
+/// Result of `exec.approvals.node.set`: Replaces a node's exec approvals policy (system.execApprovals.set on the node, baseHash guarded there).
+public struct ExecApprovalsNodeSetResult: Codable, Sendable, Equatable {
+    public let path: String
+    public let exists: Bool
+    public let hash: String
+    public let file: ExecApprovalsGetResultFile
+
+    public init(path: String, exists: Bool, hash: String, file: ExecApprovalsGetResultFile) {
+        self.path = path
+        self.exists = exists
+        self.hash = hash
+        self.file = file
+    }
+}
+
+/// Params of `exec.approval.request`: Asks operators to approve a command; answers with their decision (null when nobody answered in time).
+public struct ExecApprovalRequestParams: Codable, Sendable, Equatable {
+    public let id: String?
+    public let command: String
+    public let cwd: String?
+    public let host: String?
+    public let security: String?
+    public let ask: String?
+    public let agentId: String?
+    public let resolvedPath: String?
+    public let sessionKey: String?
+    public let timeoutMs: Int?
+
+    public init(id: String? = nil, command: String, cwd: String? = nil, host: String? = nil, security: String? = nil, ask: String? = nil, agentId: String? = nil, resolvedPath: String? = nil, sessionKey: String? = nil, timeoutMs: Int? = nil) {
+        self.id = id
+        self.command = command
+        self.cwd = cwd
+        self.host = host
+        self.security = security
+        self.ask = ask
+        self.agentId = agentId
+        self.resolvedPath = resolvedPath
+        self.sessionKey = sessionKey
+        self.timeoutMs = timeoutMs
+    }
+}
+
+/// Result of `exec.approval.request`: Asks operators to approve a command; answers with their decision (null when nobody answered in time).
+public struct ExecApprovalRequestResult: Codable, Sendable, Equatable {
+    public let id: String
+    public let decision: ExecApprovalRequestResultDecision?
+    public let createdAtMs: Int
+    public let expiresAtMs: Int
+
+    public init(id: String, decision: ExecApprovalRequestResultDecision? = nil, createdAtMs: Int, expiresAtMs: Int) {
+        self.id = id
+        self.decision = decision
+        self.createdAtMs = createdAtMs
+        self.expiresAtMs = expiresAtMs
+    }
+}
+
+public enum ExecApprovalRequestResultDecision: String, Codable, Sendable, CaseIterable {
+    case allowOnce = "allow-once"
+    case allowAlways = "allow-always"
+    case deny
+}
+
+/// Params of `exec.approval.resolve`: Answers a pending exec approval request.
+public struct ExecApprovalResolveParams: Codable, Sendable, Equatable {
+    public let id: String
+    public let decision: ExecApprovalRequestResultDecision
+
+    public init(id: String, decision: ExecApprovalRequestResultDecision) {
+        self.id = id
+        self.decision = decision
+    }
+}
+
+/// Result of `exec.approval.resolve`: Answers a pending exec approval request.
+public struct ExecApprovalResolveResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+
+    public init(ok: Bool) {
+        self.ok = ok
+    }
+}
+
 /// Payload of the `connect.challenge` event.
 public struct ConnectChallengeEvent: Codable, Sendable, Equatable {
     public let nonce: String
@@ -2089,15 +2336,32 @@ public struct NodeInvokeRequestEvent: Codable, Sendable, Equatable {
     public let paramsJSON: String?
     public let timeoutMs: Int?
     public let idempotencyKey: String?
+    public let approval: NodeInvokeRequestEventApproval?
 
-    public init(id: String, nodeId: String, command: String, paramsJSON: String? = nil, timeoutMs: Int? = nil, idempotencyKey: String? = nil) {
+    public init(id: String, nodeId: String, command: String, paramsJSON: String? = nil, timeoutMs: Int? = nil, idempotencyKey: String? = nil, approval: NodeInvokeRequestEventApproval? = nil) {
         self.id = id
         self.nodeId = nodeId
         self.command = command
         self.paramsJSON = paramsJSON
         self.timeoutMs = timeoutMs
         self.idempotencyKey = idempotencyKey
+        self.approval = approval
     }
+}
+
+public struct NodeInvokeRequestEventApproval: Codable, Sendable, Equatable {
+    public let id: String
+    public let decision: NodeInvokeRequestEventApprovalDecision
+
+    public init(id: String, decision: NodeInvokeRequestEventApprovalDecision) {
+        self.id = id
+        self.decision = decision
+    }
+}
+
+public enum NodeInvokeRequestEventApprovalDecision: String, Codable, Sendable, CaseIterable {
+    case allowOnce = "allow-once"
+    case allowAlways = "allow-always"
 }
 
 /// Payload of the `node.event` event.
@@ -2135,5 +2399,57 @@ public struct WebLoginQrEvent: Codable, Sendable, Equatable {
         self.pairingCode = pairingCode
         self.expiresAt = expiresAt
         self.message = message
+    }
+}
+
+/// Payload of the `exec.approval.requested` event.
+public struct ExecApprovalRequestedEvent: Codable, Sendable, Equatable {
+    public let id: String
+    public let request: ExecApprovalRequestedEventRequest
+    public let createdAtMs: Int
+    public let expiresAtMs: Int
+
+    public init(id: String, request: ExecApprovalRequestedEventRequest, createdAtMs: Int, expiresAtMs: Int) {
+        self.id = id
+        self.request = request
+        self.createdAtMs = createdAtMs
+        self.expiresAtMs = expiresAtMs
+    }
+}
+
+public struct ExecApprovalRequestedEventRequest: Codable, Sendable, Equatable {
+    public let command: String
+    public let cwd: String?
+    public let host: String?
+    public let security: String?
+    public let ask: String?
+    public let agentId: String?
+    public let resolvedPath: String?
+    public let sessionKey: String?
+
+    public init(command: String, cwd: String? = nil, host: String? = nil, security: String? = nil, ask: String? = nil, agentId: String? = nil, resolvedPath: String? = nil, sessionKey: String? = nil) {
+        self.command = command
+        self.cwd = cwd
+        self.host = host
+        self.security = security
+        self.ask = ask
+        self.agentId = agentId
+        self.resolvedPath = resolvedPath
+        self.sessionKey = sessionKey
+    }
+}
+
+/// Payload of the `exec.approval.resolved` event.
+public struct ExecApprovalResolvedEvent: Codable, Sendable, Equatable {
+    public let id: String
+    public let decision: ExecApprovalRequestResultDecision
+    public let resolvedBy: String?
+    public let ts: Int
+
+    public init(id: String, decision: ExecApprovalRequestResultDecision, resolvedBy: String? = nil, ts: Int) {
+        self.id = id
+        self.decision = decision
+        self.resolvedBy = resolvedBy
+        self.ts = ts
     }
 }

@@ -6,6 +6,7 @@ import * as chat from "./chat.js";
 import * as nodes from "./nodes.js";
 import * as canvas from "./canvas.js";
 import * as channels from "./channels.js";
+import * as approvals from "./approvals.js";
 
 /** Every method the gateway implements. Adding a method = one declaration here + one handler module. */
 export const METHODS = {
@@ -52,6 +53,12 @@ export const METHODS = {
   "canvas.list": canvas.canvasList,
   "canvas.delete": canvas.canvasDelete,
   "canvas.a2ui.push": canvas.canvasA2uiPush,
+  "exec.approvals.get": approvals.execApprovalsGet,
+  "exec.approvals.set": approvals.execApprovalsSet,
+  "exec.approvals.node.get": approvals.execApprovalsNodeGet,
+  "exec.approvals.node.set": approvals.execApprovalsNodeSet,
+  "exec.approval.request": approvals.execApprovalRequest,
+  "exec.approval.resolve": approvals.execApprovalResolve,
 } as const satisfies Record<string, MethodDecl>;
 
 export type MethodName = keyof typeof METHODS;

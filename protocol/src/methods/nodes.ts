@@ -130,6 +130,16 @@ export const NodeInvokeRequestSchema = Type.Object(
     paramsJSON: Type.Optional(Type.String()),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
     idempotencyKey: Type.Optional(NonEmptyString),
+    /**
+     * An operator's decision recorded by the gateway for this one request. Only the gateway
+     * writes it (never from a caller's params); sent only to nodes that asked for an approval.
+     */
+    approval: Type.Optional(
+      Type.Object(
+        { id: NonEmptyString, decision: Type.Union([Type.Literal("allow-once"), Type.Literal("allow-always")]) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

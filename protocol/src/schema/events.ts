@@ -4,6 +4,7 @@ import { PresenceEntrySchema } from "./presence.js";
 import { DevicePairRequestSchema, NodePairRequestSchema } from "../methods/pairing.js";
 import { NodeEventBroadcastSchema, NodeInvokeRequestSchema } from "../methods/nodes.js";
 import { WebLoginQrEventSchema } from "../methods/channels.js";
+import { ExecApprovalRequestedSchema, ExecApprovalResolvedSchema } from "../methods/approvals.js";
 
 export const ConnectChallengeSchema = Type.Object(
   { nonce: Type.String({ minLength: 22 }), ts: EpochMs },
@@ -82,6 +83,8 @@ export const EVENTS = {
   "node.invoke.request": NodeInvokeRequestSchema,
   "node.event": NodeEventBroadcastSchema,
   "web.login.qr": WebLoginQrEventSchema,
+  "exec.approval.requested": ExecApprovalRequestedSchema,
+  "exec.approval.resolved": ExecApprovalResolvedSchema,
 } satisfies Record<string, TSchema>;
 
 export type EventName = keyof typeof EVENTS;

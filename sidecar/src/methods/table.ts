@@ -40,6 +40,14 @@ import {
   nodeListHandler,
   nodeRenameHandler,
 } from "./nodes/nodes.js";
+import {
+  execApprovalRequestHandler,
+  execApprovalResolveHandler,
+  execApprovalsGetHandler,
+  execApprovalsNodeGetHandler,
+  execApprovalsNodeSetHandler,
+  execApprovalsSetHandler,
+} from "./approvals/approvals.js";
 import { canvasA2uiPushHandler, canvasDeleteHandler, canvasListHandler, canvasWriteHandler } from "./canvas/canvas.js";
 
 /** Binds every declared method to its handler. */
@@ -88,5 +96,11 @@ export function buildHandlers(s: GatewayServices): HandlerTable {
     "canvas.list": canvasListHandler(s),
     "canvas.delete": canvasDeleteHandler(s),
     "canvas.a2ui.push": canvasA2uiPushHandler(s),
+    "exec.approvals.get": execApprovalsGetHandler(s),
+    "exec.approvals.set": execApprovalsSetHandler(s),
+    "exec.approvals.node.get": execApprovalsNodeGetHandler(s),
+    "exec.approvals.node.set": execApprovalsNodeSetHandler(s),
+    "exec.approval.request": execApprovalRequestHandler(s),
+    "exec.approval.resolve": execApprovalResolveHandler(s),
   };
 }

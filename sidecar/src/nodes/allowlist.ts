@@ -1,13 +1,16 @@
 const CANVAS = ["canvas.present", "canvas.hide", "canvas.navigate", "canvas.eval", "canvas.snapshot", "canvas.a2ui.push", "canvas.a2ui.reset"];
 const DEVICE = ["camera.snap", "camera.clip", "screen.record", "location.get"];
+/** Everything a host with system.run offers: which finds programs, the policy pair is reached only via exec.approvals.node.*. */
+const RUN = ["system.run", "system.which", "system.execApprovals.get", "system.execApprovals.set"];
 
 /** Commands the gateway routes to a node of each platform unless config says otherwise. */
 export const DEFAULT_NODE_COMMANDS: Readonly<Record<string, readonly string[]>> = {
-  macos: [...CANVAS, ...DEVICE, "system.info", "system.run", "system.notify"],
+  macos: [...CANVAS, ...DEVICE, "system.info", ...RUN, "system.notify"],
   ios: [...CANVAS, ...DEVICE, "system.info"],
   android: [...CANVAS, ...DEVICE, "system.info"],
-  linux: [...CANVAS, "system.info", "system.run"],
-  windows: [...CANVAS, "system.info", "system.run"],
+  // system.notify on Linux needs notify-send; the node host declares it only where that exists.
+  linux: [...CANVAS, "system.info", ...RUN, "system.notify"],
+  windows: [...CANVAS, "system.info", ...RUN],
   other: [...CANVAS, "system.info"],
 };
 

@@ -37,7 +37,15 @@ export class NodeInvoker {
 
   constructor(private readonly registry: NodeRegistry) {}
 
-  invoke(req: { nodeId: string; command: string; params: unknown; timeoutMs?: number; idempotencyKey: string }): Promise<InvokeOutcome> {
+  invoke(req: {
+    nodeId: string;
+    command: string;
+    params: unknown;
+    timeoutMs?: number;
+    idempotencyKey: string;
+    /** An operator's decision the gateway recorded for this request (see ExecGate). */
+    approval?: { id: string; decision: "allow-once" | "allow-always" };
+  }): Promise<InvokeOutcome> {
     const link = this.registry.link(req.nodeId);
     if (!link) {
       const known = this.registry.describe(req.nodeId) !== undefined;
@@ -67,6 +75,7 @@ export class NodeInvoker {
         ...(req.params !== undefined ? { paramsJSON: JSON.stringify(req.params) } : {}),
         timeoutMs,
         idempotencyKey: req.idempotencyKey,
+        ...(req.approval ? { approval: req.approval } : {}),
       });
     });
   }

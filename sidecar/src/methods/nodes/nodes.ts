@@ -3,7 +3,7 @@ import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
 /** What these handlers may reach. */
-export type NodesDeps = Pick<GatewayServices, "now" | "nodes" | "invoker" | "broadcaster">;
+export type NodesDeps = Pick<GatewayServices, "now" | "nodes" | "invoker" | "execGate" | "broadcaster">;
 
 
 /** `node.list` */
@@ -28,11 +28,11 @@ export const nodeRenameHandler =
     return { nodeId, displayName };
   };
 
-/** `node.invoke`: allowlist first, then the request goes to that node only. */
+/** `node.invoke`: allowlist and exec approvals first, then the request goes to that node only. */
 export const nodeInvokeHandler =
   (s: NodesDeps): Handler<"node.invoke"> =>
   async ({ nodeId, command, params, timeoutMs, idempotencyKey }) => {
-    const out = await s.invoker.invoke({ nodeId, command, params, idempotencyKey, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    const out = await s.execGate.invoke({ nodeId, command, params, idempotencyKey, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     return { ok: true as const, nodeId, command, ...out };
   };
 
