@@ -55,7 +55,7 @@ test("on macOS without node-mac-permissions nothing breaks: unknown states, darw
   assert.equal(probe.applicable, true);
   assert.match(probe.unavailable ?? "", /node-mac-permissions could not be loaded \(Cannot find module/);
   assert.ok(probe.check().every((s) => s.status === "unknown"));
-  const set = await CommandSet.detect({ platform: "darwin", config: parseNodeConfig("n", "{}"), env: { PATH: await toolsPath(t), CHROMIUM_PATH: "/nonexistent" }, canvasHostUrl: () => undefined, permissions: probe });
+  const set = await CommandSet.detect({ platform: "darwin", config: parseNodeConfig("n", "{}"), env: { PATH: await toolsPath(t), CHROMIUM_PATH: "/nonexistent" }, canvasHostUrl: () => undefined, policyPath: "/nonexistent/exec-approvals.json", permissions: probe });
   assert.deepEqual(set.commands, ["system.info"]);
   assert.deepEqual(set.leftOut.map((l) => l.command), ["screen.record", "camera.snap", "location.get"]);
   assert.ok(set.leftOut.every((l) => l.reason === probe.unavailable));
@@ -78,7 +78,7 @@ test("granted and denied permissions change the commands a macOS node declares",
   const PATH = await toolsPath(t);
   const answers: Record<string, string> = { ...ALL_GRANTED };
   const probe = backendProbe(fakeBackend(answers));
-  const detect = () => CommandSet.detect({ platform: "darwin", config: parseNodeConfig("n", "{}"), env: { PATH, CHROMIUM_PATH: "/nonexistent" }, canvasHostUrl: () => undefined, permissions: probe });
+  const detect = () => CommandSet.detect({ platform: "darwin", config: parseNodeConfig("n", "{}"), env: { PATH, CHROMIUM_PATH: "/nonexistent" }, canvasHostUrl: () => undefined, policyPath: "/nonexistent/exec-approvals.json", permissions: probe });
 
   const all = await detect();
   assert.deepEqual(all.commands, ["system.info", "screen.record", "camera.snap", "location.get"]);
@@ -97,7 +97,7 @@ test("granted and denied permissions change the commands a macOS node declares",
   ]);
 
   // Granted but the capture tool missing: left out for that reason instead.
-  const noTools = await CommandSet.detect({ platform: "darwin", config: parseNodeConfig("n", "{}"), env: { PATH: "/nonexistent", CHROMIUM_PATH: "/nonexistent" }, canvasHostUrl: () => undefined, permissions: backendProbe(fakeBackend(ALL_GRANTED)) });
+  const noTools = await CommandSet.detect({ platform: "darwin", config: parseNodeConfig("n", "{}"), env: { PATH: "/nonexistent", CHROMIUM_PATH: "/nonexistent" }, canvasHostUrl: () => undefined, policyPath: "/nonexistent/exec-approvals.json", permissions: backendProbe(fakeBackend(ALL_GRANTED)) });
   assert.deepEqual(noTools.commands, ["system.info", "screen.record"]);
   assert.match(noTools.leftOut.find((l) => l.command === "camera.snap")?.reason ?? "", /imagesnap is not on PATH/);
 });
