@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STAMP := node_modules/.install-stamp
 PKG_FILES := package.json $(wildcard package-lock.json) protocol/package.json sidecar/package.json cli/package.json
 
-.PHONY: install build run test typecheck protocol-check protocol-gen bench clean browsers
+.PHONY: install build run test typecheck protocol-check protocol-gen bench clean browsers macos-app
 
 $(STAMP): $(PKG_FILES)
 	@command -v node >/dev/null || { echo "Node.js >= 20 is required (https://nodejs.org)"; exit 1; }
@@ -38,6 +38,12 @@ browsers:
 ## Install, build, type-check, check generated files, run every test.
 test: build protocol-check typecheck browsers
 	node test/run.mjs
+
+## The macOS menubar app (macOS only): swift build -c release, then macos/build/Clawdbot.app.
+macos-app:
+	@[ "$$(uname -s)" = Darwin ] || { echo "make macos-app needs macOS (Swift toolchain and AppKit); this is $$(uname -s). Build it on a Mac." >&2; exit 1; }
+	$(MAKE) build
+	./scripts/build-macos-app.sh
 
 ## Benchmarks (not part of `make test`).
 bench: build
