@@ -18,7 +18,7 @@ test("clawdbot companion --stdio: menu on hello, Control UI / WebChat / copy URL
   const shell = TestShell.start(t, [CLI_BIN, "companion", "--stdio", "--url", gw.url], cliEnv(join(dir, "state"), { HOME: join(dir, "home") }), ROOT);
   t.after(() => rm(dir, { recursive: true, force: true }));
   shell.send({ type: "hello", shellVersion: "test-shell 1.0", protocol: 1 });
-  const menu = await shell.menu((m) => m.gateway.state === "running", "connected");
+  const menu = await shell.menu((m) => m.gateway.state === "running" && m.gateway.version !== undefined, "connected, facts loaded");
   assert.match(item(menu, "gateway.status")?.title ?? "", /^Gateway running — v\d+\.\d+\.\d+/);
   assert.equal(menu.gateway.url, gw.url);
   assert.equal(menu.permissions.applicable, false, "not applicable off macOS");
