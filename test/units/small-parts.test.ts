@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DedupeCache, FailureRateLimiter, LogRing, NonceSource } from "@clawdbot/sidecar";
+import { DedupeCache, LogRing, NonceSource } from "@clawdbot/sidecar";
 import { Backoff } from "@clawdbot/protocol/client";
 
 test("LogRing tails after a cursor, reports truncation and reset", () => {
@@ -9,18 +9,6 @@ test("LogRing tails after a cursor, reports truncation and reset", () => {
   assert.deepEqual(ring.tail(undefined, 10, 1000), { cursor: 4, lines: ["b", "c", "d"], truncated: false, reset: false });
   assert.deepEqual(ring.tail(2, 1, 1000), { cursor: 3, lines: ["c"], truncated: true, reset: false });
   assert.equal(ring.tail(0, 10, 1000).reset, true);
-});
-
-test("FailureRateLimiter trips after maxFailures within the window and recovers after it", () => {
-  let now = 0;
-  const l = new FailureRateLimiter(2, 1000, () => now);
-  l.fail("ip");
-  assert.equal(l.retryAfter("ip"), 0);
-  l.fail("ip");
-  assert.equal(l.retryAfter("ip"), 1000);
-  assert.equal(l.retryAfter("other"), 0);
-  now = 1000;
-  assert.equal(l.retryAfter("ip"), 0);
 });
 
 test("DedupeCache returns the first outcome within the TTL and evicts beyond capacity", async () => {

@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/index.js";
 import { digest, secretMatches } from "../auth/secret.js";
 import { DeviceKeys, verifyDeviceProof } from "../auth/device-proof.js";
-import type { FailureRateLimiter } from "../auth/rate-limiter.js";
+import { RateLimited, type FailureRateLimiter } from "../auth/rate-limiter.js";
 import type { PeerInfo } from "../auth/locality.js";
 import type { DeviceStore, DeviceClaim } from "../pairing/device-store.js";
 import type { PendingRequest } from "../pairing/schema.js";
@@ -62,18 +62,17 @@ export class Handshake {
   }
 
   async authenticate(params: ConnectParams, peer: PeerInfo, challengeNonce: string): Promise<Authenticated> {
-    const { limiter } = this.deps;
-    const wait = limiter.retryAfter(peer.remoteIp);
-    if (wait > 0) {
-      throw new GatewayError("rate_limited", `too many failed connects from ${peer.remoteIp}; retry in ${Math.ceil(wait / 1000)} s`, {
-        retryAfterMs: wait,
-      });
-    }
     try {
-      return await this.run(params, peer, challengeNonce);
+      return await this.deps.limiter.run(
+        peer.remoteIp,
+        () => this.run(params, peer, challengeNonce),
+        (err) => err instanceof GatewayError && FAILURES.has(err.reason),
+      );
     } catch (err) {
-      if (err instanceof GatewayError && FAILURES.has(err.reason)) limiter.fail(peer.remoteIp);
-      throw err;
+      if (!(err instanceof RateLimited)) throw err;
+      throw new GatewayError("rate_limited", `too many failed connects from ${peer.remoteIp}; retry in ${Math.ceil(err.retryAfterMs / 1000)} s`, {
+        retryAfterMs: err.retryAfterMs,
+      });
     }
   }
 
