@@ -74,7 +74,7 @@ test("self-escalation: a pairing-only device cannot approve its own repair reque
   assert.deepEqual(dev?.scopes, ["operator.pairing"], "the approval did not grow");
 });
 
-test("operator.pairing cannot rotate (mint) or revoke a token carrying operator.admin; a downgrade within both is allowed", async (t) => {
+test("operator.pairing cannot rotate (mint, narrow) or revoke a token carrying operator.admin; the admin can narrow its own", async (t) => {
   const { gw, asDevice } = await setup(t);
   const approver = await asDevice(["operator.pairing"]);
   const boss = await asDevice(["operator.admin"]);
@@ -88,6 +88,10 @@ test("operator.pairing cannot rotate (mint) or revoke a token carrying operator.
   assert.deepEqual(err.details, { missing: ["operator.admin"] });
   await assertForbidden(approver.client, "device.token.rotate", { ...target, scopes: ["operator.pairing", "operator.read"] });
   await assertForbidden(approver.client, "device.token.revoke", target);
+  // Narrowing it to what the approver holds replaces the admin's token too: refused, naming what it carries.
+  err = await assertForbidden(approver.client, "device.token.rotate", { ...target, scopes: ["operator.pairing"] });
+  assert.deepEqual(err.details, { missing: ["operator.admin"] });
+  assert.match(err.message, /replace this token/);
 
   // Nothing happened: the admin's connection is open and its token still admits it.
   assert.ok(isOpen(boss.client));
@@ -96,12 +100,14 @@ test("operator.pairing cannot rotate (mint) or revoke a token carrying operator.
   assert.equal(again.hello.auth, undefined);
   assert.deepEqual(await effectiveScopes(again.client), ["operator.admin", "operator.pairing", "operator.read", "operator.write"]);
 
-  // A token with only operator.pairing is within both the device's approval and the caller's scopes.
-  const down = await call<{ token: string; scopes: string[] }>(approver.client, "device.token.rotate", { ...target, scopes: ["operator.pairing"] });
+  // The admin itself may narrow its own token; afterwards the pairing-only device may replace that one.
+  const down = await call<{ token: string; scopes: string[] }>(again.client, "device.token.rotate", { ...target, scopes: ["operator.pairing"] });
   assert.deepEqual(down.scopes, ["operator.pairing"]);
   await assertRefused(await connect(gw.url, { identity: boss.identity, token: bossToken, scopes: ["operator.admin"] }), UNAUTHORIZED);
   const narrowed = await connectOk(t, gw.url, { identity: boss.identity, token: down.token, scopes: ["operator.pairing"] });
   assert.deepEqual(await effectiveScopes(narrowed.client), ["operator.pairing"]);
+  const again2 = await call<{ scopes: string[] }>(approver.client, "device.token.rotate", { ...target, scopes: ["operator.pairing"] });
+  assert.deepEqual(again2.scopes, ["operator.pairing"]);
 });
 
 test("even an admin cannot mint a token beyond what the device was approved for", async (t) => {

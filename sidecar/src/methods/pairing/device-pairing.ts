@@ -61,7 +61,11 @@ export const devicePairRejectHandler =
     return { requestId, deviceId: req.deviceId };
   };
 
-/** `device.token.rotate`: new token within the device's approval and the caller's scopes; the old token's sessions close. */
+/**
+ * `device.token.rotate`: a new token within the device's approval and the caller's scopes; the
+ * caller must also hold every scope of the token it replaces (as for revoke). The old token's
+ * sessions close.
+ */
 export const deviceTokenRotateHandler =
   (s: DevicePairingDeps): Handler<"device.token.rotate"> =>
   async ({ deviceId, role, scopes }, { caller }) => {
@@ -72,6 +76,9 @@ export const deviceTokenRotateHandler =
       throw new GatewayError("forbidden", "requested scopes exceed what this device was approved for; approve a repair request first");
     }
     assertCanGrant(caller, wanted, "mint this token");
+    // Replacing a token takes it away from its holder: only someone holding all it carries may do so.
+    const replaced = device.tokens[role];
+    if (replaced) assertCanGrant(caller, replaced.scopes, "replace this token");
     const { token, issuedAtMs } = await s.devices.issueToken(deviceId, role, wanted);
     // Sessions opened with the old token end with it; the caller's own session carries the new one home.
     s.disconnectDevice(deviceId, role, "device token rotated", { tokenOnly: true, exceptConnId: caller.connId });
