@@ -22,6 +22,8 @@ export interface PairingGatewayOptions {
   now?: () => number;
   /** Failed connects per address before RATE_LIMITED (default: practically unlimited). */
   maxFailures?: number;
+  /** gateway.auth.allowSecretOnly: non-local clients may connect with the gateway token alone. */
+  allowSecretOnly?: boolean;
 }
 
 /** A gateway stopped when the test ends; failed connects never trip the per-address limit here. */
@@ -29,6 +31,7 @@ export async function pairingGateway(t: TestContext, o: PairingGatewayOptions = 
   const gateway: NonNullable<ConfigFile["gateway"]> = { authRateLimit: { maxFailures: o.maxFailures ?? 100_000 } };
   if (o.autoApproveLocal !== undefined) gateway.pairing = { autoApproveLocal: o.autoApproveLocal };
   if (o.trustedProxies) gateway.trustedProxies = o.trustedProxies;
+  if (o.allowSecretOnly) gateway.auth = { allowSecretOnly: true };
   const gw = await startGateway({
     file: { gateway },
     flags: { port: 0, ...(o.token ? { token: GATEWAY_TOKEN } : {}), ...(o.bind ? { bind: o.bind } : {}) },

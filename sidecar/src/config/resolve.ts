@@ -38,7 +38,13 @@ export interface GatewayConfig {
   readonly bind: string;
   readonly host: string;
   readonly port: number;
-  readonly auth: { readonly mode: AuthMode; readonly token?: string; readonly password?: string };
+  readonly auth: {
+    readonly mode: AuthMode;
+    readonly token?: string;
+    readonly password?: string;
+    /** Non-local clients may connect with the secret alone (no device identity). */
+    readonly allowSecretOnly: boolean;
+  };
   readonly tickIntervalMs: number;
   readonly handshakeTimeoutMs: number;
   readonly maxPayload: number;
@@ -115,7 +121,7 @@ export function resolveConfig(
       `refusing to bind ${host} without a gateway token or password: set CLAWDBOT_GATEWAY_TOKEN or pass --token`,
     );
   }
-  const auth = { mode, ...(token ? { token } : {}), ...(password ? { password } : {}) };
+  const auth = { mode, ...(token ? { token } : {}), ...(password ? { password } : {}), allowSecretOnly: g.auth?.allowSecretOnly ?? false };
   const logLevel: LogLevel = flags.verbose ? "debug" : (file.logging?.level ?? "info");
   return deepFreeze({
     paths,
@@ -225,7 +231,7 @@ function deepFreeze<T>(o: T): T {
 export function redactedConfig(file: ConfigFile): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(file)) as { gateway?: { auth?: Record<string, unknown> }; channels?: Record<string, Record<string, unknown>> };
   const auth = copy.gateway?.auth;
-  if (auth) for (const k of Object.keys(auth)) auth[k] = "[redacted]";
+  if (auth) for (const k of Object.keys(auth)) if (k !== "allowSecretOnly") auth[k] = "[redacted]";
   for (const m of CHANNEL_MODULES) {
     const section = copy.channels?.[m.id];
     if (!section) continue;

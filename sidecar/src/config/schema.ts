@@ -21,6 +21,9 @@ export const ConfigFileSchema = Type.Object(
                 token: Type.Optional(Type.String({ minLength: 8 })),
                 tokenFile: Type.Optional(Type.String({ minLength: 1 })),
                 password: Type.Optional(Type.String({ minLength: 8 })),
+                allowSecretOnly: Type.Optional(
+                  Type.Boolean({ description: "let non-local clients in with the gateway secret alone, without a device identity (logged, tagged in presence)" }),
+                ),
               },
               { additionalProperties: false },
             ),

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Caller } from "../methods/context.js";
 import type { GatewayServices } from "../services.js";
 import type { Connection } from "./connection.js";
+import { SECRET_ONLY_TAG } from "../state/presence.js";
 
 /** What the connection set touches when clients come and go. */
 export type ConnectionsDeps = Pick<GatewayServices, "broadcaster" | "nodes" | "invoker" | "presence" | "stateEvents" | "now" | "config">;
@@ -129,7 +130,8 @@ function presenceEntry(caller: Caller, now: number): PresenceEntry {
     platform: c.platform,
     roles: [caller.role],
     ...(caller.scopes.length > 0 ? { scopes: [...caller.scopes] } : {}),
-    ...(caller.deviceId ? { deviceId: caller.deviceId } : {}),
+    // A connection let in by the gateway secret alone is marked as such.
+    ...(caller.deviceId ? { deviceId: caller.deviceId } : { tags: [SECRET_ONLY_TAG] }),
     ...(c.instanceId ? { instanceId: c.instanceId } : {}),
     ...(c.displayName ? { host: c.displayName } : {}),
     ...(c.deviceFamily ? { deviceFamily: c.deviceFamily } : {}),

@@ -83,7 +83,7 @@ export class Handshake {
     const sharedOk = this.sharedSecretOk(params);
     const device = params.device;
     if (!device) {
-      if (sharedOk) return { role, scopes: requested, deviceId: undefined, issued: undefined, viaDeviceToken: false };
+      if (sharedOk) return this.secretOnly(params, peer, role, requested);
       // A wrong secret is an auth failure (rate limited) whatever else is missing.
       this.refuseWithoutSecret(params);
       throw new GatewayError("device_identity_required", "device identity required: sign the connect with this device's ed25519 key");
@@ -111,6 +111,27 @@ export class Handshake {
     if (this.holdsCurrentToken(device.id, role)) return { role, scopes, deviceId: device.id, issued: undefined, viaDeviceToken: false };
     const { token: deviceToken, issuedAtMs } = await this.deps.devices.issueToken(device.id, role, issuedScopes);
     return { role, scopes, deviceId: device.id, issued: { deviceToken, role, scopes: issuedScopes, issuedAtMs }, viaDeviceToken: false };
+  }
+
+  /**
+   * The gateway secret without a device identity: operators on this machine, or from anywhere when
+   * `gateway.auth.allowSecretOnly` is set (then logged). Never a node: its node id is its device id.
+   */
+  private secretOnly(params: ConnectParams, peer: PeerInfo, role: Role, requested: string[]): Authenticated {
+    if (role === "node") {
+      throw new GatewayError("device_identity_required", "device identity required: a node signs the connect with its device key (its node id is its device id)");
+    }
+    if (!peer.isLocal) {
+      if (!this.deps.config.auth.allowSecretOnly) {
+        throw new GatewayError(
+          "device_identity_required",
+          "device identity required: clients on other machines sign the connect with their device key (gateway.auth.allowSecretOnly lifts this)",
+        );
+      }
+      const c = params.client;
+      this.deps.log.warn({ ip: peer.remoteIp, client: c.id, mode: c.mode, instanceId: c.instanceId, scopes: requested }, "secret-only connection from another machine");
+    }
+    return { role, scopes: requested, deviceId: undefined, issued: undefined, viaDeviceToken: false };
   }
 
   private holdsCurrentToken(deviceId: string, role: string): boolean {

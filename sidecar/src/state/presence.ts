@@ -1,5 +1,8 @@
 import type { PresenceEntry } from "@clawdbot/protocol";
 
+/** The presence tag of a connection let in by the gateway secret alone (no device identity). */
+export const SECRET_ONLY_TAG = "secret-only";
+
 interface Row {
   entry: PresenceEntry;
   conns: Set<string>;

@@ -1,5 +1,6 @@
 import type { PresenceEntry } from "@clawdbot/protocol";
 import { GatewayError } from "../../errors.js";
+import { SECRET_ONLY_TAG } from "../../state/presence.js";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
@@ -23,6 +24,8 @@ export const systemEventHandler =
     }
     const { idempotencyKey: _key, deviceId: _id, ...fields } = params;
     const patch: Partial<PresenceEntry> = { ...fields, ts: s.now(), reason: params.reason ?? "system-event" };
+    // A secret-only connection cannot talk its way out of being shown as one.
+    if (caller.deviceId === undefined) patch.tags = [...new Set([...(fields.tags ?? []), SECRET_ONLY_TAG])];
     if (!s.presence.update(caller.presenceKey, patch)) {
       s.presence.join(caller.presenceKey, caller.connId, {
         ...patch,
