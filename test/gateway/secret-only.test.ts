@@ -42,6 +42,11 @@ test("a local secret-only connect is accepted and tagged secret-only in presence
   const me = (presence.payload as { instanceId?: string; tags?: string[]; deviceId?: string }[]).find((p) => p.instanceId === "local-1");
   assert.deepEqual(me?.tags, ["secret-only"]);
   assert.equal(me?.deviceId, undefined);
+  // system-event cannot drop the tag.
+  const ev = await client.request("system-event", { text: "hi", tags: ["laptop"] });
+  assert.equal(ev.ok, true, JSON.stringify(ev));
+  const after = ((await client.request("system-presence")).payload as { instanceId?: string; tags?: string[] }[]).find((p) => p.instanceId === "local-1");
+  assert.deepEqual(after?.tags, ["laptop", "secret-only"]);
 });
 
 test("gateway.auth.allowSecretOnly: a non-local secret-only connect is let in, logged with its address and tagged in presence", async (t) => {
