@@ -98,7 +98,7 @@ test("operator.pairing cannot rotate (mint, narrow) or revoke a token carrying o
   await call(boss.client, "health");
   const again = await connectOk(t, gw.url, { identity: boss.identity, token: bossToken, scopes: ["operator.admin"] });
   assert.equal(again.hello.auth, undefined);
-  assert.deepEqual(await effectiveScopes(again.client), ["operator.admin", "operator.pairing", "operator.read", "operator.write"]);
+  assert.deepEqual(await effectiveScopes(again.client), ["operator.admin", "operator.approvals", "operator.pairing", "operator.read", "operator.write"]);
 
   // The admin itself may narrow its own token; afterwards the pairing-only device may replace that one.
   const down = await call<{ token: string; scopes: string[] }>(again.client, "device.token.rotate", { ...target, scopes: ["operator.pairing"] });
