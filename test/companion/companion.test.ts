@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 import { generateIdentity, type DeviceIdentity } from "@clawdbot/protocol/client";
 import type { ConfigFile } from "@clawdbot/sidecar";
 import { startGateway, type TestGateway } from "../support/gateway.js";
-import { RawClient, connectParams, type Frame } from "../support/raw-client.js";
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { RawClient, connectParams, connectRaw, type Frame } from "../support/raw-client.js";
 import { eventually } from "../support/wait.js";
 import { cliEnv } from "../cli/run-cli.js";
 import { FakeTelegram } from "../fakes/telegram/server.js";
@@ -27,22 +29,30 @@ interface Setup {
   gw: TestGateway;
   shell: TestShell;
   stateDir: string;
+  /** The systemd user unit inside the test's HOME. */
+  unitFile: string;
   runnerCalls(): Promise<string[][]>;
   setPermissions(p: Record<string, string>): Promise<void>;
 }
 
-async function setup(t: TestContext, o: { file?: ConfigFile; permissions?: Record<string, string>; gateway?: TestGateway } = {}): Promise<Setup> {
+async function setup(
+  t: TestContext,
+  o: { file?: ConfigFile; permissions?: Record<string, string>; gateway?: TestGateway; service?: "installed" | "running" | "missing" } = {},
+): Promise<Setup> {
   const gw = o.gateway ?? (await startGateway({ file: { gateway: { trustedProxies: [PROXY_IP], authRateLimit: { maxFailures: 100_000 } }, ...o.file } }));
   if (!o.gateway) t.after(() => gw.stop());
   // Removed after the companion is killed (hooks run in order), not while it still writes there.
   const dir = await mkdtemp(join(tmpdir(), "clawdbot-companion-"));
   const home = join(dir, "home");
   // The service is installed (its unit file exists) and, per SERVICE_STATE, not running.
-  await mkdir(join(home, ".config", "systemd", "user"), { recursive: true });
-  await writeFile(join(home, ".config", "systemd", "user", UNIT), "[Unit]\n");
+  const unitFile = join(home, ".config", "systemd", "user", UNIT);
+  if (o.service !== "missing") {
+    await mkdir(join(home, ".config", "systemd", "user"), { recursive: true });
+    await writeFile(unitFile, "[Unit]\n");
+  }
   const files = { RUNNER_LOG: join(dir, "runner.log"), SERVICE_STATE: join(dir, "service.json"), PERMISSIONS: join(dir, "permissions.json") };
   await writeFile(files.RUNNER_LOG, "");
-  await writeFile(files.SERVICE_STATE, JSON.stringify({ running: false }));
+  await writeFile(files.SERVICE_STATE, JSON.stringify({ running: o.service === "running" }));
   const setPermissions = (p: Record<string, string>) => writeFile(files.PERMISSIONS, JSON.stringify(p));
   await setPermissions(o.permissions ?? {});
   const stateDir = join(dir, "state");
@@ -51,7 +61,7 @@ async function setup(t: TestContext, o: { file?: ConfigFile; permissions?: Recor
   shell.send({ type: "hello", shellVersion: "test-shell 1.0" });
   await shell.menu((m) => m.gateway.state === "running", "the companion connects (local devices are auto-approved)");
   const runnerCalls = async () => (await readFile(files.RUNNER_LOG, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
-  return { gw, shell, stateDir, runnerCalls, setPermissions };
+  return { gw, shell, stateDir, unitFile, runnerCalls, setPermissions };
 }
 
 /** A device connecting from REMOTE_IP through the trusted proxy: never auto-approved. */
@@ -212,4 +222,101 @@ test("permissions: missing ones offer Open System Settings; granting one updates
   await s.setPermissions({ camera: "authorized", microphone: "authorized", screen: "not determined", location: "authorized", accessibility: "authorized", "full-disk-access": "authorized" });
   const granted = await s.shell.menu((m) => m.permissions.items.find((p) => p.name === "camera")?.status === "granted", "camera granted", mark);
   assert.ok(!itemIds(granted).includes("permission.open:camera"));
+});
+
+test("a node asks to pair: the menu lists its commands, one notification, and Approve pairs it", async (t) => {
+  const { gw, shell } = await setup(t);
+  const { client: admin } = await connectRaw(gw.url, { scopes: ["operator.admin"], mode: "cli", clientId: "cli" });
+  t.after(() => admin.close());
+  const filed = await admin.request("node.pair.request", { nodeId: "kitchen-ipad", displayName: "Kitchen iPad", platform: "ios", version: "2.1.0", commands: ["canvas.navigate", "camera.snap"] });
+  assert.equal(filed.ok, true, JSON.stringify(filed.error));
+  const requestId = (filed.payload as { request: { requestId: string } }).request.requestId;
+
+  const notify = await shell.expect("notify", (n) => n.id === `pair:node:${requestId}`, "node pairing notification");
+  assert.deepEqual(notify.actions.map((a) => a.id), ["approve", "reject"]);
+  const menu = await shell.menu((m) => m.pending.some((p) => p.requestId === requestId), "the node request in the menu");
+  const pending = menu.pending.find((p) => p.requestId === requestId)!;
+  assert.equal(pending.kind, "node");
+  assert.equal(item(menu, `pair.approve:node:${requestId}`)?.title, "Approve — node commands: canvas.navigate, camera.snap");
+
+  const mark = shell.mark();
+  shell.send({ type: "click", itemId: `pair.approve:node:${requestId}` });
+  await shell.menu((m) => m.pending.length === 0 && m.notice !== undefined, "the node approved", mark);
+  const listed = await admin.request("node.pair.list", {});
+  const paired = (listed.payload as { paired: Array<{ nodeId: string }> }).paired;
+  assert.ok(paired.some((n) => n.nodeId === "kitchen-ipad"), "the node is paired on the gateway");
+  assert.equal(shell.of("notify").filter((n) => n.id === `pair:node:${requestId}`).length, 1);
+});
+
+test("nodes online: a connected node shows in the menu and goes offline when it disconnects", async (t) => {
+  const { gw, shell } = await setup(t);
+  const identity = generateIdentity();
+  const c = await RawClient.open(gw.url);
+  const nonce = await c.challenge();
+  const res = await c.request("connect", { ...connectParams({ identity, role: "node", scopes: [], clientId: "node-host", mode: "node", nonce }), caps: ["system"], commands: ["system.run"] });
+  assert.equal(res.ok, true, JSON.stringify(res.error));
+  const online = await shell.menu((m) => m.nodes.some((n) => n.connected), "the node online");
+  assert.equal(item(online, "nodes.summary")?.title, `${online.nodes.filter((n) => n.connected).length} of ${online.nodes.length} node${online.nodes.length === 1 ? "" : "s"} online`);
+  assert.match(item(online, "nodes.summary")?.title ?? "", /^1 of \d+ nodes? online$/);
+  const mark = shell.mark();
+  c.close();
+  await shell.menu((m) => !m.nodes.some((n) => n.connected), "the node offline", mark);
+});
+
+test("a running service: Restart and Stop go through the daemon module's runner", async (t) => {
+  const { shell, runnerCalls } = await setup(t, { service: "running" });
+  const running = await shell.menu((m) => m.service.running, "service running");
+  assert.equal(item(running, "service.start")?.enabled, false);
+  assert.equal(item(running, "service.stop")?.enabled, true);
+  assert.equal(item(running, "service.restart")?.enabled, true);
+  let mark = shell.mark();
+  shell.send({ type: "click", itemId: "service.restart" });
+  await shell.menu((m) => m.notice === "Gateway service restarted", "restart reported", mark);
+  mark = shell.mark();
+  shell.send({ type: "click", itemId: "service.stop" });
+  const stopped = await shell.menu((m) => m.notice === "Gateway service stopped" && !m.service.running, "stop reported", mark);
+  assert.equal(item(stopped, "service.start")?.enabled, true);
+  const acted = (await runnerCalls()).filter((c) => c[2] !== "status");
+  assert.deepEqual(acted, [
+    ["systemctl", "--user", "restart", UNIT],
+    ["systemctl", "--user", "stop", UNIT],
+  ]);
+});
+
+test("no service installed: Install writes the user unit and enables it through the runner", async (t) => {
+  const { shell, unitFile, runnerCalls } = await setup(t, { service: "missing" });
+  const menu = await shell.menu((m) => m.service.supervisor === "systemd" && !m.service.installed, "service not installed");
+  assert.equal(item(menu, "service.install")?.enabled, true);
+  assert.equal(item(menu, "service.start"), undefined, "nothing to start before it is installed");
+  const mark = shell.mark();
+  shell.send({ type: "click", itemId: "service.install" });
+  const after = await shell.menu((m) => m.notice !== undefined, "install reported", mark);
+  assert.equal(after.notice, "Gateway service installed; it starts at login");
+  const unit = await readFile(unitFile, "utf8");
+  assert.match(unit, /^ExecStart=".*node" ".*run\.js" "gateway"$/m);
+  const acted = (await runnerCalls()).filter((c) => c[2] !== "status").map((c) => c.join(" "));
+  assert.ok(acted.includes("systemctl --user daemon-reload"), acted.join("; "));
+  assert.ok(acted.some((c) => c.startsWith("systemctl --user enable")), acted.join("; "));
+  await shell.menu((m) => m.service.installed, "the menu shows it installed");
+});
+
+test("a URL that answers but is no gateway: the menu says unreachable, with the reason", async (t) => {
+  // An HTTP server on loopback that refuses WebSocket upgrades: something listens, but not a gateway.
+  const server = createHttpServer((_req, res) => res.writeHead(404).end());
+  server.on("upgrade", (_req, socket) => socket.end("HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n"));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dir = await mkdtemp(join(tmpdir(), "clawdbot-companion-"));
+  const files = { RUNNER_LOG: join(dir, "runner.log"), SERVICE_STATE: join(dir, "service.json"), PERMISSIONS: join(dir, "permissions.json") };
+  await writeFile(files.RUNNER_LOG, "");
+  await writeFile(files.SERVICE_STATE, JSON.stringify({ running: false }));
+  await writeFile(files.PERMISSIONS, "{}");
+  const shell = TestShell.start(t, ["--import", "tsx", CHILD, url], cliEnv(join(dir, "state"), { HOME: join(dir, "home"), ...files }), ROOT);
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  shell.send({ type: "hello", shellVersion: "test-shell 1.0" });
+  const menu = await shell.menu((m) => m.gateway.state === "unreachable" && m.gateway.detail !== "connecting…", "unreachable with a reason");
+  assert.equal(item(menu, "gateway.status")?.title, "Gateway unreachable");
+  assert.match(menu.gateway.detail ?? "", /500|Unexpected server response|unreachable/i);
+  assert.equal(item(menu, "open.control")?.enabled, false);
 });
