@@ -9,6 +9,7 @@ import {
   resolveConfig,
   type ConfigFile,
   type GatewayFlags,
+  type GatewayOptions,
 } from "@clawdbot/sidecar";
 
 export interface TestGateway {
@@ -27,6 +28,8 @@ export interface StartOptions {
   now?: () => number;
   /** Reuse a state dir (restart tests); a fresh temp dir otherwise. */
   stateDir?: string;
+  /** Channel test seams (GatewayOptions.channelTransports). */
+  channelTransports?: GatewayOptions["channelTransports"];
 }
 
 /** Starts a real gateway in-process on an ephemeral loopback port with its own temp state dir. */
@@ -44,6 +47,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     logger,
     logRing: logs,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.channelTransports ? { channelTransports: opts.channelTransports } : {}),
   });
   const { port } = await gateway.listen();
   return {

@@ -17,6 +17,7 @@ export function formatChannelsStatus(st: Status): string {
       lines.push(`${label}${who}${a.name ? ` (${a.name})` : ""}: ${stateOf(a)}${details(a)}, ${a.queued} queued, ${restarts} restarts${a.lastError ? `, last error: ${a.lastError}` : ""}`);
       const drops = Object.entries(a.dropped).filter(([, n]) => typeof n === "number" && n > 0);
       if (drops.length > 0) lines.push(`  dropped: ${drops.map(([why, n]) => `${why.replace(/_/g, " ")} ${String(n)}`).join(", ")}`);
+      if (a.program) lines.push(`  ${programLine(a.program)}`);
       if (a.probe !== undefined) lines.push(`  probe: ${JSON.stringify(a.probe)}`);
     }
   }
@@ -35,4 +36,12 @@ function details(a: Snapshot): string {
   if (a.lastInboundAt) parts.push(`last message ${new Date(a.lastInboundAt).toISOString()}`);
   if (a.lastOutboundAt) parts.push(`last sent ${new Date(a.lastOutboundAt).toISOString()}`);
   return parts.length > 0 ? `, ${parts.join(", ")}` : "";
+}
+
+/** The supervised program (signal-cli, imsg): what runs, how often it was restarted, its last words. */
+function programLine(p: NonNullable<Snapshot["program"]>): string {
+  const parts = [`${p.name} ${p.state}${p.pid !== null ? ` (pid ${p.pid})` : ""}`, `${p.restarts} restart${p.restarts === 1 ? "" : "s"}`];
+  if (p.lastError) parts.push(`error: ${p.lastError}`);
+  if (p.lastStderr) parts.push(`last stderr: ${p.lastStderr}`);
+  return `program: ${parts.join(", ")}`;
 }

@@ -1272,8 +1272,9 @@ public struct ChannelsStatusResultChannel: Codable, Sendable, Equatable {
     public let lastPollAt: Int?
     public let restarts: Int
     public let outboxPending: Int
+    public let program: ChannelsStatusResultChannelProgram?
 
-    public init(configured: Bool, running: Bool, connected: Bool, linked: Bool? = nil, accountId: String? = nil, lastError: String? = nil, lastInboundAt: Int? = nil, lastPollAt: Int? = nil, restarts: Int, outboxPending: Int) {
+    public init(configured: Bool, running: Bool, connected: Bool, linked: Bool? = nil, accountId: String? = nil, lastError: String? = nil, lastInboundAt: Int? = nil, lastPollAt: Int? = nil, restarts: Int, outboxPending: Int, program: ChannelsStatusResultChannelProgram? = nil) {
         self.configured = configured
         self.running = running
         self.connected = connected
@@ -1284,6 +1285,51 @@ public struct ChannelsStatusResultChannel: Codable, Sendable, Equatable {
         self.lastPollAt = lastPollAt
         self.restarts = restarts
         self.outboxPending = outboxPending
+        self.program = program
+    }
+}
+
+public struct ChannelsStatusResultChannelProgram: Codable, Sendable, Equatable {
+    public let name: String
+    public let state: ChannelsStatusResultChannelProgramState
+    public let pid: Int?
+    public let restarts: Int
+    public let startedAt: Int?
+    public let lastStderr: String?
+    public let lastExit: ChannelsStatusResultChannelProgramLastExit?
+    public let lastError: String?
+
+    public init(name: String, state: ChannelsStatusResultChannelProgramState, pid: Int? = nil, restarts: Int, startedAt: Int? = nil, lastStderr: String? = nil, lastExit: ChannelsStatusResultChannelProgramLastExit? = nil, lastError: String? = nil) {
+        self.name = name
+        self.state = state
+        self.pid = pid
+        self.restarts = restarts
+        self.startedAt = startedAt
+        self.lastStderr = lastStderr
+        self.lastExit = lastExit
+        self.lastError = lastError
+    }
+}
+
+public enum ChannelsStatusResultChannelProgramState: String, Codable, Sendable, CaseIterable {
+    case stopped
+    case starting
+    case running
+    case restarting
+    case stopping
+}
+
+public struct ChannelsStatusResultChannelProgramLastExit: Codable, Sendable, Equatable {
+    public let code: Int?
+    public let signal: String?
+    public let at: Int
+    public let lastStderr: String?
+
+    public init(code: Int? = nil, signal: String? = nil, at: Int, lastStderr: String? = nil) {
+        self.code = code
+        self.signal = signal
+        self.at = at
+        self.lastStderr = lastStderr
     }
 }
 
@@ -1306,8 +1352,9 @@ public struct ChannelsStatusResultChannelAccount: Codable, Sendable, Equatable {
     public let probe: AnyCodable?
     public let queued: Int
     public let dropped: ChannelsStatusResultChannelAccountDropped
+    public let program: ChannelsStatusResultChannelProgram?
 
-    public init(accountId: String, name: String? = nil, enabled: Bool, configured: Bool, linked: Bool? = nil, running: Bool, connected: Bool, reconnectAttempts: Int? = nil, lastConnectedAt: Int? = nil, lastError: String? = nil, lastInboundAt: Int? = nil, lastOutboundAt: Int? = nil, lastProbeAt: Int? = nil, dmPolicy: String? = nil, allowFrom: [String]? = nil, probe: AnyCodable? = nil, queued: Int, dropped: ChannelsStatusResultChannelAccountDropped) {
+    public init(accountId: String, name: String? = nil, enabled: Bool, configured: Bool, linked: Bool? = nil, running: Bool, connected: Bool, reconnectAttempts: Int? = nil, lastConnectedAt: Int? = nil, lastError: String? = nil, lastInboundAt: Int? = nil, lastOutboundAt: Int? = nil, lastProbeAt: Int? = nil, dmPolicy: String? = nil, allowFrom: [String]? = nil, probe: AnyCodable? = nil, queued: Int, dropped: ChannelsStatusResultChannelAccountDropped, program: ChannelsStatusResultChannelProgram? = nil) {
         self.accountId = accountId
         self.name = name
         self.enabled = enabled
@@ -1326,6 +1373,7 @@ public struct ChannelsStatusResultChannelAccount: Codable, Sendable, Equatable {
         self.probe = probe
         self.queued = queued
         self.dropped = dropped
+        self.program = program
     }
 }
 

@@ -179,6 +179,29 @@ export const DropCountsSchema = Type.Object(
   { additionalProperties: true },
 );
 
+/** An external program a channel account runs and supervises (signal-cli, imsg). */
+export const ProgramStatusSchema = Type.Object(
+  {
+    name: NonEmptyString,
+    state: Type.Union(["stopped", "starting", "running", "restarting", "stopping"].map((s) => Type.Literal(s))),
+    pid: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    /** Times it died and was started again. */
+    restarts: Type.Integer({ minimum: 0 }),
+    startedAt: Type.Union([EpochMs, Type.Null()]),
+    /** The last line it wrote to stderr. */
+    lastStderr: Type.Union([Type.String(), Type.Null()]),
+    lastExit: Type.Union([
+      Type.Object(
+        { code: Type.Union([Type.Integer(), Type.Null()]), signal: Type.Union([Type.String(), Type.Null()]), at: EpochMs, lastStderr: Type.Union([Type.String(), Type.Null()]) },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
 /** A channel's summary (its default account), as `channels.status` reports it under `channels`. */
 export const ChannelStatusSchema = Type.Object(
   {
@@ -193,6 +216,7 @@ export const ChannelStatusSchema = Type.Object(
     lastPollAt: Type.Union([EpochMs, Type.Null()]),
     restarts: Type.Integer({ minimum: 0 }),
     outboxPending: Type.Integer({ minimum: 0 }),
+    program: Type.Optional(ProgramStatusSchema),
   },
   { additionalProperties: true },
 );
@@ -220,6 +244,8 @@ export const ChannelAccountSnapshotSchema = Type.Object(
     queued: Type.Integer({ minimum: 0 }),
     /** Why inbound messages were not passed to the agent. */
     dropped: DropCountsSchema,
+    /** The program the account supervises, when it runs one. */
+    program: Type.Optional(ProgramStatusSchema),
   },
   { additionalProperties: true },
 );

@@ -1,4 +1,9 @@
+import type { Static } from "@sinclair/typebox";
+import type { ProgramStatusSchema } from "@clawdbot/protocol";
 import type { DropReason } from "./drops.js";
+
+/** A supervised external program's state (signal-cli, imsg). */
+export type ProgramStatus = Static<typeof ProgramStatusSchema>;
 
 /** A piece of media attached to a message: a provider file reference, a URL or a local path. */
 export interface MediaRef {
@@ -57,6 +62,8 @@ export interface ChannelRuntimeStatus {
   linked?: boolean;
   lastConnectedAt?: number | null;
   lastOutboundAt?: number | null;
+  /** Channels that run an external program: its pid, restarts and last stderr line. */
+  program?: ProgramStatus;
 }
 
 /** A send failed; `retryable` and `retryAfterMs` tell the outbox what to do. */

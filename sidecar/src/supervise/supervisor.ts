@@ -1,6 +1,8 @@
 import { spawn as nodeSpawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Logger } from "pino";
+import type { Static } from "@sinclair/typebox";
+import type { ProgramStatusSchema } from "@clawdbot/protocol";
 import { Backoff } from "@clawdbot/protocol/client";
 import { killGroup, signalGroup, type PidFile } from "./pid-file.js";
 import type { ProcessTable } from "./process-table.js";
@@ -16,14 +18,8 @@ export interface ProgramSpec {
   stdio: "pipe" | "log";
 }
 
-/** How one run of the program ended. */
-export interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  at: number;
-  /** The last line it wrote to stderr, often the reason. */
-  lastStderr: string | null;
-}
+/** How one run of the program ended (the last stderr line is often the reason). */
+export type ExitInfo = NonNullable<SupervisorStatus["lastExit"]>;
 
 export interface SupervisorHooks {
   /** Right after spawning, before readiness (wire up a stdio protocol here). */
@@ -52,19 +48,10 @@ export interface SupervisorOptions {
   spawn?: typeof nodeSpawn;
 }
 
-export type SupervisorState = "stopped" | "starting" | "running" | "restarting" | "stopping";
+export type SupervisorState = SupervisorStatus["state"];
 
 /** The supervised program's state for `channels.status`. */
-export interface SupervisorStatus {
-  program: string;
-  state: SupervisorState;
-  pid: number | null;
-  restarts: number;
-  startedAt: number | null;
-  lastStderr: string | null;
-  lastExit: ExitInfo | null;
-  lastError: string | null;
-}
+export type SupervisorStatus = Static<typeof ProgramStatusSchema>;
 
 /** The program could not be started or did not become ready. */
 export class ProgramStartError extends Error {
@@ -91,6 +78,8 @@ export class Supervisor {
   private restarts = 0;
   private startedAt: number | null = null;
   private lastStderr: string | null = null;
+  /** The last few stderr lines (a multi-line error's first line is often the telling one). */
+  private readonly tail: string[] = [];
   private lastExit: ExitInfo | null = null;
   private lastError: string | null = null;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -118,7 +107,7 @@ export class Supervisor {
 
   status(): SupervisorStatus {
     return {
-      program: this.opts.program.name,
+      name: this.opts.program.name,
       state: this.stateName,
       pid: this.child?.pid ?? null,
       restarts: this.restarts,
@@ -127,6 +116,11 @@ export class Supervisor {
       lastExit: this.lastExit,
       lastError: this.lastError,
     };
+  }
+
+  /** The program's last stderr lines, oldest first. */
+  stderrTail(): string[] {
+    return [...this.tail];
   }
 
   /** Ends a stale copy left by an earlier gateway, starts the program and waits until it is ready. */
@@ -232,6 +226,8 @@ export class Supervisor {
         const line = raw.trim().slice(0, MAX_LOG_LINE);
         if (!line) return;
         this.lastStderr = line;
+        this.tail.push(line);
+        if (this.tail.length > 20) this.tail.shift();
         this.opts.log.info({ program: name, pid: child.pid, stream: "stderr" }, line);
       });
     }

@@ -59,6 +59,8 @@ export class SseClient {
   private loop: Promise<void> | undefined;
   private readonly backoff: Backoff;
   private firstOpen: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  /** Cuts a reconnect wait short. */
+  private pause: AbortController | undefined;
 
   constructor(
     private readonly opts: SseClientOptions,
@@ -84,6 +86,12 @@ export class SseClient {
     opened.catch(() => undefined);
     this.loop = this.run(controller.signal);
     return opened;
+  }
+
+  /** Reconnects now instead of waiting out the backoff (the server is known to be back). */
+  wake(): void {
+    this.backoff.reset();
+    this.pause?.abort();
   }
 
   /** Closes the stream; resolves when nothing is left running. */
@@ -114,7 +122,10 @@ export class SseClient {
       }
       const wait = this.backoff.next();
       this.opts.log.warn({ url: this.opts.url, err: this.state.lastError, retryInMs: wait }, "event stream closed; reconnecting");
-      await sleep(wait, undefined, { signal }).catch(() => undefined);
+      const pause = new AbortController();
+      this.pause = pause;
+      await sleep(wait, undefined, { signal: AbortSignal.any([signal, pause.signal]) }).catch(() => undefined);
+      this.pause = undefined;
     }
   }
 

@@ -63,6 +63,7 @@ function snapshot(s: ChannelsDeps, a: AccountState, probe: ProbeResult | undefin
     ...(probe ? { probe, lastProbeAt: s.now() } : {}),
     queued: s.outbox.pendingCount(a.channel, a.accountId, a.isDefault),
     dropped: a.drops,
+    ...(a.program ? { program: a.program } : {}),
   };
 }
 
@@ -80,6 +81,7 @@ function summary(s: ChannelsDeps, def: AccountState, all: AccountState[]): Statu
     lastPollAt: def.lastPollAt,
     restarts: all.reduce((n, a) => n + a.restarts, 0),
     outboxPending: s.outbox.pendingCount(def.channel),
+    ...(def.program ? { program: def.program } : {}),
   };
 }
 
