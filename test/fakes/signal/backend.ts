@@ -14,8 +14,11 @@ export type CallOutcome = { result: unknown } | { error: RpcErrorShape } | { han
 export interface SignalBackend {
   /** Runs one JSON-RPC method for `account`. */
   call(account: string, method: string, params: Record<string, unknown>): Promise<CallOutcome>;
-  /** Long-polls the envelopes waiting for `account` (taken off the server once returned). */
-  inbound(account: string, signal: AbortSignal): Promise<unknown[]>;
+  /**
+   * Long-polls the envelopes waiting for `account`. They leave the server only with `ack()`; a
+   * daemon that dies before acknowledging gets them again (the next daemon does), as on Signal.
+   */
+  inbound(account: string, signal: AbortSignal): Promise<{ envelopes: unknown[]; ack(): Promise<void> }>;
   /** Tells the network a daemon runs (pid, address, command line). */
   register(info: DaemonInfo): Promise<void>;
 }
@@ -36,7 +39,10 @@ export function httpBackend(base: string): SignalBackend {
   };
   return {
     call: (account, method, params) => post("/daemon/rpc", { account, method, params }) as Promise<CallOutcome>,
-    inbound: async (account, signal) => ((await post("/daemon/inbound", { account }, signal)) as { envelopes: unknown[] }).envelopes,
+    inbound: async (account, signal) => {
+      const { batch, envelopes } = (await post("/daemon/inbound", { account }, signal)) as { batch: number; envelopes: unknown[] };
+      return { envelopes, ack: async () => void (await post("/daemon/ack", { batch })) };
+    },
     register: async (info) => void (await post("/daemon/register", info)),
   };
 }

@@ -38,6 +38,8 @@ export class FakeSignalDaemon {
   private receiving = false;
   private readonly pull = new AbortController();
   private keepAlive: NodeJS.Timeout | undefined;
+  /** Event streams opened so far. */
+  streamsOpened = 0;
   /** Every JSON-RPC request body received (notifications included). */
   readonly requests: { method: string; id: unknown; params: unknown }[] = [];
 
@@ -92,8 +94,9 @@ export class FakeSignalDaemon {
     void (async () => {
       while (!this.pull.signal.aborted) {
         try {
-          const envelopes = await this.opts.backend.inbound(this.opts.account, this.pull.signal);
+          const { envelopes, ack } = await this.opts.backend.inbound(this.opts.account, this.pull.signal);
           for (const envelope of envelopes) this.record(JSON.stringify({ envelope, account: this.opts.account }));
+          if (envelopes.length > 0) await ack();
         } catch {
           if (this.pull.signal.aborted) return;
           await new Promise((r) => setTimeout(r, 50));
@@ -150,6 +153,7 @@ export class FakeSignalDaemon {
     res.writeHead(200, { "Content-Type": "text/event-stream" });
     res.flushHeaders();
     const s: Stream = { res, silent: false, chain: Promise.resolve() };
+    this.streamsOpened++;
     const last = req.headers["last-event-id"];
     if (typeof last === "string") {
       const prefix = `${this.runId}-`;

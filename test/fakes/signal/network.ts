@@ -46,6 +46,9 @@ export class FakeSignalNetwork {
   readonly delivered: Delivered[] = [];
   readonly daemons: DaemonInfo[] = [];
   private readonly pending: unknown[] = [];
+  /** Envelopes handed to a daemon in another process and not yet acknowledged, by batch. */
+  private readonly inflight = new Map<number, unknown[]>();
+  private nextBatch = 1;
   private readonly pollers = new Set<() => void>();
   private readonly attachments = new Map<string, Buffer>();
   private readonly faults: ArmedFault[] = [];
@@ -114,9 +117,9 @@ export class FakeSignalNetwork {
     return ts;
   }
 
-  /** Envelopes no daemon has taken yet. */
+  /** Envelopes no daemon has taken (and acknowledged) yet. */
   get queued(): number {
-    return this.pending.length;
+    return this.pending.length + [...this.inflight.values()].reduce((n, b) => n + b.length, 0);
   }
 
   /** What the bot sent to a number/uuid or a group. */
@@ -154,19 +157,30 @@ export class FakeSignalNetwork {
     });
   }
 
-  /** A script that runs the fake `signal-cli` against this network (what `cliPath` points at). */
-  async writeCli(dir: string): Promise<string> {
+  /**
+   * A script that runs the fake `signal-cli` against this network (what `cliPath` points at). Every
+   * process it starts appends its pid to `<dir>/signal-cli.pids` (see `cliPids`).
+   */
+  async writeCli(dir: string, env: Record<string, string> = {}): Promise<string> {
     const path = join(dir, "signal-cli");
-    await writeFile(path, `#!/bin/sh\nFAKE_SIGNAL_NETWORK=${this.url} exec ${JSON.stringify(CLI)} "$@"\n`);
+    const vars = { FAKE_SIGNAL_NETWORK: this.url, FAKE_SIGNAL_PIDS: join(dir, "signal-cli.pids"), ...env };
+    const exports = Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+    await writeFile(path, `#!/bin/sh\n${exports} exec ${JSON.stringify(CLI)} "$@"\n`);
     await chmod(path, 0o755);
     return path;
+  }
+
+  /** Pids of every fake signal-cli the script in `dir` started, in order. */
+  async cliPids(dir: string): Promise<number[]> {
+    const text = await readFile(join(dir, "signal-cli.pids"), "utf8").catch(() => "");
+    return text.split("\n").filter(Boolean).map(Number);
   }
 
   /** A backend for a daemon in this process. */
   localBackend(): SignalBackend {
     return {
       call: (account, method, params) => this.call(account, method, params),
-      inbound: (_account, signal) => this.take(signal),
+      inbound: async (_account, signal) => ({ envelopes: await this.take(signal), ack: async () => undefined }),
       register: async (info) => {
         this.daemons.push(info);
         this.changed();
@@ -265,6 +279,11 @@ export class FakeSignalNetwork {
     const reply = (value: unknown): void => void res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(value));
     switch (req.url) {
       case "/daemon/register":
+        // A new daemon means the one before it is gone: what it took without acknowledging comes back.
+        for (const [batch, envelopes] of [...this.inflight].reverse()) {
+          this.inflight.delete(batch);
+          this.pending.unshift(...envelopes);
+        }
         this.daemons.push(body as unknown as DaemonInfo);
         this.changed();
         return reply({ ok: true });
@@ -277,8 +296,13 @@ export class FakeSignalNetwork {
           this.pending.unshift(...envelopes);
           return;
         }
-        return reply({ envelopes });
+        const batch = this.nextBatch++;
+        this.inflight.set(batch, envelopes);
+        return reply({ batch, envelopes });
       }
+      case "/daemon/ack":
+        this.inflight.delete(Number(body["batch"]));
+        return reply({ ok: true });
       case "/daemon/rpc": {
         const outcome = await this.call(String(body["account"]), String(body["method"]), (body["params"] ?? {}) as Record<string, unknown>);
         if ("hang" in outcome) return; // the daemon's connection stays open; it never hears back

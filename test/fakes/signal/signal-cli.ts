@@ -5,6 +5,8 @@
 //   FAKE_SIGNAL_NETWORK         base URL of the FakeSignalNetwork (required)
 //   FAKE_SIGNAL_START_DELAY_MS  wait this long before listening (a slow JVM start)
 //   FAKE_SIGNAL_UNREGISTERED    say the account is not registered and exit 1, as signal-cli does
+//   FAKE_SIGNAL_PIDS            a file this process appends its pid to (tests check none is left)
+import { appendFileSync } from "node:fs";
 import { FakeSignalDaemon } from "./daemon.js";
 import { httpBackend } from "./backend.js";
 
@@ -13,6 +15,7 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
+if (process.env["FAKE_SIGNAL_PIDS"]) appendFileSync(process.env["FAKE_SIGNAL_PIDS"], `${process.pid}\n`);
 const argv = process.argv.slice(2);
 let account: string | undefined;
 let i = 0;
