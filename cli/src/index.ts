@@ -1,2 +1,3 @@
 export { GatewayCommand } from "./gateway-command.js";
-export { EXIT } from "./gateway-link/exit-codes.js";
+export { EXIT, CLI_ERRORS, exitFor, type ErrorCode } from "./gateway-link/exit-codes.js";
+export { ClawdbotCommand, CliError, usageError } from "./command.js";

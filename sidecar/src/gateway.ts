@@ -12,7 +12,7 @@ import { createWebchatHandler } from "./webchat/static.js";
 import { createBackend } from "./agent/create-backend.js";
 import { CanvasHost } from "./canvas/host.js";
 import { GatewayAdvertiser, advertiseInterface } from "./discovery/index.js";
-import { openStores, wire, type Stores, type WiringOptions } from "./wiring.js";
+import { openStores, timeoutSetting, wire, type Stores, type WiringOptions } from "./wiring.js";
 
 /** Nodes may send large results (canvas snapshots, screen recordings); operators stay at maxPayload. */
 const NODE_MAX_PAYLOAD = 24 * 1024 * 1024;
@@ -130,7 +130,7 @@ export class Gateway {
       heartbeat: { ...f.heartbeat, enabled: next.heartbeat.enabled, intervalMs: next.heartbeat.intervalMs },
     }));
     if (changed) s.stateEvents.healthChanged();
-    if (JSON.stringify(prev.agent) !== JSON.stringify(next.agent)) s.runner.setBackend(createBackend(next.agent), next.agent.timeoutMs);
+    if (JSON.stringify(prev.agent) !== JSON.stringify(next.agent)) s.runner.setBackend(createBackend(next.agent), next.agent.timeoutMs, timeoutSetting(next.agent));
     this.log.info({ path: file.path, needRestart, channels: channelChanges }, "config reloaded");
     return needRestart;
   }
@@ -206,6 +206,7 @@ export class Gateway {
     await s.outbox.stop();
     await s.channels.stopAll();
     await this.listener.close(CLOSE_GRACE_MS, () => this.connections.terminateAll());
+    await s.nodes.close();
     this.log.info({ reason }, "gateway stopped");
   }
 }

@@ -31,7 +31,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
   let lock: InstanceLock | undefined;
   try {
     const paths = resolveStatePaths(opts.env, opts.flags.config);
-    const file = await loadConfigFile(paths.configPath);
+    const file = await loadConfigFile(paths.configPath, { required: configNamed(opts) });
     const config = resolveConfig(file.file, paths, opts.env, opts.flags);
     lock = await InstanceLock.acquire(paths.stateDir);
     const ring = new LogRing();
@@ -85,6 +85,11 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
   });
 }
 
+/** A config path the user named (--config, CLAWDBOT_CONFIG_PATH) must exist; the default one may not. */
+function configNamed(opts: RunGatewayOptions): boolean {
+  return Boolean(opts.flags.config || opts.env["CLAWDBOT_CONFIG_PATH"]);
+}
+
 const RESTART_EXPECTED_MS = 5000;
 
 /** `clawdbot daemon restart` leaves a fresh marker: clients are told to expect us back. */
@@ -102,7 +107,7 @@ async function restartIntent(stateDir: string): Promise<number | undefined> {
 /** SIGHUP: validate the config file first; a bad one is refused with a log line and the old config stays. */
 async function reloadConfig(gateway: Gateway, paths: StatePaths, opts: RunGatewayOptions): Promise<void> {
   try {
-    const file = await loadConfigFile(paths.configPath);
+    const file = await loadConfigFile(paths.configPath, { required: configNamed(opts) });
     const next = resolveConfig(file.file, paths, opts.env, opts.flags);
     const needRestart = gateway.applyConfig(next, file);
     if (needRestart.length > 0) gateway.logger.warn({ needRestart }, "some changes take effect after a restart");

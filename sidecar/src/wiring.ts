@@ -80,7 +80,7 @@ export async function openStores(config: GatewayConfig, now: () => number, log: 
     channelAccess: await ChannelAccessStore.open(dir, now),
     outbox: await Outbox.open({ stateDir: dir, now, log }),
     tls: config.tls.enabled ? await loadTls(dir, config.tls) : undefined,
-    nodes: await NodeRegistry.open(dir, now),
+    nodes: await NodeRegistry.open(dir, now, log),
   };
 }
 
@@ -110,6 +110,7 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     now,
     log: logger,
     defaultTimeoutMs: config.agent.timeoutMs,
+    timeoutSetting: timeoutSetting(config.agent),
     emitAgent: (ev, droppable) => broadcaster.broadcast("agent", ev, { droppable, roles: ["operator"] }),
     emitChat: (ev, droppable) => broadcaster.broadcast("chat", ev, { droppable, roles: ["operator"] }),
   });
@@ -183,6 +184,11 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     },
   });
   return { services, dispatcher, handshake };
+}
+
+/** The config key an agent run's default time limit comes from. */
+export function timeoutSetting(agent: GatewayConfig["agent"]): string {
+  return agent.backend === "command" ? agent.timeoutSetting : "agent.timeoutMs";
 }
 
 function selfPresence(hostname: string, startedAt: number): PresenceEntry {

@@ -30,7 +30,16 @@ export class Transcript {
   setHistory(messages) {
     this.history = messages
       .filter((m) => m && (m.role === "user" || m.role === "assistant" || m.role === "system"))
-      .map((m, i) => ({ key: `h${i}`, role: m.role, text: textOf(m), state: "final", timestamp: m.timestamp, runId: m.runId }));
+      .map((m, i) => ({
+        key: `h${i}`,
+        role: m.role,
+        text: textOf(m),
+        // A reply that failed, timed out or was stopped keeps saying so after a reload.
+        state: m.stopReason === "error" || m.stopReason === "timeout" ? "error" : m.stopReason === "aborted" ? "aborted" : "final",
+        ...(typeof m.errorMessage === "string" && m.errorMessage ? { errorMessage: m.errorMessage } : {}),
+        timestamp: m.timestamp,
+        runId: m.runId,
+      }));
     const inHistory = new Set(this.history.map((m) => m.runId).filter(Boolean));
     this.live = this.live.filter((item) => {
       if (item.role === "user") return item.state !== "sent" || this.waiting(item.runId);

@@ -40,12 +40,12 @@ test("clawdbot agent exits 7 with the backend's error when the run fails", async
   const gw = await gatewayFor(t, { file: commandConfig(`process.stderr.write("no model loaded\\n"); process.exit(3);`) });
   const r = await cli(gw, ["agent", "hi"]);
   assert.equal(r.code, 7, show(r));
-  assert.match(r.stderr, /error/);
-  assert.match(r.stderr, /no model loaded/);
+  assert.match(r.stderr, /^clawdbot: the agent run failed: .* exited with 3: no model loaded$/m);
 
   const j = await cli(gw, ["agent", "hi", "--json"]);
   assert.equal(j.code, 7, show(j));
   const out = json<{ error: { code: string; message: string } }>(j);
+  assert.equal(out.error.code, "agent-failed");
   assert.match(out.error.message, /no model loaded/);
 });
 

@@ -259,7 +259,7 @@ test("a stream that never finishes times out (agent.timeoutMs) and the upstream 
   assert.equal(final.result.text, "thinking");
   const end = await chatEnd(c, runId);
   assert.equal(end.state, "error");
-  assert.match(end.errorMessage ?? "", /did not finish in time/);
+  assert.match(end.errorMessage ?? "", /did not finish within 0\.3 s \(agent\.timeoutMs = 300\); raise agent\.timeoutMs/);
   const ex = await fake.exchange(0);
   await within(ex.clientGone, "the fake seeing the timed-out request closed");
   const wait = okResult<{ status: string }>("agent.wait", await c.request("agent.wait", { runId }));

@@ -51,18 +51,43 @@ describe("pair approve with no gateway running", () => {
     assert.deepEqual(store.listPending().map((p) => p.deviceId), [self]);
   });
 
-  test("`pair approve --latest` with only the CLI's own request pending exits 7 and changes nothing", async () => {
+  test("`pair approve --latest` with only the CLI's own request pending approves the CLI itself", async () => {
+    const self = await cliDeviceId(stateDir);
+    const r = await cli("pair", "approve", "--latest", "--json");
+    assertExit(r, EXIT.ok);
+    assert.equal(jsonOut<{ deviceId: string; via: string }>(r).deviceId, self);
+    const store = await DeviceStore.open(stateDir, Date.now);
+    assert.ok(store.get(self), "the CLI's device is paired");
+    assert.deepEqual(store.listPending(), []);
+  });
+
+  test("`pair approve --latest` with nothing pending and no gateway exits 3 saying why, and changes nothing", async () => {
     const path = join(stateDir, "devices", "pairing.json");
     const before = await readFile(path);
-    const r = await cli("pair", "approve", "--latest", "--json");
-    assertExit(r, EXIT.requestFailed);
-    assert.equal(jsonOut<{ error: { code: string } }>(r).error.code, "NOT_FOUND");
+    const r = await cli("pair", "approve", "--latest");
+    assertExit(r, EXIT.unreachable);
+    assert.match(r.stderr, /^clawdbot: no pending pairing request in .+, and no gateway is running to file one \(gateway unreachable: .*ECONNREFUSED.*\); start it with `clawdbot gateway`/);
+    const j = await cli("pair", "approve", "--latest", "--json");
+    assertExit(j, EXIT.unreachable);
+    assert.equal(jsonOut<{ error: { code: string } }>(j).error.code, "unreachable");
     assert.deepEqual(await readFile(path), before);
   });
 
-  test("`pair approve <unknown>` exits 7; with no id and no --latest it exits 2", async () => {
-    assertExit(await cli("pair", "approve", "00000000-0000-4000-8000-000000000000"), EXIT.requestFailed);
-    assertExit(await cli("pair", "approve"), EXIT.usage);
+  test("`pair approve <unknown>` with no gateway exits 3; with no id and no --latest it exits 2", async () => {
+    const r = await cli("pair", "approve", "00000000-0000-4000-8000-000000000000");
+    assertExit(r, EXIT.unreachable);
+    assert.match(r.stderr, /no pending pairing request "00000000-0000-4000-8000-000000000000"/);
+    const none = await cli("pair", "approve");
+    assertExit(none, EXIT.usage);
+    assert.match(none.stderr, /^clawdbot: name a request id .* or pass --latest$/m);
+  });
+
+  test("a request id may be shortened to any unambiguous prefix", async () => {
+    const { request } = await (await storeAt(-400)).requestPairing(claim("device-p"), false);
+    const r = await cli("pair", "approve", request.requestId.slice(0, 6));
+    assertExit(r, EXIT.ok);
+    assert.ok(r.stdout.includes(request.requestId), r.stdout);
+    assert.ok((await DeviceStore.open(stateDir, Date.now)).get("device-p"));
   });
 
   test("an explicit --url that is unreachable does not fall back to the store: exit 3, the request stays pending", async () => {

@@ -130,3 +130,30 @@ test("a second gateway on the same state dir refuses to start (one gateway per h
   assert.notEqual(r.failure.code, 0);
   assert.match(failureLine(r.failure.stderr), /already running|another gateway|lock/i);
 });
+
+test("gateway --config naming a file that does not exist stops with exit 1 instead of starting on defaults", async (t) => {
+  const dir = await tempDir(t);
+  const missing = join(dir, "nope.json5");
+  const r = await gatewayFails(t, ["--port", "0", "--config", missing], { stateDir: dir });
+  assert.equal(r.code, 1);
+  const line = failureLine(r.stderr);
+  assert.ok(line.includes(missing), line);
+  assert.match(line, /no such config file/);
+  assert.doesNotMatch(r.stdout, /listening/);
+  const viaEnv = await gatewayFails(t, ["--port", "0"], { stateDir: dir, env: { CLAWDBOT_CONFIG_PATH: missing } });
+  assert.equal(viaEnv.code, 1);
+  assert.match(failureLine(viaEnv.stderr), /no such config file/);
+});
+
+test("an invalid config stops the gateway listing every problem at once, enums with their allowed values", async (t) => {
+  const stateDir = await tempDir(t);
+  await writeFile(join(stateDir, "clawdbot.json"), `{ agent: { backend: "gpt" }, gateway: { port: "abc", bnd: "lan" }, logging: { level: "loud" } }`);
+  const r = await gatewayFails(t, [], { stateDir });
+  assert.equal(r.code, 1);
+  const line = failureLine(r.stderr);
+  assert.match(line, /4 problems: /);
+  assert.match(line, /agent\.backend must be one of echo, openai, command \(got "gpt"\)/);
+  assert.match(line, /logging\.level must be one of trace, debug, info, warn, error, fatal, silent \(got "loud"\)/);
+  assert.match(line, /gateway\.port must be a whole number \(got "abc"\)/);
+  assert.match(line, /gateway\.bnd is not a setting of gateway \(did you mean bind\?\)/);
+});

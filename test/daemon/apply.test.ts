@@ -153,7 +153,7 @@ test("start, stop and restart refuse when nothing is installed, without running 
     const host = await testHost(t, platform);
     for (const action of ["start", "stop", "restart"] as const) {
       const runner = new FakeRunner();
-      await assert.rejects(act(host, runner, action), (err: unknown) => err instanceof DaemonError && err.code === "not_installed" && /clawdbot daemon install/.test(err.message));
+      await assert.rejects(act(host, runner, action), (err: unknown) => err instanceof DaemonError && err.code === "not-installed" && /clawdbot daemon install/.test(err.message));
       assert.deepEqual(runner.calls, []);
     }
     assert.ok(!existsSync(servicePaths(host).restartMarker));
@@ -165,7 +165,7 @@ test("a failing systemctl stops the install with one line naming the command and
   const runner = new FakeRunner((argv) => (argv.includes("daemon-reload") ? { code: 1, stderr: "Failed to connect to bus: No medium found\n" } : {}));
   await assert.rejects(act(host, runner, "install"), (err: unknown) => {
     assert.ok(err instanceof CommandFailedError);
-    assert.equal(err.code, "command_failed");
+    assert.equal(err.code, "command-failed");
     assert.ok(!err.message.includes("\n"));
     assert.match(err.message, /^`systemctl --user daemon-reload` failed: Failed to connect to bus: No medium found/);
     assert.match(err.message, /enable-linger/);

@@ -117,7 +117,7 @@ test("managing the other platform's service needs --dry-run; the refusal is one 
   assertOneLine(r, new RegExp(`^clawdbot: cannot manage a ${other} service on ${process.platform}; add --dry-run`));
   const json = (await daemonCli(t, ["status", "--platform", other, "--json"])).r;
   assertExit(json, 1);
-  assert.equal(jsonOut<{ error: { code: string } }>(json).error.code, "wrong_platform");
+  assert.equal(jsonOut<{ error: { code: string } }>(json).error.code, "wrong-platform");
 });
 
 test("bad flags: unknown platform, short token, --follow with --json", async (t) => {

@@ -135,14 +135,14 @@ test("unit quoting survives quotes, backslashes, % and $ in paths", async (t) =>
 
 test("a Node.js path systemd cannot run, and control characters, are refused with one line", async (t) => {
   const quoted = await testHost(t, "linux", { nodePath: `/opt/it's/node` });
-  assert.throws(() => installPlan(quoted), (err: unknown) => err instanceof DaemonError && err.code === "unsafe_value" && !err.message.includes("\n"));
+  assert.throws(() => installPlan(quoted), (err: unknown) => err instanceof DaemonError && err.code === "unsafe-value" && !err.message.includes("\n"));
   const newline = await testHost(t, "darwin", { stateDir: "/tmp/a\nb" });
-  assert.throws(() => installPlan(newline), (err: unknown) => err instanceof DaemonError && err.code === "unsafe_value");
+  assert.throws(() => installPlan(newline), (err: unknown) => err instanceof DaemonError && err.code === "unsafe-value");
 });
 
 test("a short token is refused before anything is planned", async (t) => {
   const host = await testHost(t, "linux");
-  assert.throws(() => installPlan(host, { token: "short" }), (err: unknown) => err instanceof DaemonError && err.code === "invalid_token");
+  assert.throws(() => installPlan(host, { token: "short" }), (err: unknown) => err instanceof DaemonError && err.code === "invalid-token");
 });
 
 test("template placeholders and filled values must match exactly", () => {

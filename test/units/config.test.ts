@@ -14,9 +14,46 @@ test("JSON5 config with comments and trailing commas is accepted", () => {
 
 test("a bad value or unknown key is named in the error", () => {
   assert.throws(() => parseConfigText("c.json", '{ gateway: { port: "abc" } }'), (e: Error) => e instanceof ConfigError && /gateway\.port/.test(e.message));
-  assert.throws(() => parseConfigText("c.json", "{ gateway: { prot: 1 } }"), (e: Error) => /unexpected property "prot"/.test(e.message) && /at gateway/.test(e.message));
+  assert.throws(() => parseConfigText("c.json", "{ gateway: { prot: 1 } }"), (e: Error) => /gateway\.prot is not a setting of gateway \(did you mean port\?\)/.test(e.message));
   assert.throws(() => parseConfigText("c.json", "[1]"), /top level must be an object/);
   assert.throws(() => parseConfigText("c.json", "{ nope"), /not valid JSON5/);
+});
+
+test("every problem is listed at once, enums with their allowed values", () => {
+  const text = '{ agent: { backend: "foo" }, gateway: { port: "abc", prot: 1 }, logging: { level: "loud" } }';
+  assert.throws(
+    () => parseConfigText("c.json", text),
+    (e: Error) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^c\.json: 4 problems: /);
+      assert.deepEqual([...e.problems].sort(), [
+        'agent.backend must be one of echo, openai, command (got "foo")',
+        'gateway.port must be a whole number (got "abc")',
+        "gateway.prot is not a setting of gateway (did you mean port?)",
+        'logging.level must be one of trace, debug, info, warn, error, fatal, silent (got "loud")',
+      ]);
+      return true;
+    },
+  );
+});
+
+test("semantic problems are collected too, and a short secret in the environment is refused", () => {
+  assert.throws(
+    () => resolveConfig({ gateway: { bind: "moon" }, agent: { backend: "command" } }, paths, { CLAWDBOT_GATEWAY_TOKEN: "short" }),
+    (e: Error) => {
+      assert.ok(e instanceof ConfigError);
+      assert.equal(e.problems.length, 3, e.message);
+      assert.match(e.message, /bind: "moon"/);
+      assert.match(e.message, /agent\.command/);
+      assert.match(e.message, /CLAWDBOT_GATEWAY_TOKEN is 5 characters long/);
+      return true;
+    },
+  );
+});
+
+test("a config file named explicitly must exist", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "cfg-"));
+  await assert.rejects(loadConfigFile(join(dir, "none.json"), { required: true }), (e: Error) => e instanceof ConfigError && /no such config file/.test(e.message));
 });
 
 test("missing config file is an empty config; an unreadable one is an error", async () => {

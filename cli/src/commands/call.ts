@@ -17,7 +17,7 @@ export default class Call extends GatewayCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Call);
-    const params = this.jsonFlag("params", flags.params);
+    const params = this.jsonObjectFlag("params", flags.params);
     const result = await this.withGateway(flags, (c) => c.request(args.method, params, { expectFinal: flags.final }));
     this.log(JSON.stringify(result, null, 2));
     return result;

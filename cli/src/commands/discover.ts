@@ -1,9 +1,9 @@
-import { Command, Errors, Flags, type Interfaces } from "@oclif/core";
+import { Flags } from "@oclif/core";
 import { normalizeFingerprint } from "@clawdbot/protocol/client";
 import { discoverGateways, type DiscoveredGateway } from "@clawdbot/sidecar/discovery";
-import { EXIT } from "../gateway-link/exit-codes.js";
+import { ClawdbotCommand } from "../command.js";
 
-export default class Discover extends Command {
+export default class Discover extends ClawdbotCommand {
   static override summary = "Find Clawdbot gateways on the local network (Bonjour/mDNS).";
   static override description = [
     "Browses for _clawdbot-gw._tcp for --timeout milliseconds and lists every gateway that answered:",
@@ -14,7 +14,6 @@ export default class Discover extends Command {
     "routers. Exit codes: 0 (also when none is found), 1 the mDNS socket failed.",
   ].join("\n");
   static override examples = ["<%= config.bin %> discover", "<%= config.bin %> discover --timeout 5000 --json"];
-  static override enableJsonFlag = true;
   static override flags = {
     timeout: Flags.integer({ description: "how long to listen for answers, in milliseconds", default: 2000, min: 100, max: 60_000 }),
   };
@@ -25,22 +24,10 @@ export default class Discover extends Command {
     try {
       found = await discoverGateways({ timeoutMs: flags.timeout });
     } catch (err) {
-      return this.failWith("mdns-unavailable", `cannot browse mDNS: ${(err as Error).message}`, EXIT.error);
+      return this.failWith("mdns-unavailable", `cannot browse mDNS: ${(err as Error).message}`);
     }
     this.log(formatGateways(found));
     return found;
-  }
-
-  /** An explicit exit is not an error to report again (oclif would print it as JSON). */
-  protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
-    if (err instanceof Errors.ExitError) throw err;
-    return super.catch(err);
-  }
-
-  private failWith(code: string, message: string, exit: number): never {
-    if (this.jsonEnabled()) this.logJson({ error: { code, message } });
-    else process.stderr.write(`clawdbot: ${message}\n`);
-    return this.exit(exit);
   }
 }
 

@@ -1,7 +1,10 @@
-import { Command, Flags } from "@oclif/core";
+import { Flags } from "@oclif/core";
 import { runGateway } from "@clawdbot/sidecar";
+import { ClawdbotCommand } from "../command.js";
+import { secretFlag } from "../gateway-link/flags.js";
 
-export default class GatewayRun extends Command {
+export default class GatewayRun extends ClawdbotCommand {
+  static override enableJsonFlag = false;
   static override summary = "Run the gateway in the foreground.";
   static override description =
     "Starts the gateway on 127.0.0.1:18789 by default. Binding beyond loopback needs a token or password. Stop with Ctrl-C (clients get a shutdown event).";
@@ -9,8 +12,8 @@ export default class GatewayRun extends Command {
   static override flags = {
     port: Flags.integer({ description: "TCP port (default 18789)", min: 0, max: 65535 }),
     bind: Flags.string({ description: "loopback | lan | tailnet | <ip> (default loopback)" }),
-    token: Flags.string({ description: "gateway token clients must present (or CLAWDBOT_GATEWAY_TOKEN)" }),
-    password: Flags.string({ description: "gateway password (or CLAWDBOT_GATEWAY_PASSWORD)" }),
+    token: secretFlag("gateway token clients must present (or CLAWDBOT_GATEWAY_TOKEN)"),
+    password: secretFlag("gateway password (or CLAWDBOT_GATEWAY_PASSWORD)"),
     config: Flags.string({ description: "path to clawdbot.json (or CLAWDBOT_CONFIG_PATH)" }),
     verbose: Flags.boolean({ description: "debug logging", default: false }),
     "canvas-port": Flags.integer({ description: "canvas host port (default 18793; 0 picks one)", min: 0, max: 65535 }),

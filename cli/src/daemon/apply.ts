@@ -12,7 +12,7 @@ export interface Applied {
 
 /** Performs the plan's steps in order; stops at the first failure that is not allowed to fail. */
 export async function applyPlan(plan: Plan, runner: CommandRunner): Promise<Applied> {
-  if (plan.refusal !== undefined) throw new DaemonError("not_installed", plan.refusal);
+  if (plan.refusal !== undefined) throw new DaemonError("not-installed", plan.refusal);
   const applied: Applied = { output: "", exitCodes: [] };
   for (const step of plan.steps) await applyStep(step, runner, applied);
   return applied;

@@ -1,6 +1,5 @@
 import { Flags, type Interfaces } from "@oclif/core";
 import { GatewayCommand } from "../gateway-command.js";
-import { EXIT } from "../gateway-link/exit-codes.js";
 import { runDaemonAction, type DaemonResult } from "./actions.js";
 import { DaemonError } from "./errors.js";
 import { formatApplied, formatDryRun } from "./format.js";
@@ -20,7 +19,7 @@ export const daemonFlags = {
 /** Base of the daemon subcommands: builds the host, plans, then prints or applies. Errors are one line. */
 export abstract class DaemonCommand extends GatewayCommand {
   protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
-    if (err instanceof DaemonError) return this.failWith(err.code, err.message, err.code === "invalid_token" ? EXIT.usage : EXIT.error);
+    if (err instanceof DaemonError) return this.failWith(err.code, err.message);
     return super.catch(err);
   }
 
@@ -32,7 +31,7 @@ export abstract class DaemonCommand extends GatewayCommand {
     const platform = supportedPlatform(flags.platform ?? process.platform);
     const dryRun = flags["dry-run"];
     if (!dryRun && platform !== process.platform) {
-      throw new DaemonError("wrong_platform", `cannot manage a ${platform} service on ${process.platform}; add --dry-run to see what it would do`);
+      throw new DaemonError("wrong-platform", `cannot manage a ${platform} service on ${process.platform}; add --dry-run to see what it would do`);
     }
     const host = currentHost(process.env, platform);
     const { plan, result } = await runDaemonAction({ action, host, dryRun, runner: execRunner, ...extra });

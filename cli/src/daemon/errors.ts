@@ -3,7 +3,7 @@ import { shellLine } from "./shell-line.js";
 /** Why a `clawdbot daemon` command failed; `code` is the stable `--json` error code. */
 export class DaemonError extends Error {
   constructor(
-    readonly code: "unsupported_platform" | "wrong_platform" | "not_installed" | "command_failed" | "unsafe_value" | "bad_template" | "invalid_token",
+    readonly code: "unsupported-platform" | "wrong-platform" | "not-installed" | "command-failed" | "unsafe-value" | "bad-template" | "invalid-token",
     message: string,
   ) {
     super(message);
@@ -18,7 +18,7 @@ export class CommandFailedError extends DaemonError {
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    super("command_failed", describeFailure(argv, exitCode, stderr));
+    super("command-failed", describeFailure(argv, exitCode, stderr));
   }
 }
 

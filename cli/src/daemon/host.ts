@@ -42,7 +42,7 @@ export const TEMPLATES_DIR = join(PACKAGE_ROOT, "..", "launchd");
 export function supportedPlatform(value: string): Platform {
   if ((PLATFORMS as readonly string[]).includes(value)) return value as Platform;
   throw new DaemonError(
-    "unsupported_platform",
+    "unsupported-platform",
     `clawdbot daemon supports macOS (launchd) and Linux (systemd --user), not ${value}; run \`clawdbot gateway\` under your own supervisor`,
   );
 }

@@ -117,7 +117,7 @@ export function notInstalled(ctx: PlanContext, serviceFile: string): string | un
 /** Same floor as the gateway's: it refuses tokens shorter than 8 characters. */
 function checkToken(raw: string): string {
   const token = raw.trim();
-  if (token.length < 8) throw new DaemonError("invalid_token", "the gateway token must be at least 8 characters");
-  if (/\s/.test(token)) throw new DaemonError("invalid_token", "the gateway token must not contain whitespace");
+  if (token.length < 8) throw new DaemonError("invalid-token", "the gateway token must be at least 8 characters");
+  if (/\s/.test(token)) throw new DaemonError("invalid-token", "the gateway token must not contain whitespace");
   return token;
 }

@@ -25,18 +25,18 @@ export function systemdWord(value: string, what: string, opts: { dollars: boolea
 /** A path setting systemd takes verbatim (`WorkingDirectory=`): only specifiers are expanded, and ends are trimmed. */
 export function systemdPath(value: string, what: string): string {
   refuseControl(value, what);
-  if (value.trim() !== value) throw new DaemonError("unsafe_value", `${what} ${JSON.stringify(value)} starts or ends with whitespace, which systemd would drop`);
+  if (value.trim() !== value) throw new DaemonError("unsafe-value", `${what} ${JSON.stringify(value)} starts or ends with whitespace, which systemd would drop`);
   return value.replace(/%/g, "%%");
 }
 
 /** systemd refuses an executable path holding a quote, backslash or `$` ("Executable name contains special characters"). */
 export function systemdExecutable(value: string, what: string): string {
   if (/["'\\$]/.test(value)) {
-    throw new DaemonError("unsafe_value", `systemd cannot run ${what} ${value}: its path contains a quote, backslash or $; install Node.js under a plainer path`);
+    throw new DaemonError("unsafe-value", `systemd cannot run ${what} ${value}: its path contains a quote, backslash or $; install Node.js under a plainer path`);
   }
   return systemdWord(value, what, { dollars: true });
 }
 
 function refuseControl(value: string, what: string): void {
-  if (CONTROL.test(value)) throw new DaemonError("unsafe_value", `${what} ${JSON.stringify(value)} contains a control character`);
+  if (CONTROL.test(value)) throw new DaemonError("unsafe-value", `${what} ${JSON.stringify(value)} contains a control character`);
 }

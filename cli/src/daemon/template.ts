@@ -9,7 +9,7 @@ export function readTemplate(dir: string, name: string): string {
   try {
     return readFileSync(join(dir, name), "utf8");
   } catch (err) {
-    throw new DaemonError("bad_template", `cannot read the service template ${join(dir, name)}: ${(err as Error).message}`);
+    throw new DaemonError("bad-template", `cannot read the service template ${join(dir, name)}: ${(err as Error).message}`);
   }
 }
 
@@ -21,11 +21,11 @@ export function fillTemplate(name: string, text: string, values: Readonly<Record
   const used = new Set<string>();
   const out = text.replace(PLACEHOLDER, (_m, key: string) => {
     const value = values[key];
-    if (value === undefined) throw new DaemonError("bad_template", `template ${name} has {{${key}}}, which clawdbot does not fill`);
+    if (value === undefined) throw new DaemonError("bad-template", `template ${name} has {{${key}}}, which clawdbot does not fill`);
     used.add(key);
     return value;
   });
   const unused = Object.keys(values).filter((k) => !used.has(k));
-  if (unused.length > 0) throw new DaemonError("bad_template", `template ${name} lacks {{${unused.join("}}, {{")}}}`);
+  if (unused.length > 0) throw new DaemonError("bad-template", `template ${name} lacks {{${unused.join("}}, {{")}}}`);
   return out;
 }

@@ -2,6 +2,7 @@ import { GatewayClient, GatewayConnectError, type GatewayClientOptions } from "@
 import { resolveStatePaths, DEFAULT_PORT } from "@clawdbot/sidecar/config";
 import { IdentityStore } from "./identity-store.js";
 import { CLI_VERSION } from "../version.js";
+import { usageError } from "../cli-error.js";
 
 export interface LinkOptions {
   url?: string | undefined;
@@ -16,7 +17,23 @@ export interface LinkOptions {
 
 /** The gateway URL: --url, else CLAWDBOT_GATEWAY_URL, else the local default. */
 export function linkUrl(o: Pick<LinkOptions, "url" | "env">): string {
-  return o.url ?? o.env["CLAWDBOT_GATEWAY_URL"] ?? `ws://127.0.0.1:${DEFAULT_PORT}`;
+  if (o.url !== undefined) return checkedUrl(o.url, "--url");
+  const fromEnv = o.env["CLAWDBOT_GATEWAY_URL"];
+  if (fromEnv) return checkedUrl(fromEnv, "CLAWDBOT_GATEWAY_URL");
+  return `ws://127.0.0.1:${DEFAULT_PORT}`;
+}
+
+/** A gateway URL is ws:// or wss:// with a host; anything else is a usage error naming where it came from. */
+export function checkedUrl(raw: string, source: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === "ws:" || url.protocol === "wss:") && url.hostname !== "") return raw;
+  const hint = url && (url.protocol === "http:" || url.protocol === "https:") ? ` (the socket of ${url.host} is ${url.protocol === "https:" ? "wss" : "ws"}://${url.host})` : "";
+  throw usageError(`${source} ${JSON.stringify(raw)} is not a gateway URL${hint}; use ws://host:port or wss://host:port, e.g. ws://127.0.0.1:${DEFAULT_PORT}`);
 }
 
 /** After a rotation: when the token belongs to this CLI's own device, keep it for the next connect. */

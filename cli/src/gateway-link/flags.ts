@@ -1,10 +1,24 @@
-import { Flags } from "@oclif/core";
+import { Errors, Flags } from "@oclif/core";
+import { MIN_SECRET_LENGTH } from "@clawdbot/sidecar/config";
+
+/** A gateway token or password flag: shorter than the config accepts is a usage error (exit 2). */
+export function secretFlag(description: string) {
+  return Flags.string({
+    description,
+    parse: async (value) => {
+      if (value.length < MIN_SECRET_LENGTH) {
+        throw new Errors.CLIError(`is ${value.length} characters long; a gateway secret has at least ${MIN_SECRET_LENGTH} (the same floor as gateway.auth in clawdbot.json)`);
+      }
+      return value;
+    },
+  });
+}
 
 /** Flags every command that talks to a running gateway accepts. */
 export const connectionFlags = {
-  url: Flags.string({ description: "gateway WebSocket URL (default ws://127.0.0.1:18789 or CLAWDBOT_GATEWAY_URL)" }),
-  token: Flags.string({ description: "gateway token (default CLAWDBOT_GATEWAY_TOKEN)" }),
-  password: Flags.string({ description: "gateway password (default CLAWDBOT_GATEWAY_PASSWORD)" }),
+  url: Flags.string({ description: "gateway WebSocket URL (default: CLAWDBOT_GATEWAY_URL, else the gateway running on this state dir, else ws://127.0.0.1:<gateway.port>)" }),
+  token: secretFlag("gateway token (default CLAWDBOT_GATEWAY_TOKEN)"),
+  password: secretFlag("gateway password (default CLAWDBOT_GATEWAY_PASSWORD)"),
   timeout: Flags.integer({ description: "milliseconds to wait for the gateway", default: 10_000, min: 1 }),
   "tls-fingerprint": Flags.string({ description: "expected SHA-256 fingerprint of the gateway's TLS certificate" }),
 };

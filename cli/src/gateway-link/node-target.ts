@@ -1,27 +1,16 @@
 import { Flags } from "@oclif/core";
 import { randomUUID } from "node:crypto";
 import type { Result } from "@clawdbot/protocol";
-import { GatewayRequestError, type GatewayClient } from "@clawdbot/protocol/client";
+import type { GatewayClient } from "@clawdbot/protocol/client";
+import { resolveId } from "./id-prefix.js";
 
 /** Extra time the CLI waits beyond the node's own timeout, so the gateway's answer (e.g. AGENT_TIMEOUT) arrives first. */
 const ANSWER_MARGIN_MS = 5_000;
 
-/**
- * A node named on the command line: its full id, a unique id prefix (≥ 6 characters) or its
- * display name (case-insensitive, when unique).
- */
+/** A node named on the command line: its full id, any unambiguous id prefix or its display name (case-insensitive, when unique). */
 export async function resolveNode(client: GatewayClient, ref: string): Promise<string> {
   const { nodes } = await client.call("node.list");
-  if (nodes.some((n) => n.nodeId === ref)) return ref;
-  const byName = nodes.filter((n) => n.displayName?.toLowerCase() === ref.toLowerCase());
-  const byPrefix = ref.length >= 6 ? nodes.filter((n) => n.nodeId.startsWith(ref)) : [];
-  const hits = byName.length > 0 ? byName : byPrefix;
-  if (hits.length === 1) return hits[0]!.nodeId;
-  const message =
-    hits.length > 1
-      ? `"${ref}" matches ${hits.length} nodes (${hits.map((n) => n.nodeId.slice(0, 12)).join(", ")}); use more of the id`
-      : `no node "${ref}"; see \`clawdbot call node.list\``;
-  throw new GatewayRequestError({ code: "NOT_FOUND", message });
+  return resolveId(ref, nodes.map((n) => ({ id: n.nodeId, name: n.displayName })), "node", "clawdbot nodes list");
 }
 
 export type InvokeResult = Result<"node.invoke">;

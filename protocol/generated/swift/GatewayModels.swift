@@ -1127,14 +1127,18 @@ public struct ChatHistoryResultMessage: Codable, Sendable, Equatable {
     public let runId: String?
     public let channel: String?
     public let senderName: String?
+    public let stopReason: ChatHistoryResultMessageStopReason?
+    public let errorMessage: String?
 
-    public init(role: ChatHistoryResultMessageRole, content: [ChatHistoryResultMessageContentItem], timestamp: Int, runId: String? = nil, channel: String? = nil, senderName: String? = nil) {
+    public init(role: ChatHistoryResultMessageRole, content: [ChatHistoryResultMessageContentItem], timestamp: Int, runId: String? = nil, channel: String? = nil, senderName: String? = nil, stopReason: ChatHistoryResultMessageStopReason? = nil, errorMessage: String? = nil) {
         self.role = role
         self.content = content
         self.timestamp = timestamp
         self.runId = runId
         self.channel = channel
         self.senderName = senderName
+        self.stopReason = stopReason
+        self.errorMessage = errorMessage
     }
 }
 
@@ -1152,6 +1156,13 @@ public struct ChatHistoryResultMessageContentItem: Codable, Sendable, Equatable 
         self.type = type
         self.text = text
     }
+}
+
+public enum ChatHistoryResultMessageStopReason: String, Codable, Sendable, CaseIterable {
+    case ok
+    case error
+    case aborted
+    case timeout
 }
 
 /// Params of `chat.send`: Send a chat message into a session; the reply streams as `chat` events.

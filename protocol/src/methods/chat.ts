@@ -7,6 +7,13 @@ export const SessionKeySchema = Type.String({ minLength: 1, maxLength: 200, patt
 const IdemKey = Type.String({ minLength: 1, maxLength: 200 });
 const Message = Type.String({ minLength: 1, maxLength: 100_000 });
 
+export const RunStatusSchema = Type.Union([
+  Type.Literal("ok"),
+  Type.Literal("error"),
+  Type.Literal("aborted"),
+  Type.Literal("timeout"),
+]);
+
 /** One transcript entry as clients see it (`content` blocks like the reference clients expect). */
 export const ChatMessageSchema = Type.Object(
   {
@@ -16,16 +23,13 @@ export const ChatMessageSchema = Type.Object(
     runId: Type.Optional(NonEmptyString),
     channel: Type.Optional(NonEmptyString),
     senderName: Type.Optional(Type.String()),
+    /** How an agent reply that did not complete ended (absent on completed replies). */
+    stopReason: Type.Optional(RunStatusSchema),
+    /** Why it failed: the backend's cause or the timeout and the setting that set it. */
+    errorMessage: Type.Optional(Type.String()),
   },
   { additionalProperties: true },
 );
-
-export const RunStatusSchema = Type.Union([
-  Type.Literal("ok"),
-  Type.Literal("error"),
-  Type.Literal("aborted"),
-  Type.Literal("timeout"),
-]);
 
 const write = { scope: "operator.write", roles: ["operator"] } as const;
 const read = { scope: "operator.read", roles: ["operator"] } as const;

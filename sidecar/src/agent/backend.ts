@@ -20,6 +20,18 @@ export interface AgentBackend {
   run(req: AgentRequest, signal: AbortSignal): AsyncIterable<AgentChunk>;
 }
 
+/** An error and its causes in one line (`fetch failed: connect ECONNREFUSED 127.0.0.1:9`), so the root cause reaches the user. */
+export function causeText(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message && !parts.some((p) => p.includes(message))) parts.push(message);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return parts.join(": ") || "unknown error";
+}
+
 /** The backend failed; the message is shown to users. */
 export class AgentBackendError extends Error {
   constructor(message: string) {

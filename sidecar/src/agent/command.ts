@@ -5,6 +5,8 @@ import { AgentBackendError, type AgentBackend, type AgentChunk, type AgentReques
 export interface CommandOptions {
   argv: readonly string[];
   timeoutMs: number;
+  /** The setting `timeoutMs` comes from, named when the program is stopped for taking too long. */
+  timeoutSetting?: string;
   /** Cap on stdout kept and streamed. */
   maxOutputBytes?: number;
   /** Environment for the program (the gateway's secrets are not passed on). */
@@ -37,7 +39,11 @@ export class CommandBackend implements AgentBackend {
       child.stdout.destroy();
       setTimeout(() => signalGroup("SIGKILL"), 2000).unref();
     };
-    const timer = setTimeout(kill, this.opts.timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, this.opts.timeoutMs);
     signal.addEventListener("abort", kill, { once: true });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => {
@@ -65,7 +71,8 @@ export class CommandBackend implements AgentBackend {
       const { code, sig, err } = await exited;
       signal.throwIfAborted();
       if (err) throw new AgentBackendError(`could not run ${cmd}: ${err.message}`);
-      if (sig) throw new AgentBackendError(`${cmd} was killed (${sig})${sig === "SIGTERM" ? " after the timeout" : ""}`);
+      if (timedOut) throw new AgentBackendError(`${cmd} did not finish within ${this.opts.timeoutMs} ms (${this.opts.timeoutSetting ?? "its timeout"}) and was stopped`);
+      if (sig) throw new AgentBackendError(`${cmd} was killed (${sig})`);
       if (code !== 0) throw new AgentBackendError(`${cmd} exited with ${code}${stderr ? `: ${stderr.trim()}` : ""}`);
     } finally {
       clearTimeout(timer);

@@ -17,6 +17,6 @@ export function createBackend(cfg: AgentConfig): AgentBackend {
         ...(cfg.systemPrompt !== undefined ? { systemPrompt: cfg.systemPrompt } : {}),
       });
     case "command":
-      return new CommandBackend({ argv: cfg.argv, timeoutMs: cfg.timeoutMs, env: cfg.env });
+      return new CommandBackend({ argv: cfg.argv, timeoutMs: cfg.timeoutMs, timeoutSetting: cfg.timeoutSetting, env: cfg.env });
   }
 }

@@ -1,4 +1,4 @@
-import { AgentBackendError, type AgentBackend, type AgentChunk, type AgentRequest } from "./backend.js";
+import { AgentBackendError, causeText, type AgentBackend, type AgentChunk, type AgentRequest } from "./backend.js";
 
 export interface OpenAIOptions {
   baseUrl: string;
@@ -32,6 +32,9 @@ export class OpenAIBackend implements AgentBackend {
       },
       body: JSON.stringify({ model: this.opts.model, messages, stream: true }),
       signal,
+    }).catch((err: unknown) => {
+      if (signal.aborted) throw err;
+      throw new AgentBackendError(`cannot reach the model endpoint ${url} (agent.openai.baseUrl): ${networkReason(err)}`);
     });
     if (!res.ok || !res.body) {
       const detail = (await res.text().catch(() => "")).slice(0, 300);
@@ -98,4 +101,24 @@ function errorText(err: unknown): string {
   if (typeof err === "string") return err;
   const msg = (err as { message?: unknown })?.message;
   return typeof msg === "string" ? msg : JSON.stringify(err);
+}
+
+/** fetch's "fetch failed" says nothing; its cause does (connection refused, unknown host, …). */
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown } }).cause;
+  const where = cause?.address !== undefined ? `${String(cause.address)}${cause.port !== undefined ? `:${String(cause.port)}` : ""}` : "";
+  switch (cause?.code) {
+    case "ECONNREFUSED":
+      return `connection refused to ${where || "the endpoint"} (is the model server running?)`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `unknown host ${String(cause.hostname ?? where)}`;
+    case "ETIMEDOUT":
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return `connecting to ${where || "the endpoint"} timed out`;
+    case "ECONNRESET":
+      return `the connection to ${where || "the endpoint"} was reset`;
+    default:
+      return causeText(err);
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgentEvent, ChatEvent } from "@clawdbot/protocol";
 import type { Logger } from "pino";
-import type { AgentBackend, AgentTurn } from "./backend.js";
+import { causeText, type AgentBackend, type AgentTurn } from "./backend.js";
 import { textMessage, type TranscriptStore } from "../sessions/transcripts.js";
 
 export type RunStatus = "queued" | "running" | "ok" | "error" | "aborted" | "timeout";
@@ -22,6 +22,8 @@ export interface StartRun {
   sessionKey: string;
   message: string;
   timeoutMs?: number;
+  /** Where `timeoutMs` came from, for the timeout message (e.g. "the request's timeout"). */
+  timeoutSource?: string;
   channel?: string;
   senderName?: string;
   /** Called with the accumulated text on every delta (typing indicators, channel streaming). */
@@ -36,6 +38,8 @@ export interface RunnerDeps {
   now: () => number;
   log: Logger;
   defaultTimeoutMs: number;
+  /** The config key `defaultTimeoutMs` comes from, named when a run times out. */
+  timeoutSetting: string;
   historyTurns?: number;
 }
 
@@ -58,9 +62,10 @@ export class AgentRunner {
   constructor(private readonly deps: RunnerDeps) {}
 
   /** Swaps the backend for runs that start from now on (config reload). */
-  setBackend(backend: RunnerDeps["backend"], defaultTimeoutMs: number): void {
+  setBackend(backend: RunnerDeps["backend"], defaultTimeoutMs: number, timeoutSetting: string): void {
     this.deps.backend = backend;
     this.deps.defaultTimeoutMs = defaultTimeoutMs;
+    this.deps.timeoutSetting = timeoutSetting;
   }
 
   /** Queues a run for its session and returns its record at once. */
@@ -154,10 +159,11 @@ export class AgentRunner {
     }
     record.status = "running";
     record.startedAt = now();
+    const timeoutMs = req.timeoutMs ?? this.deps.defaultTimeoutMs;
     const timer = setTimeout(() => {
       entry.reason = "timeout";
       controller.abort();
-    }, req.timeoutMs ?? this.deps.defaultTimeoutMs);
+    }, timeoutMs);
     agentEv("lifecycle", { phase: "start", startedAt: record.startedAt });
     try {
       const history = await this.history(record.sessionKey);
@@ -183,28 +189,49 @@ export class AgentRunner {
       record.endedAt = now();
       if (entry.reason !== null) {
         record.status = entry.reason;
-        record.error = entry.reason === "timeout" ? "the agent did not finish in time" : "aborted";
-        if (record.text) {
-          await transcripts
-            .append(record.sessionKey, textMessage("assistant", record.text, record.endedAt, { runId: record.runId }))
-            .catch(() => undefined);
-        }
+        record.error = entry.reason === "timeout" ? this.timeoutMessage(timeoutMs, req) : "aborted";
         if (entry.reason === "timeout") chatEv("error", { errorMessage: record.error });
         else chatEv("aborted", record.text ? { message: textMessage("assistant", record.text, record.endedAt) } : {});
       } else {
         record.status = "error";
-        record.error = (err as Error).message || "the agent failed";
+        record.error = `${backend.name} backend: ${causeText(err)}`;
         log.warn({ err, runId: record.runId, backend: backend.name }, "agent run failed");
         chatEv("error", { errorMessage: record.error });
       }
+      // The failure is part of the conversation: after a reload the page and chat.history still show it.
+      if (record.text || record.status !== "aborted") await this.recordEnd(record).catch((e: unknown) => log.warn({ err: e, runId: record.runId }, "could not record the failed run in the transcript"));
       agentEv("lifecycle", { phase: "end", status: record.status, endedAt: record.endedAt, ...(record.error ? { error: record.error } : {}) });
     } finally {
       clearTimeout(timer);
     }
   }
 
+  /** "did not finish within 2 s (agent.timeoutMs = 2000)": the setting to change, and its value. */
+  private timeoutMessage(ms: number, req: StartRun): string {
+    const source = req.timeoutMs !== undefined ? (req.timeoutSource ?? "the request's timeout") : `${this.deps.timeoutSetting} = ${ms}`;
+    const hint = req.timeoutMs !== undefined ? "ask for a longer one" : `raise ${this.deps.timeoutSetting} in clawdbot.json`;
+    return `the agent did not finish within ${seconds(ms)} (${source}); ${hint}`;
+  }
+
+  /** The reply as far as it got, with how and why it ended. */
+  private recordEnd(record: RunRecord): Promise<void> {
+    return this.deps.transcripts.append(
+      record.sessionKey,
+      textMessage("assistant", record.text, record.endedAt ?? this.deps.now(), {
+        runId: record.runId,
+        stopReason: record.status === "queued" || record.status === "running" ? "error" : record.status,
+        ...(record.error && record.status !== "aborted" ? { errorMessage: record.error } : {}),
+      }),
+    );
+  }
+
   private async history(sessionKey: string): Promise<AgentTurn[]> {
     const msgs = await this.deps.transcripts.history(sessionKey, this.deps.historyTurns ?? 40);
-    return msgs.map((m) => ({ role: m.role, text: m.content.map((c) => c.text).join("") }));
+    // A failed run left only its error: the model should not see an empty reply.
+    return msgs.filter((m) => !(m.role === "assistant" && m.content.every((c) => c.text === "") && "stopReason" in m)).map((m) => ({ role: m.role, text: m.content.map((c) => c.text).join("") }));
   }
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -1,4 +1,4 @@
-export { ConfigFileSchema, type ConfigFile, type RealIpHeader } from "./schema.js";
+export { ConfigFileSchema, MIN_SECRET_LENGTH, type ConfigFile, type RealIpHeader } from "./schema.js";
 export { resolveStatePaths, type StatePaths } from "./paths.js";
 export { loadConfigFile, parseConfigText, type LoadedConfigFile } from "./load.js";
 export {
@@ -18,3 +18,5 @@ export {
   type DmPolicy,
 } from "./resolve.js";
 export { ConfigError } from "./errors.js";
+export { configProblems } from "./problems.js";
+export { nearest } from "./nearest.js";

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
-import type { ConfigFile, RealIpHeader } from "./schema.js";
+import { MIN_SECRET_LENGTH, type ConfigFile, type RealIpHeader } from "./schema.js";
 import type { StatePaths } from "./paths.js";
 import { ConfigError } from "./errors.js";
 import { parseAddressRange } from "../auth/address.js";
@@ -25,6 +25,8 @@ export type AgentConfig =
       readonly backend: "command";
       readonly timeoutMs: number;
       readonly argv: readonly string[];
+      /** The key its time limit comes from: agent.command.timeoutMs when set, else agent.timeoutMs. */
+      readonly timeoutSetting: "agent.command.timeoutMs" | "agent.timeoutMs";
       /** What the program sees of the environment: the basics, never the gateway's secrets. */
       readonly env: Readonly<Record<string, string>>;
     };
@@ -108,22 +110,33 @@ export function resolveConfig(
   env: Readonly<Record<string, string | undefined>>,
   flags: GatewayFlags = {},
 ): GatewayConfig {
+  // Every problem is collected, so one look at the error fixes them all.
+  const problems: string[] = [];
+  const attempt = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return fallback;
+    }
+  };
   const g = file.gateway ?? {};
-  const token = flags.token || env["CLAWDBOT_GATEWAY_TOKEN"] || readTokenFile(env["CLAWDBOT_GATEWAY_TOKEN_FILE"] ?? g.auth?.tokenFile) || g.auth?.token;
+  const token = flags.token || env["CLAWDBOT_GATEWAY_TOKEN"] || attempt(() => readTokenFile(env["CLAWDBOT_GATEWAY_TOKEN_FILE"] ?? g.auth?.tokenFile), undefined) || g.auth?.token;
   const password = flags.password || env["CLAWDBOT_GATEWAY_PASSWORD"] || g.auth?.password;
+  attempt(() => secretLongEnough("CLAWDBOT_GATEWAY_TOKEN", flags.token ? undefined : env["CLAWDBOT_GATEWAY_TOKEN"]), undefined);
+  attempt(() => secretLongEnough("CLAWDBOT_GATEWAY_PASSWORD", flags.password ? undefined : env["CLAWDBOT_GATEWAY_PASSWORD"]), undefined);
   const bind = flags.bind ?? g.bind ?? "loopback";
-  const host = resolveBindHost(bind);
+  const host = attempt(() => resolveBindHost(bind), "127.0.0.1");
   const port = flags.port ?? g.port ?? DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port: ${port} is not a TCP port`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`port: ${port} is not a TCP port`);
   const mode: AuthMode = token ? "token" : password ? "password" : "none";
   if (mode === "none" && !isLoopbackAddress(host)) {
-    throw new ConfigError(
-      `refusing to bind ${host} without a gateway token or password: set CLAWDBOT_GATEWAY_TOKEN or pass --token`,
-    );
+    problems.push(`refusing to bind ${host} without a gateway token or password: set CLAWDBOT_GATEWAY_TOKEN or pass --token`);
   }
   const auth = { mode, ...(token ? { token } : {}), ...(password ? { password } : {}), allowSecretOnly: g.auth?.allowSecretOnly ?? false };
   const logLevel: LogLevel = flags.verbose ? "debug" : (file.logging?.level ?? "info");
-  return deepFreeze({
+  const config: GatewayConfig = {
     paths,
     bind,
     host,
@@ -133,14 +146,14 @@ export function resolveConfig(
     handshakeTimeoutMs: g.handshakeTimeoutMs ?? 10_000,
     maxPayload: g.maxPayload ?? 512 * 1024,
     maxBufferedBytes: g.maxBufferedBytes ?? 1.5 * 1024 * 1024,
-    trustedProxies: trustedProxies(g.trustedProxies ?? []),
+    trustedProxies: attempt(() => trustedProxies(g.trustedProxies ?? []), []),
     realIpHeader: g.realIpHeader ?? "x-forwarded-for",
     allowedOrigins: g.allowedOrigins ?? [],
     autoApproveLocal: g.pairing?.autoApproveLocal ?? true,
     authRateLimit: { maxFailures: g.authRateLimit?.maxFailures ?? 20, windowMs: g.authRateLimit?.windowMs ?? 60_000 },
     heartbeat: { enabled: file.heartbeat?.enabled ?? true, intervalMs: file.heartbeat?.intervalMs ?? 30 * 60_000 },
     logLevel,
-    agent: resolveAgent(file, env),
+    agent: attempt(() => resolveAgent(file, env), { backend: "echo", timeoutMs: 0 }),
     tls: {
       enabled: flags.tls ?? g.tls?.enabled ?? false,
       ...(g.tls?.certPath ? { certPath: g.tls.certPath } : {}),
@@ -149,8 +162,16 @@ export function resolveConfig(
     nodes: { allowCommands: g.nodes?.allowCommands ?? [], denyCommands: g.nodes?.denyCommands ?? [] },
     canvasPort: flags.canvasPort ?? g.canvasPort ?? DEFAULT_CANVAS_PORT,
     discovery: { enabled: file.discovery?.enabled ?? !isLoopbackAddress(host), minimal: file.discovery?.minimal ?? false },
-    channels: resolveChannels(file, env),
-  });
+    channels: attempt(() => resolveChannels(file, env), {}),
+  };
+  if (problems.length === 1) throw new ConfigError(problems[0]!);
+  if (problems.length > 1) throw new ConfigError(`${problems.length} problems: ${problems.join("; ")}`, problems);
+  return deepFreeze(config);
+}
+
+/** A secret from the environment meets the same floor as one in the file. */
+function secretLongEnough(name: string, value: string | undefined): void {
+  if (value && value.length < MIN_SECRET_LENGTH) throw new ConfigError(`${name} is ${value.length} characters long; a gateway secret has at least ${MIN_SECRET_LENGTH}`);
 }
 
 function trustedProxies(entries: readonly string[]): string[] {
@@ -169,7 +190,7 @@ function readTokenFile(path: string | undefined): string | undefined {
     throw new ConfigError(`cannot read the gateway token file ${path}: ${(err as Error).message}`);
   }
   const token = text.trim();
-  if (token.length < 8) throw new ConfigError(`the gateway token in ${path} is shorter than 8 characters`);
+  if (token.length < MIN_SECRET_LENGTH) throw new ConfigError(`the gateway token in ${path} is shorter than ${MIN_SECRET_LENGTH} characters`);
   return token;
 }
 
@@ -192,7 +213,8 @@ function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | un
     if (!a.command) throw new ConfigError("agent.command: backend \"command\" needs agent.command.argv");
     const keep = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "SHELL"];
     const childEnv = Object.fromEntries(keep.flatMap((k) => (env[k] !== undefined ? [[k, env[k]!]] : [])));
-    return { backend, timeoutMs: a.command.timeoutMs ?? timeoutMs, argv: a.command.argv, env: childEnv };
+    const own = a.command.timeoutMs !== undefined;
+    return { backend, timeoutMs: a.command.timeoutMs ?? timeoutMs, timeoutSetting: own ? "agent.command.timeoutMs" : "agent.timeoutMs", argv: a.command.argv, env: childEnv };
   }
   return { backend: "echo", timeoutMs };
 }

@@ -1,6 +1,9 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { channelsConfigSchema } from "../channels/modules.js";
 
+/** Shortest gateway token or password accepted anywhere (config, flags, environment, CLI). */
+export const MIN_SECRET_LENGTH = 8;
+
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 /** The one header a trusted proxy names the client in. */
 export const RealIpHeaderSchema = Type.Union([Type.Literal("x-forwarded-for"), Type.Literal("forwarded"), Type.Literal("x-real-ip")]);
@@ -18,9 +21,9 @@ export const ConfigFileSchema = Type.Object(
           auth: Type.Optional(
             Type.Object(
               {
-                token: Type.Optional(Type.String({ minLength: 8 })),
+                token: Type.Optional(Type.String({ minLength: MIN_SECRET_LENGTH })),
                 tokenFile: Type.Optional(Type.String({ minLength: 1 })),
-                password: Type.Optional(Type.String({ minLength: 8 })),
+                password: Type.Optional(Type.String({ minLength: MIN_SECRET_LENGTH })),
                 allowSecretOnly: Type.Optional(
                   Type.Boolean({ description: "let non-local clients in with the gateway secret alone, without a device identity (logged, tagged in presence)" }),
                 ),

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { Type, type Static } from "@sinclair/typebox";
 import type { NodeInfoSchema } from "@clawdbot/protocol";
+import type { Logger } from "pino";
 import { LockedJsonFile } from "../store/locked-json.js";
 import { effectiveCommands } from "./allowlist.js";
 
@@ -27,8 +28,24 @@ export interface NodeClaims {
 
 type AllowConfig = { allowCommands: readonly string[]; denyCommands: readonly string[] };
 
+/** What is remembered of a node after it disconnects, so lists and renames survive a restart. */
+const SeenNodeSchema = Type.Object(
+  {
+    displayName: Type.Optional(Type.String({ minLength: 1 })),
+    platform: Type.Optional(Type.String({ minLength: 1 })),
+    version: Type.Optional(Type.String({ minLength: 1 })),
+    caps: Type.Array(Type.String()),
+    lastSeenAtMs: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
 const NamesSchema = Type.Object(
-  { version: Type.Literal(1), names: Type.Record(Type.String(), Type.String({ minLength: 1 })) },
+  {
+    version: Type.Literal(1),
+    names: Type.Record(Type.String(), Type.String({ minLength: 1 })),
+    seen: Type.Optional(Type.Record(Type.String(), SeenNodeSchema)),
+  },
   { additionalProperties: false },
 );
 
@@ -39,20 +56,39 @@ interface Entry {
   lastSeenAtMs: number;
 }
 
-/** Nodes seen since start, their live links, and display names persisted in `<stateDir>/nodes/names.json`. */
+/**
+ * Every node the gateway has seen (remembered across restarts), their live links, and display
+ * names, persisted in `<stateDir>/nodes/names.json`.
+ */
 export class NodeRegistry {
   private readonly entries = new Map<string, Entry>();
+  private writes: Promise<void> = Promise.resolve();
+  private closed = false;
 
   private allow: () => AllowConfig = () => ({ allowCommands: [], denyCommands: [] });
 
   private constructor(
     private readonly names: LockedJsonFile<typeof NamesSchema>,
     private readonly now: () => number,
+    private readonly log: Pick<Logger, "warn"> | undefined,
   ) {}
 
-  static async open(stateDir: string, now: () => number): Promise<NodeRegistry> {
+  static async open(stateDir: string, now: () => number, log?: Pick<Logger, "warn">): Promise<NodeRegistry> {
     const names = await LockedJsonFile.open(join(stateDir, "nodes", "names.json"), NamesSchema, () => ({ version: 1 as const, names: {} }));
-    return new NodeRegistry(names, now);
+    const registry = new NodeRegistry(names, now, log);
+    for (const [nodeId, seen] of Object.entries(names.data.seen ?? {})) {
+      const claims: NodeClaims = {
+        nodeId,
+        caps: seen.caps,
+        commands: [],
+        permissions: {},
+        ...(seen.displayName ? { displayName: seen.displayName } : {}),
+        ...(seen.platform ? { platform: seen.platform } : {}),
+        ...(seen.version ? { version: seen.version } : {}),
+      };
+      registry.entries.set(nodeId, { claims, link: undefined, connectedAtMs: undefined, lastSeenAtMs: seen.lastSeenAtMs });
+    }
+    return registry;
   }
 
   /** Where the current allow/deny config lives (it follows config reloads). */
@@ -60,9 +96,10 @@ export class NodeRegistry {
     this.allow = current;
   }
 
-  /** A node connected (a second socket of the same node replaces the first link). */
+  /** A node connected (a second socket of the same node replaces the first link); it is remembered from now on. */
   attach(claims: NodeClaims, link: NodeLink): void {
     this.entries.set(claims.nodeId, { claims, link, connectedAtMs: this.now(), lastSeenAtMs: this.now() });
+    this.remember(claims.nodeId);
   }
 
   /** The node's socket closed; returns true when it was the current link. */
@@ -72,7 +109,39 @@ export class NodeRegistry {
     e.link = undefined;
     e.connectedAtMs = undefined;
     e.lastSeenAtMs = this.now();
+    this.remember(nodeId);
     return true;
+  }
+
+  /** Writes what is known of a node in the background (a failed write only costs the memory of it, never the connection). */
+  private remember(nodeId: string): void {
+    const e = this.entries.get(nodeId);
+    if (!e || this.closed) return;
+    const c = e.claims;
+    const seen = {
+      caps: c.caps,
+      lastSeenAtMs: e.lastSeenAtMs,
+      ...(c.displayName ? { displayName: c.displayName } : {}),
+      ...(c.platform ? { platform: c.platform } : {}),
+      ...(c.version ? { version: c.version } : {}),
+    };
+    this.writes = this.writes
+      .then(() =>
+        this.names.mutate((doc) => {
+          doc.seen = { ...doc.seen, [nodeId]: seen };
+        }),
+      )
+      .catch((err: unknown) => this.log?.warn({ err, nodeId }, "could not remember the node in nodes/names.json"));
+  }
+
+  /** Stops remembering and resolves once the background writes are done (shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    let pending: Promise<void>;
+    do {
+      pending = this.writes;
+      await pending;
+    } while (pending !== this.writes);
   }
 
   /** The live link of a connected node. */

@@ -1,7 +1,6 @@
 import { Flags } from "@oclif/core";
 import type { DaemonResult } from "../../daemon/actions.js";
 import { DaemonCommand, daemonFlags } from "../../daemon/command.js";
-import { EXIT } from "../../gateway-link/exit-codes.js";
 
 export default class DaemonLogs extends DaemonCommand {
   static override summary = "Show the gateway service's recent log lines (macOS: ~/Library/Logs/clawdbot/, Linux: the journal).";
@@ -14,7 +13,7 @@ export default class DaemonLogs extends DaemonCommand {
 
   async run(): Promise<DaemonResult> {
     const { flags } = await this.parse(DaemonLogs);
-    if (flags.follow && this.jsonEnabled() && !flags["dry-run"]) this.failWith("usage", "--follow streams text; it cannot be combined with --json", EXIT.usage);
+    if (flags.follow && this.jsonEnabled() && !flags["dry-run"]) this.failWith("usage", "--follow streams text; it cannot be combined with --json");
     return this.daemon("logs", flags, { logs: { lines: flags.lines, follow: flags.follow } });
   }
 }

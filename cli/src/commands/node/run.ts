@@ -1,8 +1,10 @@
-import { Command, Flags } from "@oclif/core";
+import { Flags } from "@oclif/core";
+import { ClawdbotCommand } from "../../command.js";
 import { NodeConfigError, runNodeHost, type NodeLog } from "../../node-host/index.js";
 import { CLI_VERSION } from "../../version.js";
 
-export default class NodeRun extends Command {
+export default class NodeRun extends ClawdbotCommand {
+  static override enableJsonFlag = false;
   static override summary = "Run a headless node host in the foreground.";
   static override description = [
     'Connects to one gateway as a node (role "node") and serves the commands this machine can run: system.info; system.run for the programs listed in node.json systemRun.allow; canvas.* when a Chromium (CHROMIUM_PATH or /usr/bin/chromium) and playwright-core are available; on macOS camera/screen/location commands when node-mac-permissions reports the permission granted (each one left out is named, with the reason).',

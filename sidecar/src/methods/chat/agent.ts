@@ -17,7 +17,7 @@ export const agentHandler =
     const run = s.runner.start({
       sessionKey,
       message: params.message,
-      ...(params.timeout !== undefined ? { timeoutMs: params.timeout * 1000 } : {}),
+      ...(params.timeout !== undefined ? { timeoutMs: params.timeout * 1000, timeoutSource: `timeout = ${params.timeout} in the agent request` } : {}),
     });
     ctx.accept({ runId: run.runId, status: "accepted", acceptedAt: s.now(), sessionKey });
     const done = await run.done;

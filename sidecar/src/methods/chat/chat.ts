@@ -15,7 +15,12 @@ export const chatSendHandler =
   (s: ChatDeps): Handler<"chat.send"> =>
   ({ sessionKey, message, timeoutMs }) => {
     const busy = s.runner.busy(sessionKey);
-    const run = s.runner.start({ sessionKey, message, channel: "webchat", ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    const run = s.runner.start({
+      sessionKey,
+      message,
+      channel: "webchat",
+      ...(timeoutMs !== undefined ? { timeoutMs, timeoutSource: `timeoutMs = ${timeoutMs} in chat.send` } : {}),
+    });
     return { runId: run.runId, status: busy ? ("queued" as const) : ("started" as const) };
   };
 

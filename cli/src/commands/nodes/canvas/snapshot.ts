@@ -3,7 +3,6 @@ import { resolve } from "node:path";
 import { Flags } from "@oclif/core";
 import { GatewayCommand } from "../../../gateway-command.js";
 import { connectionFlags } from "../../../gateway-link/flags.js";
-import { EXIT } from "../../../gateway-link/exit-codes.js";
 import { invokeNode, nodeCommandFlags, resolveNode } from "../../../gateway-link/node-target.js";
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -33,7 +32,7 @@ export default class CanvasSnapshot extends GatewayCommand {
       return { nodeId, p: payload as { base64?: unknown; width?: unknown; height?: unknown } | undefined };
     });
     const png = typeof shot.p?.base64 === "string" ? Buffer.from(shot.p.base64, "base64") : Buffer.alloc(0);
-    if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) this.failWith("UNAVAILABLE", "the node answered canvas.snapshot without a PNG", EXIT.requestFailed);
+    if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) this.failWith("UNAVAILABLE", "the node answered canvas.snapshot without a PNG");
     const path = resolve(flags.out ?? `canvas-${shot.nodeId.slice(0, 8)}-${new Date().toISOString().replace(/[:.]/g, "-")}.png`);
     await writeFile(path, png);
     this.log(path);

@@ -4,7 +4,6 @@ import { Flags } from "@oclif/core";
 import type { Result } from "@clawdbot/protocol";
 import { GatewayCommand } from "../../../../gateway-command.js";
 import { connectionFlags } from "../../../../gateway-link/flags.js";
-import { EXIT } from "../../../../gateway-link/exit-codes.js";
 import { nodeCommandFlags, resolveNode } from "../../../../gateway-link/node-target.js";
 import { formatPayload } from "../../../../format/nodes.js";
 
@@ -36,7 +35,7 @@ export default class CanvasA2uiPush extends GatewayCommand {
     try {
       text = await readFile(file, "utf8");
     } catch (err) {
-      return this.failWith("usage", `cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
+      return this.failWith("usage", `cannot read ${file}: ${(err as Error).message}`);
     }
     const messages: unknown[] = [];
     for (const [i, line] of text.split("\n").entries()) {
@@ -44,10 +43,10 @@ export default class CanvasA2uiPush extends GatewayCommand {
       try {
         messages.push(JSON.parse(line));
       } catch (err) {
-        return this.failWith("usage", `${file}:${i + 1} is not JSON: ${(err as Error).message}`, EXIT.usage);
+        return this.failWith("usage", `${file}:${i + 1} is not JSON: ${(err as Error).message}`);
       }
     }
-    if (messages.length === 0) return this.failWith("usage", `${file} holds no messages`, EXIT.usage);
+    if (messages.length === 0) return this.failWith("usage", `${file} holds no messages`);
     return messages;
   }
 }
