@@ -1,8 +1,10 @@
-import { Command, Flags } from "@oclif/core";
+import { Flags } from "@oclif/core";
+import { ClawdbotCommand } from "../command.js";
 import { runCompanion } from "../companion/main.js";
 import { CLI_VERSION } from "../version.js";
 
-export default class Companion extends Command {
+export default class Companion extends ClawdbotCommand {
+  static override enableJsonFlag = false;
   static override summary = "Run the menubar companion's core, speaking JSON lines to its shell over stdin/stdout.";
   static override description = [
     "The macOS menubar app (macos/ClawdbotMenuBar) starts this and draws what it says; it is not meant to be typed by hand.",
