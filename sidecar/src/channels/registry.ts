@@ -138,9 +138,11 @@ export class ChannelRegistry {
     for (const slot of slots) {
       stopped ||= slot.running;
       slot.loggedOut = true;
-      await this.stopSlot(slot);
+      clearTimeout(slot.retry);
+      // The adapter logs out while still connected (WhatsApp unlinks on the phone's side), then stops.
       const adapter = slot.adapter ?? (await this.createAdapter(slot));
       await adapter.logout();
+      await this.stopSlot(slot);
     }
     return { stopped, cleared: slots.length > 0, accountIds: slots.map((s) => s.accountId) };
   }
@@ -150,6 +152,8 @@ export class ChannelRegistry {
     const s = this.slot(channel, accountId);
     if (!s) return undefined;
     s.loggedOut = false;
+    // A login after a logout needs the account receiving again once it links.
+    if (!s.running && this.started) await this.startSlot(s);
     return s.adapter ?? this.createAdapter(s);
   }
 

@@ -36,6 +36,12 @@ function describeMedia(m: MediaRef): string {
   return m.path ? `${m.kind}: ${m.path}` : m.kind;
 }
 
+/** Who wrote, as the transcript names them; in groups with the group's subject. */
+function senderOf(msg: InboundMessage): { senderName?: string } {
+  if (msg.groupSubject) return { senderName: `${msg.senderName ?? msg.senderId} in ${msg.groupSubject}` };
+  return msg.senderName ? { senderName: msg.senderName } : {};
+}
+
 export interface RouterDeps {
   log: Logger;
   runner: AgentRunner;
@@ -96,7 +102,7 @@ export class InboundRouter {
       sessionKey: sessionKeyFor(msg, account),
       message: agentText(msg),
       channel: msg.channel,
-      ...(msg.senderName ? { senderName: msg.senderName } : {}),
+      ...senderOf(msg),
     });
     const release = adapter ? this.typing.hold(`${msg.channel}:${msg.accountId}:${msg.chatId}`, () => adapter.typing(msg.chatId)) : undefined;
     let done: Awaited<typeof run.done>;
