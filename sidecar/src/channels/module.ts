@@ -32,6 +32,8 @@ export interface ChannelModule<Id extends string, S extends TObject, A extends C
   readonly detailLabel: string;
   /** Longest text one provider message may carry (the outbox chunks to it). */
   readonly textLimit: number;
+  /** Text up to this length goes out as the caption of the media it accompanies (0: none). */
+  readonly captionLimit?: number;
   /** One account's settings in clawdbot.json. */
   readonly accountSchema: S;
   /** Fills in defaults and env fallbacks; throws ConfigError naming the key on contradictions. */

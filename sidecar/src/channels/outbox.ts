@@ -159,7 +159,7 @@ export class Outbox {
   }
 
   /** Persists a message before resolving; a known idempotency key returns the earlier item instead. */
-  async enqueue(req: EnqueueRequest, textLimit: number): Promise<{ item: OutboxItem; created: boolean; alreadySent: boolean }> {
+  async enqueue(req: EnqueueRequest, textLimit: number, captionLimit = 0): Promise<{ item: OutboxItem; created: boolean; alreadySent: boolean }> {
     const pending = [...this.items.values()].find((i) => i.idempotencyKey === req.idempotencyKey);
     if (pending) return { item: pending, created: false, alreadySent: false };
     const sent = this.ledger.data.sent[req.idempotencyKey];
@@ -174,7 +174,7 @@ export class Outbox {
       channel: req.channel,
       ...(req.accountId !== undefined ? { accountId: req.accountId } : {}),
       chatId: req.chatId,
-      parts: buildParts(req, textLimit),
+      parts: buildParts(req, textLimit, captionLimit),
       delivered: 0,
       providerMessageIds: [],
       attempts: 0,
@@ -335,10 +335,13 @@ export class Outbox {
   }
 }
 
-function buildParts(req: EnqueueRequest, textLimit: number): OutboxItem["parts"] {
+/** Media first, then text chunks; text short enough rides on the last media as its caption (channels that have captions). */
+function buildParts(req: EnqueueRequest, textLimit: number, captionLimit: number): OutboxItem["parts"] {
   const reply = req.replyToId !== undefined ? { replyToId: req.replyToId } : {};
   const parts: OutboxItem["parts"] = (req.media ?? []).map((m) => ({ media: m }));
-  if (req.text) parts.push(...chunkText(req.text, textLimit).map((text) => ({ text })));
+  const last = parts.at(-1);
+  if (req.text && last && req.text.length <= captionLimit) last.text = req.text;
+  else if (req.text) parts.push(...chunkText(req.text, textLimit).map((text) => ({ text })));
   if (parts[0]) Object.assign(parts[0], reply);
   return parts;
 }

@@ -103,6 +103,12 @@ export class ChannelRegistry {
     return this.defaults.has(channel) ? channelModule(channel)?.textLimit : undefined;
   }
 
+  /** How long a caption a configured channel's media may carry (0 when it has none). */
+  captionLimit(channel: string): number {
+    const m = this.defaults.has(channel) ? channelModule(channel) : undefined;
+    return m && "captionLimit" in m ? (m.captionLimit ?? 0) : 0;
+  }
+
   /** Counts a message that did not reach the agent. */
   countDrop(channel: string, accountId: string, reason: DropReason): void {
     const s = this.slots.get(key(channel, accountId));

@@ -8,6 +8,7 @@ export const whatsapp = defineChannel({
   label: "WhatsApp",
   detailLabel: "WhatsApp Web",
   textLimit: 4000,
+  captionLimit: 1024,
   accountSchema: WhatsAppAccountSchema,
   resolve: resolveWhatsApp,
   redact: (file) => file,

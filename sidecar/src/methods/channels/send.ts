@@ -31,6 +31,7 @@ export const sendHandler =
         idempotencyKey: `send:${callerKey(ctx.caller)}:${params.idempotencyKey}`,
       },
       s.channels.textLimit(channel) ?? 4096,
+      s.channels.captionLimit(channel),
     );
     const delivered = alreadySent ? item : await s.outbox.waitDelivered(item.id, FIRST_ATTEMPT_WAIT_MS);
     const failure = delivered ? undefined : s.outbox.failureOf(item.id);
@@ -47,5 +48,8 @@ export const sendHandler =
   };
 
 function kindOf(u: string): MediaRef["kind"] {
-  return /\.(png|jpe?g|gif|webp)(\?|$)/i.test(u) ? "photo" : "document";
+  if (/\.(png|jpe?g|gif|webp)(\?|$)/i.test(u)) return "photo";
+  if (/\.(ogg|opus|mp3|m4a|aac|wav)(\?|$)/i.test(u)) return "audio";
+  if (/\.(mp4|mov|3gp|webm)(\?|$)/i.test(u)) return "video";
+  return "document";
 }
