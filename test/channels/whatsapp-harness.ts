@@ -19,6 +19,7 @@ export interface AccountSnapshot {
   accountId: string;
   name?: string;
   linked?: boolean;
+  configured: boolean;
   running: boolean;
   connected: boolean;
   lastError: string | null;

@@ -25,6 +25,8 @@ export class FakeSocket implements WhatsAppSocket {
   readonly ws = new EventEmitter();
   user: WhatsAppSocket["user"];
   ended = false;
+  /** Handlers subscribed through ev.process and not yet unsubscribed. */
+  processHandlers = 0;
   readonly creds: AuthenticationCreds;
   readonly signalRepository: WhatsAppSocket["signalRepository"];
 
@@ -36,6 +38,17 @@ export class FakeSocket implements WhatsAppSocket {
     this.creds = (config.auth as { creds: AuthenticationCreds }).creds;
     this.signalRepository = { lidMapping: world.lidMapping };
     this.user = this.creds.me ? { ...this.creds.me } : undefined;
+    const subscribe = this.ev.process.bind(this.ev);
+    this.ev.process = (handler) => {
+      const off = subscribe(handler);
+      this.processHandlers++;
+      let done = false;
+      return () => {
+        if (!done) this.processHandlers--;
+        done = true;
+        off();
+      };
+    };
   }
 
   /** Emits as Baileys does (through the buffer); creds updates are applied to the auth state first, like the real socket. */

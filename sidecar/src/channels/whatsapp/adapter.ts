@@ -89,7 +89,6 @@ export class WhatsAppAdapter implements ChannelAdapter {
     clearTimeout(this.retry);
     clearInterval(this.watchdog);
     this.attempt?.end({ connected: false, message: "the WhatsApp channel stopped" });
-    this.attempt = undefined;
     await this.closeSocket();
     await this.store?.flush();
   }
@@ -125,6 +124,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
   readonly login: ChannelLogin = {
     start: (opts, onCode) => this.startLogin(opts, onCode),
     wait: async (timeoutMs) => {
+      // A finished attempt keeps its outcome: a wait that comes late still learns how it ended.
       if (!this.attempt) {
         return this.store?.linked
           ? { connected: true, message: `linked as ${this.status().accountId ?? "this number"}` }
@@ -271,7 +271,6 @@ export class WhatsAppAdapter implements ChannelAdapter {
       this.backoff.reset();
       this.deps.log.info({ self: jidToE164(sock.user?.id) }, "WhatsApp connected");
       this.attempt?.end({ connected: true, message: `linked as ${jidToE164(sock.user?.id) ?? "this number"}` });
-      this.attempt = undefined;
       if (this.deps.config.sendPresence) await sock.sendPresenceUpdate("available").catch(() => undefined);
     }
     if (u.connection === "close") {
@@ -314,21 +313,19 @@ export class WhatsAppAdapter implements ChannelAdapter {
         this.connect();
         return;
       case DisconnectReason.loggedOut:
+        await this.store?.wipe();
         this.lastError = RELINK;
         this.deps.log.warn("WhatsApp logged this device out; credentials removed");
-        await this.store?.wipe();
         attempt?.end({ connected: false, message: `WhatsApp refused the link: ${message}` });
-        this.attempt = undefined;
         return;
       case DisconnectReason.connectionReplaced:
         this.lastError = REPLACED;
         this.deps.log.warn("another WhatsApp Web session replaced this one; not reconnecting");
         return;
     }
-    if (attempt && !this.store?.linked) {
+    if (attempt?.active && !this.store?.linked) {
       const expired = code === DisconnectReason.timedOut;
       attempt.end({ connected: false, message: expired ? "the QR code expired before it was scanned; run the login again" : `linking failed (${code ?? "?"}): ${message}` });
-      this.attempt = undefined;
       this.lastError = NOT_LINKED;
       return;
     }
