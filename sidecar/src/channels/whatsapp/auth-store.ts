@@ -1,52 +1,41 @@
-import { mkdir, readFile, readdir, rm, unlink } from "node:fs/promises";
+import { mkdir, readFile, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import { writeFileAtomic } from "../../store/atomic-file.js";
+import { CredsFile } from "./creds-file.js";
 
-const CREDS = "creds.json";
-const PREVIOUS = "creds.prev.json";
 
 /** File names are built from key ids; keep them to a safe alphabet. */
 const fileFor = (type: string, id: string) => `${type}-${id.replace(/[^A-Za-z0-9._-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}.json`;
 
 /**
  * A WhatsApp account's credentials in `<stateDir>/credentials/whatsapp/<account>/` (0700, files
- * 0600). Every save is serialised and atomic (temp + fsync + rename); the previous good creds
- * are kept beside the current ones and restored when the current file does not parse, so a
- * crash at any moment never leaves the account unlinked.
+ * 0600). Every save is serialised and atomic, the previous good creds kept beside the current
+ * ones and restored when the current file does not parse (CredsFile), so a crash at any moment
+ * never leaves the account unlinked.
  */
 export class WhatsAppAuthStore {
   private chain: Promise<void> = Promise.resolve();
-  private lastSaved: string | undefined;
 
   private constructor(
     readonly dir: string,
     public creds: AuthenticationCreds,
+    private readonly file: CredsFile,
     private readonly log: Logger,
   ) {}
 
   /** Opens (creating) the folder; loads creds, falling back to the previous copy; fresh creds when none. */
   static async open(dir: string, log: Logger): Promise<WhatsAppAuthStore> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    // Temp files of a write that was cut short are never read; remove them.
-    for (const name of await readdir(dir)) if (name.startsWith(".") && name.endsWith(".tmp")) await unlink(join(dir, name)).catch(() => undefined);
-    const current = await readCreds(join(dir, CREDS));
-    if (current.ok) {
-      const store = new WhatsAppAuthStore(dir, current.creds, log);
-      store.lastSaved = current.text;
-      return store;
+    const file = new CredsFile(dir, (text) => parseCreds(text));
+    const loaded = await file.load();
+    if (loaded.ok) {
+      if (loaded.restored) log.warn({ dir }, "WhatsApp credentials unreadable; restored the previous good copy");
+      return new WhatsAppAuthStore(dir, parseCreds(loaded.text), file, log);
     }
-    const previous = await readCreds(join(dir, PREVIOUS));
-    if (previous.ok) {
-      log.warn({ dir, problem: current.problem }, "WhatsApp credentials unreadable; restored the previous good copy");
-      await writeFileAtomic(join(dir, CREDS), previous.text);
-      const store = new WhatsAppAuthStore(dir, previous.creds, log);
-      store.lastSaved = previous.text;
-      return store;
-    }
-    if (current.problem !== "missing") log.error({ dir, problem: current.problem }, "WhatsApp credentials unreadable and no previous copy; linking again is needed");
-    return new WhatsAppAuthStore(dir, initAuthCreds(), log);
+    if (loaded.problem !== "missing") log.error({ dir, problem: loaded.problem }, "WhatsApp credentials unreadable and no previous copy; linking again is needed");
+    return new WhatsAppAuthStore(dir, initAuthCreds(), file, log);
   }
 
   /** Whether these credentials belong to a linked device. */
@@ -78,13 +67,7 @@ export class WhatsAppAuthStore {
 
   /** Saves the current creds: the last good copy first becomes the previous one, then the new one replaces it. */
   saveCreds(): Promise<void> {
-    return this.serialise(async () => {
-      const text = JSON.stringify(this.creds, BufferJSON.replacer);
-      if (text === this.lastSaved) return;
-      if (this.lastSaved !== undefined) await writeFileAtomic(join(this.dir, PREVIOUS), this.lastSaved);
-      await writeFileAtomic(join(this.dir, CREDS), text);
-      this.lastSaved = text;
-    });
+    return this.serialise(() => this.file.save(JSON.stringify(this.creds, BufferJSON.replacer)));
   }
 
   /** Removes the folder and starts over with fresh, unlinked creds. */
@@ -93,7 +76,7 @@ export class WhatsAppAuthStore {
       await rm(this.dir, { recursive: true, force: true });
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       this.creds = initAuthCreds();
-      this.lastSaved = undefined;
+      this.file.reset();
     });
   }
 
@@ -125,18 +108,9 @@ export class WhatsAppAuthStore {
   }
 }
 
-async function readCreds(path: string): Promise<{ ok: true; creds: AuthenticationCreds; text: string } | { ok: false; problem: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    return { ok: false, problem: (err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : (err as Error).message };
-  }
-  try {
-    const creds = JSON.parse(text, BufferJSON.reviver) as AuthenticationCreds;
-    if (!creds || typeof creds !== "object" || !creds.noiseKey || !creds.signedIdentityKey) return { ok: false, problem: "not WhatsApp credentials" };
-    return { ok: true, creds, text };
-  } catch (err) {
-    return { ok: false, problem: `not JSON: ${(err as Error).message}` };
-  }
+/** Parses creds text; throws when it is not WhatsApp credentials. */
+function parseCreds(text: string): AuthenticationCreds {
+  const creds = JSON.parse(text, BufferJSON.reviver) as AuthenticationCreds;
+  if (!creds || typeof creds !== "object" || !creds.noiseKey || !creds.signedIdentityKey) throw new Error("not WhatsApp credentials");
+  return creds;
 }
