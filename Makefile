@@ -50,6 +50,7 @@ bench: build
 	node --import tsx bench/run.ts
 	node --import tsx bench/node-invoke.ts
 	node --import tsx bench/telegram-latency.ts
+	node --import tsx bench/whatsapp-latency.ts
 
 clean:
 	rm -rf node_modules */node_modules */dist */*.tsbuildinfo
