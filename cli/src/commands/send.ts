@@ -15,6 +15,7 @@ export default class Send extends GatewayCommand {
     ...connectionFlags,
     to: Flags.string({ required: true, description: "chat id, or channel:chatId" }),
     channel: Flags.string({ description: "channel name (telegram, …)" }),
+    account: Flags.string({ description: "channel account id (default: the channel's default account)" }),
     media: Flags.string({ description: "media URL or file path on the gateway host", multiple: true }),
     "idempotency-key": Flags.string({ description: "retry-safe key (default: random)" }),
   };
@@ -27,6 +28,7 @@ export default class Send extends GatewayCommand {
         message: args.message,
         idempotencyKey: flags["idempotency-key"] ?? randomUUID(),
         ...(flags.channel ? { channel: flags.channel } : {}),
+        ...(flags.account ? { accountId: flags.account } : {}),
         ...(flags.media ? { mediaUrls: flags.media } : {}),
       }),
     );
