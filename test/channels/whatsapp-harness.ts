@@ -30,10 +30,10 @@ export interface AccountSnapshot {
 }
 
 /** Writes linked credentials for `fake.self` into the account folder, as Baileys' auth state holds them. */
-export async function seedLinkedCreds(stateDir: string, fake: FakeWhatsApp, account = "default"): Promise<string> {
+export async function seedLinkedCreds(stateDir: string, fake: FakeWhatsApp, account = "default", self = fake.self): Promise<string> {
   const dir = join(stateDir, "credentials", "whatsapp", account);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const creds = { ...initAuthCreds(), me: { id: `${fake.self.pn}:12@s.whatsapp.net`, lid: `${fake.self.lid}:12@lid`, name: fake.self.name }, registered: true };
+  const creds = { ...initAuthCreds(), me: { id: `${self.pn}:12@s.whatsapp.net`, lid: `${self.lid}:12@lid`, name: self.name }, registered: true };
   await writeFile(join(dir, "creds.json"), JSON.stringify(creds, BufferJSON.replacer), { mode: 0o600 });
   return dir;
 }

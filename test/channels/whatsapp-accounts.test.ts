@@ -1,0 +1,60 @@
+// Two WhatsApp numbers on one gateway (channels.whatsapp.accounts): each answers on its own
+// socket, `send --account` picks one, `clawdbot channels status --json` lists both with their
+// drop reasons, and logging one out leaves the other linked.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { FakeWhatsApp } from "../fakes/whatsapp/world.js";
+import { startGateway } from "../support/gateway.js";
+import { connectRaw } from "../support/raw-client.js";
+import { defer } from "./cleanup.js";
+import { runCli } from "./cli.js";
+import { call, eventually, tempStateDir } from "./harness.js";
+import { jidOf, seedLinkedCreds, whatsappAccount } from "./whatsapp-harness.js";
+
+test("two WhatsApp accounts: separate sockets and replies, send --account, status --json per account, logout of one", async (t) => {
+  const fake = new FakeWhatsApp();
+  const stateDir = await tempStateDir(t);
+  const work = { pn: "15550002222", lid: "88880002222", name: "Work" };
+  await seedLinkedCreds(stateDir, fake, "home");
+  await seedLinkedCreds(stateDir, fake, "work", work);
+  const gw = await startGateway({
+    file: { heartbeat: { enabled: false }, channels: { whatsapp: { dmPolicy: "allowlist", allowFrom: ["+15557770001"], defaultAccount: "home", accounts: { home: {}, work: { dmPolicy: "open" } } } } },
+    stateDir,
+    channelTransports: { whatsapp: fake.transport },
+  });
+  defer(t, () => gw.stop());
+  const { client: admin } = await connectRaw(gw.url, { mode: "ui" });
+  defer(t, () => admin.close());
+  await fake.waitForSockets(2);
+  await eventually("both connected", async () => (await whatsappAccount(admin, "home")).connected && (await whatsappAccount(admin, "work")).connected);
+  const socketOf = (pn: string) => fake.sockets.find((s) => s.creds.me?.id.startsWith(pn))!;
+  const homeSock = socketOf(fake.self.pn);
+  const workSock = socketOf(work.pn);
+
+  fake.push({ from: "15557770002", text: "to work" }, workSock);
+  const w = await fake.waitForSent("work reply", (s) => (s.content as { text?: string }).text === "echo: to work");
+  assert.equal(w.socket, workSock.index);
+  fake.push({ from: "15557770002", text: "to home" }, homeSock);
+  await eventually("home dropped the stranger", async () => (await whatsappAccount(admin, "home")).dropped["not_allowed"] === 1);
+  assert.deepEqual(fake.textsTo(jidOf("15557770002")), ["echo: to work"]);
+
+  const r = await runCli(["send", "--to", "whatsapp:+15557770004", "--account", "work", "from work", "--url", gw.url], stateDir);
+  assert.equal(r.code, 0, r.stderr);
+  const sent = await fake.waitForSent("send via work", (s) => s.jid === jidOf("15557770004"));
+  assert.equal(sent.socket, workSock.index);
+
+  const st = await runCli(["channels", "status", "--json", "--url", gw.url], stateDir);
+  assert.equal(st.code, 0, st.stderr);
+  const json = JSON.parse(st.stdout) as { channelAccounts: { whatsapp: { accountId: string; linked: boolean; dropped: Record<string, number> }[] }; channelDefaultAccountId: { whatsapp: string } };
+  assert.deepEqual(json.channelAccounts.whatsapp.map((a) => a.accountId).sort(), ["home", "work"]);
+  assert.equal(json.channelDefaultAccountId.whatsapp, "home");
+  assert.equal(json.channelAccounts.whatsapp.find((a) => a.accountId === "home")!.dropped["not_allowed"], 1);
+  const text = await runCli(["channels", "status", "--url", gw.url], stateDir);
+  assert.match(text.stdout, /^WhatsApp \[home, default\] \(\+15550001111\): connected/m);
+  assert.match(text.stdout, /^  dropped: not allowed 1$/m);
+
+  await call(admin, "channels.logout", { channel: "whatsapp", accountId: "work" });
+  assert.equal(fake.logouts.length, 1);
+  assert.equal((await whatsappAccount(admin, "work")).linked, false);
+  assert.equal((await whatsappAccount(admin, "home")).connected, true);
+});
