@@ -16,6 +16,8 @@ build: install
 	npx tsc -b cli/tsconfig.json
 	node scripts/oclif-manifest.mjs
 	node scripts/build-a2ui.mjs
+	npx tsc -p sidecar/web/tsconfig.json
+	node scripts/build-web.mjs
 
 ## Start the gateway in the foreground on 127.0.0.1:18789 with its defaults.
 run: build

@@ -8,7 +8,7 @@ import { Listener } from "./server/listener.js";
 import { buildHello } from "./server/hello.js";
 import { httpHandler } from "./server/http.js";
 import { NonceSource } from "./auth/nonces.js";
-import { createWebchatHandler } from "./webchat/static.js";
+import { createWebchatHandler } from "./web/webchat.js";
 import { createBackend } from "./agent/create-backend.js";
 import { CanvasHost } from "./canvas/host.js";
 import { GatewayAdvertiser, advertiseInterface } from "./discovery/index.js";
@@ -64,7 +64,7 @@ export class Gateway {
     this.listener = new Listener({
       log: logger,
       tls: stores.tls,
-      http: httpHandler({ version: services.version, startedAt: services.startedAt, now: services.now, webchat: createWebchatHandler() }),
+      http: httpHandler({ version: services.version, startedAt: services.startedAt, now: services.now, pages: [createWebchatHandler()] }),
       maxPayload: Math.max(config.maxPayload, NODE_MAX_PAYLOAD),
       allowedOrigins: () => services.config.allowedOrigins,
       proxies: () => services.config,

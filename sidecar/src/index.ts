@@ -15,5 +15,5 @@ export { FailureRateLimiter } from "./auth/rate-limiter.js";
 export { NonceSource } from "./auth/nonces.js";
 export { GATEWAY_VERSION } from "./version.js";
 export { runGateway, type RunGatewayOptions } from "./run.js";
-export { createWebchatHandler } from "./webchat/static.js";
+export { createWebchatHandler } from "./web/webchat.js";
 export * from "./discovery/index.js";

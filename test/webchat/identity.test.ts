@@ -1,11 +1,13 @@
-// The page's device identity (sidecar/webchat/identity.js) checked in node against the protocol
+// The pages' device identity (@clawdbot/protocol/browser) checked in node against the protocol
 // package and node:crypto: same payload string, same id, a signature tweetnacl verifies.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import nacl from "tweetnacl";
 import { deviceAuthPayload } from "@clawdbot/protocol";
-import { identityJs as id, memoryStorage } from "./support/modules.js";
+import { browser as id, memoryStorage } from "./support/modules.js";
+
+const KEYS = id.identityKeys("clawdbot.webchat");
 
 const fields = {
   clientId: "webchat-ui",
@@ -18,17 +20,17 @@ const fields = {
 
 test("a new identity is created, stored as base64 of the 64-byte secret key, and loaded back unchanged", async () => {
   const storage = memoryStorage();
-  const a = await id.loadIdentity(storage, nacl);
-  const stored = JSON.parse(storage.getItem(id.IDENTITY_KEY)!) as { version: number; secretKey: string };
+  const a = await id.loadIdentity(storage, KEYS, nacl);
+  const stored = JSON.parse(storage.getItem(KEYS.identity)!) as { version: number; secretKey: string };
   assert.equal(stored.version, 1);
   assert.equal(Buffer.from(stored.secretKey, "base64").length, 64);
-  const b = await id.loadIdentity(storage, nacl);
+  const b = await id.loadIdentity(storage, KEYS, nacl);
   assert.equal(b.deviceId, a.deviceId);
   assert.equal(b.publicKey, a.publicKey);
 });
 
 test("deviceId is the lowercase hex SHA-256 of the raw public key; publicKey is base64url without padding", async () => {
-  const { deviceId, publicKey } = await id.loadIdentity(memoryStorage(), nacl);
+  const { deviceId, publicKey } = await id.loadIdentity(memoryStorage(), KEYS, nacl);
   const raw = Buffer.from(publicKey, "base64url");
   assert.equal(raw.length, 32);
   assert.match(publicKey, /^[A-Za-z0-9_-]{43}$/);
@@ -38,54 +40,36 @@ test("deviceId is the lowercase hex SHA-256 of the raw public key; publicKey is 
 test("a damaged stored key is replaced by a new identity instead of breaking the page", async () => {
   for (const junk of ["not json", '{"version":1,"secretKey":"c2hvcnQ="}', '{"version":2,"secretKey":""}', "null", '{"version":1,"secretKey":"***"}']) {
     const storage = memoryStorage();
-    storage.setItem(id.IDENTITY_KEY, junk);
-    const ident = await id.loadIdentity(storage, nacl);
+    storage.setItem(KEYS.identity, junk);
+    const ident = await id.loadIdentity(storage, KEYS, nacl);
     assert.match(ident.deviceId, /^[0-9a-f]{64}$/, junk);
-    assert.notEqual(storage.getItem(id.IDENTITY_KEY), junk, junk);
+    assert.notEqual(storage.getItem(KEYS.identity), junk, junk);
   }
-});
-
-test("the signed payload is the protocol's v2 string, with the token field empty or the device token", () => {
-  for (const token of [undefined, "dev-token-1"]) {
-    const mine = id.deviceAuthPayload({ ...fields, deviceId: "ab".repeat(32), token });
-    const theirs = deviceAuthPayload({
-      deviceId: "ab".repeat(32),
-      clientId: fields.clientId,
-      clientMode: fields.clientMode,
-      role: fields.role,
-      scopes: fields.scopes,
-      signedAtMs: fields.signedAt,
-      token: token ?? "",
-      nonce: fields.nonce,
-    });
-    assert.equal(mine, theirs);
-  }
-  assert.equal(
-    id.deviceAuthPayload({ ...fields, deviceId: "d", token: undefined }),
-    "v2|d|webchat-ui|webchat|operator|operator.read,operator.write|1760000000123||n0nce-abc",
-  );
 });
 
 test("signDevice produces connect.params.device with a base64url signature tweetnacl verifies", async () => {
-  const ident = await id.loadIdentity(memoryStorage(), nacl);
+  const ident = await id.loadIdentity(memoryStorage(), KEYS, nacl);
   const device = id.signDevice(ident, nacl, { ...fields, token: "tok" });
   assert.deepEqual(Object.keys(device).sort(), ["id", "nonce", "publicKey", "signature", "signedAt"]);
   assert.equal(device.id, ident.deviceId);
   assert.match(device.signature, /^[A-Za-z0-9_-]{86}$/);
-  const msg = new TextEncoder().encode(id.deviceAuthPayload({ ...fields, token: "tok", deviceId: ident.deviceId }));
+  const signed = (token: string) => ({ ...fields, deviceId: ident.deviceId, signedAtMs: fields.signedAt, token });
+  const msg = new TextEncoder().encode(deviceAuthPayload(signed("tok")));
+  assert.match(deviceAuthPayload(signed("tok")), /^v2\|[0-9a-f]{64}\|webchat-ui\|webchat\|operator\|operator\.read,operator\.write\|1760000000123\|tok\|n0nce-abc$/);
   assert.equal(nacl.sign.detached.verify(msg, Buffer.from(device.signature, "base64url"), Buffer.from(device.publicKey, "base64url")), true);
-  const other = new TextEncoder().encode(id.deviceAuthPayload({ ...fields, token: "", deviceId: ident.deviceId }));
+  const other = new TextEncoder().encode(deviceAuthPayload(signed("")));
   assert.equal(nacl.sign.detached.verify(other, Buffer.from(device.signature, "base64url"), Buffer.from(device.publicKey, "base64url")), false);
 });
 
 test("the device token is kept per device and role, and ignored for another identity", () => {
   const storage = memoryStorage();
-  id.saveDeviceToken(storage, "dev-a", { deviceToken: "t-a", role: "operator", scopes: ["operator.read"] });
-  assert.equal(id.loadDeviceToken(storage, "dev-a", "operator"), "t-a");
-  assert.equal(id.loadDeviceToken(storage, "dev-b", "operator"), undefined);
-  assert.equal(id.loadDeviceToken(storage, "dev-a", "node"), undefined);
-  storage.setItem(id.TOKEN_KEY, "{broken");
-  assert.equal(id.loadDeviceToken(storage, "dev-a", "operator"), undefined);
+  id.saveDeviceToken(storage, KEYS, "dev-a", { deviceToken: "t-a", role: "operator", scopes: ["operator.read"] });
+  assert.deepEqual(id.loadDeviceToken(storage, KEYS, "dev-a", "operator"), { token: "t-a", role: "operator", scopes: ["operator.read"] });
+  assert.equal(id.loadDeviceToken(storage, KEYS, "dev-b", "operator"), undefined);
+  assert.equal(id.loadDeviceToken(storage, KEYS, "dev-a", "node"), undefined);
+  assert.equal(id.loadDeviceToken(storage, id.identityKeys("clawdbot.control"), "dev-a", "operator"), undefined, "another page's keys");
+  storage.setItem(KEYS.deviceToken, "{broken");
+  assert.equal(id.loadDeviceToken(storage, KEYS, "dev-a", "operator"), undefined);
 });
 
 test("the SHA-256 fallback (pages without crypto.subtle) matches node:crypto at every padding boundary", async () => {

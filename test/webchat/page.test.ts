@@ -17,7 +17,7 @@ const SCREENSHOT = "/tmp/webchat.png";
 test("the gateway serves WebChat at / and /chat with its headers (waits for the wiring in server/http.ts)", async (t) => {
   const gw = await startGateway();
   t.after(() => gw.stop());
-  for (const path of ["/", "/chat", "/webchat/app.js", "/webchat/nacl.min.js"]) {
+  for (const path of ["/", "/chat", "/webchat/app.js", "/webchat/app.css"]) {
     const res = await rawGet(gw.port, path);
     assert.equal(res.status, 200, `GET ${path} on the gateway port`);
     assert.match(res.headers["content-security-policy"] ?? "", /connect-src 'self'/);

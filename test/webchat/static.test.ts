@@ -2,12 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { contentSecurityPolicy, createWebchatHandler } from "../../sidecar/src/webchat/static.js";
+import { contentSecurityPolicy, createWebchatHandler } from "../../sidecar/src/web/webchat.js";
 import { rawGet, serveHandler } from "./support/serve.js";
 
-const naclFile = createRequire(import.meta.url).resolve("tweetnacl/nacl-fast.min.js");
-const assetDir = new URL("../../sidecar/webchat/", import.meta.url);
+const web = new URL("../../sidecar/web/", import.meta.url);
+const bundles = new URL("../../sidecar/dist-web/", import.meta.url);
 
 async function withServer(t: import("node:test").TestContext) {
   const srv = await serveHandler(createWebchatHandler());
@@ -15,18 +14,16 @@ async function withServer(t: import("node:test").TestContext) {
   return srv;
 }
 
-const PAGES: [string, string, string][] = [
-  ["/", "text/html; charset=utf-8", "index.html"],
-  ["/chat", "text/html; charset=utf-8", "index.html"],
-  ["/chat/", "text/html; charset=utf-8", "index.html"],
-  ["/webchat/", "text/html; charset=utf-8", "index.html"],
-  ["/?url=ws://evil.example/&token=x", "text/html; charset=utf-8", "index.html"],
-  ["/webchat/app.js", "text/javascript; charset=utf-8", "app.js"],
-  ["/webchat/client.js", "text/javascript; charset=utf-8", "client.js"],
-  ["/webchat/identity.js", "text/javascript; charset=utf-8", "identity.js"],
-  ["/webchat/transcript.js", "text/javascript; charset=utf-8", "transcript.js"],
-  ["/webchat/style.css", "text/css; charset=utf-8", "style.css"],
-  ["/webchat/icon.svg", "image/svg+xml", "icon.svg"],
+const index = new URL("webchat/index.html", web);
+const PAGES: [string, string, URL][] = [
+  ["/", "text/html; charset=utf-8", index],
+  ["/chat", "text/html; charset=utf-8", index],
+  ["/chat/", "text/html; charset=utf-8", index],
+  ["/webchat/", "text/html; charset=utf-8", index],
+  ["/?url=ws://evil.example/&token=x", "text/html; charset=utf-8", index],
+  ["/webchat/app.js", "text/javascript; charset=utf-8", new URL("webchat.js", bundles)],
+  ["/webchat/app.css", "text/css; charset=utf-8", new URL("webchat.css", bundles)],
+  ["/webchat/icon.svg", "image/svg+xml", new URL("shared/icon.svg", web)],
 ];
 
 test("each page file is served byte for byte with its content type and the security headers", async (t) => {
@@ -39,17 +36,19 @@ test("each page file is served byte for byte with its content type and the secur
     assert.equal(res.headers["x-content-type-options"], "nosniff", path);
     assert.equal(res.headers["x-frame-options"], "DENY", path);
     assert.equal(res.headers["content-security-policy"], contentSecurityPolicy(`127.0.0.1:${srv.port}`), path);
-    assert.deepEqual(res.body, readFileSync(new URL(file, assetDir)), path);
+    assert.deepEqual(res.body, readFileSync(file), path);
     assert.equal(res.headers["content-length"], String(res.body.length), path);
   }
 });
 
-test("tweetnacl's browser build comes from the installed package at /webchat/nacl.min.js", async (t) => {
+test("the page is one bundled module: no other script, no inline script, no old per-module files", async (t) => {
   const srv = await withServer(t);
-  const res = await rawGet(srv.port, "/webchat/nacl.min.js");
-  assert.equal(res.status, 200);
-  assert.equal(res.headers["content-type"], "text/javascript; charset=utf-8");
-  assert.deepEqual(res.body, readFileSync(naclFile));
+  const html = (await rawGet(srv.port, "/")).body.toString();
+  assert.deepEqual([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]), ['<script src="/webchat/app.js" type="module">']);
+  assert.doesNotMatch(html, /<script[^>]*>[^<]/, "no inline script");
+  for (const gone of ["/webchat/client.js", "/webchat/identity.js", "/webchat/transcript.js", "/webchat/nacl.min.js", "/webchat/style.css"]) {
+    assert.equal((await rawGet(srv.port, gone)).status, 404, gone);
+  }
 });
 
 test("the CSP allows only this origin: scripts, styles, images, and sockets back to the page's own host", async (t) => {
@@ -145,5 +144,6 @@ test("paths outside the page are left to the caller (the gateway's own routes)",
 });
 
 test("a missing asset folder fails at start-up, naming the file", () => {
-  assert.throws(() => createWebchatHandler({ assetDir: "/nonexistent/webchat" }), /webchat: cannot read \/nonexistent\/webchat\/\S+ \(ENOENT\)/);
+  assert.throws(() => createWebchatHandler({ sourceDir: "/nonexistent/web" }), /webchat: cannot read \/nonexistent\/web\/\S+ \(ENOENT\); run `make build`/);
+  assert.throws(() => createWebchatHandler({ bundleDir: "/nonexistent/dist-web" }), /webchat: cannot read \/nonexistent\/dist-web\/webchat\.js \(ENOENT\)/);
 });

@@ -1,9 +1,9 @@
-// What the page shows (sidecar/webchat/transcript.js): history, own messages, streamed replies.
+// What a chat page shows (sidecar/web/shared/chat/transcript.ts): history, own messages, streamed replies.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { transcriptJs, type ChatEvent, type ChatMessage, type Transcript } from "./support/modules.js";
+import { transcriptModule, type ChatEvent, type ChatMessage, type Transcript } from "./support/modules.js";
 
-const { Transcript: TranscriptClass, textOf } = transcriptJs;
+const { Transcript: TranscriptClass, textOf } = transcriptModule;
 
 const msg = (role: string, text: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({ role, content: [{ type: "text", text }], timestamp: 1000, ...extra });
 const ev = (runId: string, seq: number, state: ChatEvent["state"], text?: string, extra: Partial<ChatEvent> = {}): ChatEvent => ({

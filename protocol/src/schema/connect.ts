@@ -4,7 +4,7 @@ import { RoleSchema } from "./scopes.js";
 import { PresenceEntrySchema } from "./presence.js";
 import { StateVersionSchema } from "./frames.js";
 
-export const PROTOCOL_VERSION = 3;
+export { PROTOCOL_VERSION } from "../version.js";
 
 /** Client ids accepted in `connect.params.client.id`. */
 export const CLIENT_IDS = [

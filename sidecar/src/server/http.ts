@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { WebchatHandler } from "../webchat/static.js";
+import type { PageHandler } from "../web/static.js";
 
 export interface HttpRoutesDeps {
   version: string;
   startedAt: number;
   now: () => number;
-  webchat?: WebchatHandler;
+  /** Pages on the same port (WebChat, Control UI); each claims its own paths. */
+  pages?: readonly PageHandler[];
 }
 
 /** Plain HTTP on the gateway port: `/health` for supervisors; other paths 404 until a page claims them. */
@@ -18,7 +19,7 @@ export function httpHandler(deps: HttpRoutesDeps) {
       res.end(req.method === "HEAD" ? undefined : body);
       return;
     }
-    if (deps.webchat?.(req, res)) return;
+    for (const page of deps.pages ?? []) if (page(req, res)) return;
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
     res.end("not found\n");
   };

@@ -2,8 +2,8 @@
 // same-origin stand-in until the gateway serves the page), and a foreign site.
 import { createServer, request, type IncomingMessage, type ServerResponse, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
-import type { WebchatHandler } from "../../../sidecar/src/webchat/static.js";
-import { createWebchatHandler } from "../../../sidecar/src/webchat/static.js";
+import type { PageHandler } from "../../../sidecar/src/web/static.js";
+import { createWebchatHandler } from "../../../sidecar/src/web/webchat.js";
 
 export interface Served {
   server: Server;
@@ -35,7 +35,7 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
 }
 
 /** The handler behind a server that marks requests it declined (`x-handled: no`, 404). */
-export function serveHandler(handler: WebchatHandler): Promise<Served> {
+export function serveHandler(handler: PageHandler): Promise<Served> {
   return listen((req, res) => {
     if (handler(req, res)) return;
     res.writeHead(404, { "x-handled": "no", "content-type": "text/plain" });
