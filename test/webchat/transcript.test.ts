@@ -148,3 +148,15 @@ test("a reply whose end was missed while disconnected can be settled from agent.
   assert.deepEqual(view(tr), ["user:sent:x", "assistant:final:partial and more", "assistant:error:other", "assistant:final:done"]);
   assert.equal(tr.active(), false);
 });
+
+test("a stored reply that failed, timed out or was stopped keeps saying so after a reload", () => {
+  const tr = new TranscriptClass("main");
+  tr.setHistory([
+    { ...msg("assistant", "partial"), stopReason: "aborted" },
+    { ...msg("assistant", ""), stopReason: "error", errorMessage: "the backend exited with 1" },
+    { ...msg("assistant", ""), stopReason: "timeout" },
+    { ...msg("assistant", "done"), stopReason: "stop" },
+  ] as ChatMessage[]);
+  assert.deepEqual(view(tr), ["assistant:aborted:partial", "assistant:error:", "assistant:error:", "assistant:final:done"]);
+  assert.equal(tr.items()[1]?.errorMessage, "the backend exited with 1");
+});
