@@ -15,3 +15,4 @@ export * from "./methods/chat.js";
 export * from "./methods/nodes.js";
 export * from "./methods/canvas.js";
 export * from "./methods/approvals.js";
+export * from "./methods/usage.js";

@@ -205,6 +205,8 @@ export class Gateway {
     await this.canvasHost?.close().catch(() => undefined);
     await s.outbox.stop();
     await s.channels.stopAll();
+    // Aborted runs still write their transcript tail and usage; nothing may write after stop.
+    await s.runner.settled();
     await this.listener.close(CLOSE_GRACE_MS, () => this.connections.terminateAll());
     await s.nodes.close();
     this.log.info({ reason }, "gateway stopped");

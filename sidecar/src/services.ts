@@ -17,6 +17,7 @@ import type { NodeRegistry } from "./nodes/registry.js";
 import type { NodeInvoker } from "./nodes/invoker.js";
 import type { CanvasFiles } from "./canvas/files.js";
 import type { ApprovalBroker } from "./approvals/broker.js";
+import type { UsageLedger } from "./agent/usage.js";
 import type { ExecPolicyFile } from "./approvals/policy-file.js";
 import type { ExecGate } from "./approvals/exec-gate.js";
 
@@ -51,6 +52,8 @@ export interface GatewayServices {
   readonly nodes: NodeRegistry;
   readonly invoker: NodeInvoker;
   readonly canvasFiles: CanvasFiles;
+  /** Token and cost accounting of agent runs. */
+  readonly usage: UsageLedger;
   /** Open exec approval requests waiting for an operator. */
   readonly approvals: ApprovalBroker;
   /** The gateway's exec approvals policy file. */

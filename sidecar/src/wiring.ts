@@ -1,4 +1,4 @@
-import { hostname as osHostname } from "node:os";
+import { hostname as osHostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { METHODS, type PresenceEntry } from "@clawdbot/protocol";
 import type { Logger } from "pino";
@@ -34,6 +34,7 @@ import { CanvasFiles } from "./canvas/files.js";
 import { ApprovalBroker } from "./approvals/broker.js";
 import { ExecPolicyFile } from "./approvals/policy-file.js";
 import { ExecGate } from "./approvals/exec-gate.js";
+import { UsageLedger } from "./agent/usage.js";
 
 export interface WiringOptions {
   config: GatewayConfig;
@@ -54,6 +55,7 @@ export interface Stores {
   outbox: Outbox;
   tls: TlsMaterial | undefined;
   nodes: NodeRegistry;
+  usage: UsageLedger;
 }
 
 /** What only the running listener knows; asked at call time. */
@@ -81,6 +83,7 @@ export async function openStores(config: GatewayConfig, now: () => number, log: 
     outbox: await Outbox.open({ stateDir: dir, now, log }),
     tls: config.tls.enabled ? await loadTls(dir, config.tls) : undefined,
     nodes: await NodeRegistry.open(dir, now, log),
+    usage: await UsageLedger.open(dir, now),
   };
 }
 
@@ -111,6 +114,7 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     log: logger,
     defaultTimeoutMs: config.agent.timeoutMs,
     timeoutSetting: timeoutSetting(config.agent),
+    usage: stores.usage,
     emitAgent: (ev, droppable) => broadcaster.broadcast("agent", ev, { droppable, roles: ["operator"] }),
     emitChat: (ev, droppable) => broadcaster.broadcast("chat", ev, { droppable, roles: ["operator"] }),
   });
@@ -163,6 +167,7 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     tls,
     nodes,
     invoker,
+    usage: stores.usage,
     approvals,
     execPolicy,
     execGate: new ExecGate({ invoker, nodes, broker: approvals, policy: execPolicy, now, log: logger }),
@@ -191,8 +196,32 @@ export function timeoutSetting(agent: GatewayConfig["agent"]): string {
   return agent.backend === "command" ? agent.timeoutSetting : "agent.timeoutMs";
 }
 
-function selfPresence(hostname: string, startedAt: number): PresenceEntry {
-  return { ts: startedAt, host: hostname, version: GATEWAY_VERSION, platform: process.platform, mode: "gateway", reason: "self" };
+/** The gateway's own presence row, shaped like the reference's: where it runs, in words too. */
+export function selfPresence(hostname: string, startedAt: number, ip = primaryIPv4()): PresenceEntry {
+  const family = FAMILIES[process.platform] ?? process.platform;
+  const text = `Gateway: ${hostname}${ip ? ` (${ip})` : ""} · app ${GATEWAY_VERSION} · mode gateway · reason self`;
+  return {
+    ts: startedAt,
+    host: hostname,
+    ...(ip ? { ip } : {}),
+    version: GATEWAY_VERSION,
+    platform: process.platform,
+    deviceFamily: family,
+    mode: "gateway",
+    reason: "self",
+    text,
+  };
+}
+
+const FAMILIES: Readonly<Record<string, string>> = { darwin: "Mac", linux: "Linux", win32: "Windows" };
+
+/** The first non-internal IPv4 address of this host (undefined on a loopback-only machine). */
+export function primaryIPv4(): string | undefined {
+  for (const addrs of Object.values(networkInterfaces())) {
+    const hit = addrs?.find((a) => a.family === "IPv4" && !a.internal);
+    if (hit) return hit.address;
+  }
+  return undefined;
 }
 
 /** Host part of a URL for the bound address (wildcards answer on loopback). */

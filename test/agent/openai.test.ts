@@ -107,7 +107,7 @@ test("deltas stream as agent and chat events and the final text is their concate
 
 test("the session's earlier turns (and the system prompt) are sent on the next turn; other sessions' are not", async (t) => {
   const { fake, c } = await setup(t, { agent: { systemPrompt: "be brief" } });
-  fake.behaviour = (ex) => ex.stream([`re:`, ex.body.messages.at(-1)?.content ?? "?"]);
+  fake.behaviour = (ex) => ex.stream([`re:`, String(ex.body.messages.at(-1)?.content ?? "?")]);
 
   const one = await chatSend(c, "s1", "one");
   assert.equal((await chatEnd(c, one.runId)).state, "final");

@@ -3,8 +3,15 @@ import type { Result } from "@clawdbot/protocol";
 /** Human form of `health`. */
 export function formatHealth(h: Result<"health">): string {
   const hb = (h as { heartbeat?: { enabled?: boolean } }).heartbeat;
-  const lines = [`gateway: ${h.ok ? "healthy" : "unhealthy"}`, `uptime: ${formatDuration(h.uptimeMs)}`];
-  if (hb) lines.push(`heartbeats: ${hb.enabled ? "on" : "off"}`);
+  const state = h.ok ? "healthy" : h.failingChannels.length > 0 ? `unhealthy: ${h.failingChannels.join(", ")} down` : "unhealthy";
+  const lines = [`gateway: ${state} (answered in ${h.durationMs}ms)`, `uptime: ${formatDuration(h.uptimeMs)}`];
+  if (hb) lines.push(`heartbeats: ${hb.enabled ? `on, every ${h.heartbeatSeconds}s` : "off"}`);
+  for (const id of h.channelOrder) {
+    const c = h.channels[id] as { running?: boolean; connected?: boolean; lastError?: string | null } | undefined;
+    const what = c?.running && c.connected ? "ok" : c?.running ? "running, not connected" : "not running";
+    lines.push(`${h.channelLabels[id] ?? id}: ${what}${c?.lastError ? ` (${c.lastError})` : ""}`);
+  }
+  lines.push(`sessions: ${h.sessions.count}`);
   return lines.join("\n");
 }
 

@@ -427,9 +427,11 @@ public struct HelloOkAuth: Codable, Sendable, Equatable {
 /// Params of `health`: Health snapshot of the gateway and its channels.
 public struct HealthParams: Codable, Sendable, Equatable {
     public let probe: Bool?
+    public let timeout: Int?
 
-    public init(probe: Bool? = nil) {
+    public init(probe: Bool? = nil, timeout: Int? = nil) {
         self.probe = probe
+        self.timeout = timeout
     }
 }
 
@@ -437,12 +439,62 @@ public struct HealthParams: Codable, Sendable, Equatable {
 public struct HealthResult: Codable, Sendable, Equatable {
     public let ok: Bool
     public let ts: Int
+    public let durationMs: Int
     public let uptimeMs: Int
+    public let channels: [String: [String: AnyCodable]]
+    public let channelOrder: [String]
+    public let channelLabels: [String: String]
+    public let failingChannels: [String]
+    public let heartbeatSeconds: Int
+    public let defaultAgentId: String
+    public let agents: [HealthResultAgent]
+    public let sessions: HealthResultSessions
 
-    public init(ok: Bool, ts: Int, uptimeMs: Int) {
+    public init(ok: Bool, ts: Int, durationMs: Int, uptimeMs: Int, channels: [String: [String: AnyCodable]], channelOrder: [String], channelLabels: [String: String], failingChannels: [String], heartbeatSeconds: Int, defaultAgentId: String, agents: [HealthResultAgent], sessions: HealthResultSessions) {
         self.ok = ok
         self.ts = ts
+        self.durationMs = durationMs
         self.uptimeMs = uptimeMs
+        self.channels = channels
+        self.channelOrder = channelOrder
+        self.channelLabels = channelLabels
+        self.failingChannels = failingChannels
+        self.heartbeatSeconds = heartbeatSeconds
+        self.defaultAgentId = defaultAgentId
+        self.agents = agents
+        self.sessions = sessions
+    }
+}
+
+public struct HealthResultAgent: Codable, Sendable, Equatable {
+    public let agentId: String
+    public let isDefault: Bool
+
+    public init(agentId: String, isDefault: Bool) {
+        self.agentId = agentId
+        self.isDefault = isDefault
+    }
+}
+
+public struct HealthResultSessions: Codable, Sendable, Equatable {
+    public let count: Int
+    public let recent: [HealthResultSessionsRecentItem]
+
+    public init(count: Int, recent: [HealthResultSessionsRecentItem]) {
+        self.count = count
+        self.recent = recent
+    }
+}
+
+public struct HealthResultSessionsRecentItem: Codable, Sendable, Equatable {
+    public let key: String
+    public let updatedAt: Int?
+    public let age: Int?
+
+    public init(key: String, updatedAt: Int? = nil, age: Int? = nil) {
+        self.key = key
+        self.updatedAt = updatedAt
+        self.age = age
     }
 }
 
@@ -876,8 +928,9 @@ public struct NodePairListResultPairedItem: Codable, Sendable, Equatable {
     public let createdAtMs: Int
     public let approvedAtMs: Int
     public let lastVerifiedAtMs: Int?
+    public let lastConnectedAtMs: Int?
 
-    public init(nodeId: String, displayName: String? = nil, platform: String? = nil, version: String? = nil, deviceFamily: String? = nil, modelIdentifier: String? = nil, caps: [String]? = nil, commands: [String]? = nil, remoteIp: String? = nil, createdAtMs: Int, approvedAtMs: Int, lastVerifiedAtMs: Int? = nil) {
+    public init(nodeId: String, displayName: String? = nil, platform: String? = nil, version: String? = nil, deviceFamily: String? = nil, modelIdentifier: String? = nil, caps: [String]? = nil, commands: [String]? = nil, remoteIp: String? = nil, createdAtMs: Int, approvedAtMs: Int, lastVerifiedAtMs: Int? = nil, lastConnectedAtMs: Int? = nil) {
         self.nodeId = nodeId
         self.displayName = displayName
         self.platform = platform
@@ -890,6 +943,7 @@ public struct NodePairListResultPairedItem: Codable, Sendable, Equatable {
         self.createdAtMs = createdAtMs
         self.approvedAtMs = approvedAtMs
         self.lastVerifiedAtMs = lastVerifiedAtMs
+        self.lastConnectedAtMs = lastConnectedAtMs
     }
 }
 
@@ -967,9 +1021,10 @@ public struct SendParams: Codable, Sendable, Equatable {
     public let mediaUrls: [String]?
     public let sessionKey: String?
     public let replyTo: String?
+    public let gifPlayback: Bool?
     public let idempotencyKey: String
 
-    public init(to: String, message: String, channel: String? = nil, accountId: String? = nil, mediaUrl: String? = nil, mediaUrls: [String]? = nil, sessionKey: String? = nil, replyTo: String? = nil, idempotencyKey: String) {
+    public init(to: String, message: String, channel: String? = nil, accountId: String? = nil, mediaUrl: String? = nil, mediaUrls: [String]? = nil, sessionKey: String? = nil, replyTo: String? = nil, gifPlayback: Bool? = nil, idempotencyKey: String) {
         self.to = to
         self.message = message
         self.channel = channel
@@ -978,19 +1033,22 @@ public struct SendParams: Codable, Sendable, Equatable {
         self.mediaUrls = mediaUrls
         self.sessionKey = sessionKey
         self.replyTo = replyTo
+        self.gifPlayback = gifPlayback
         self.idempotencyKey = idempotencyKey
     }
 }
 
 /// Result of `send`: Send a message out on a channel; persisted before the ack, retried until delivered.
 public struct SendResult: Codable, Sendable, Equatable {
+    public let runId: String
     public let messageId: String
     public let channel: String
     public let to: String
     public let status: SendResultStatus
     public let providerMessageIds: [String]?
 
-    public init(messageId: String, channel: String, to: String, status: SendResultStatus, providerMessageIds: [String]? = nil) {
+    public init(runId: String, messageId: String, channel: String, to: String, status: SendResultStatus, providerMessageIds: [String]? = nil) {
+        self.runId = runId
         self.messageId = messageId
         self.channel = channel
         self.to = to
@@ -1016,9 +1074,21 @@ public struct AgentParams: Codable, Sendable, Equatable {
     public let thinking: String?
     public let extraSystemPrompt: String?
     public let label: String?
+    public let sessionId: String?
+    public let replyTo: String?
+    public let replyChannel: String?
+    public let accountId: String?
+    public let replyAccountId: String?
+    public let threadId: String?
+    public let groupId: String?
+    public let groupChannel: String?
+    public let groupSpace: String?
+    public let lane: String?
+    public let spawnedBy: String?
+    public let attachments: [AnyCodable]?
     public let idempotencyKey: String
 
-    public init(message: String, agentId: String? = nil, sessionKey: String? = nil, channel: String? = nil, to: String? = nil, deliver: Bool? = nil, timeout: Int? = nil, thinking: String? = nil, extraSystemPrompt: String? = nil, label: String? = nil, idempotencyKey: String) {
+    public init(message: String, agentId: String? = nil, sessionKey: String? = nil, channel: String? = nil, to: String? = nil, deliver: Bool? = nil, timeout: Int? = nil, thinking: String? = nil, extraSystemPrompt: String? = nil, label: String? = nil, sessionId: String? = nil, replyTo: String? = nil, replyChannel: String? = nil, accountId: String? = nil, replyAccountId: String? = nil, threadId: String? = nil, groupId: String? = nil, groupChannel: String? = nil, groupSpace: String? = nil, lane: String? = nil, spawnedBy: String? = nil, attachments: [AnyCodable]? = nil, idempotencyKey: String) {
         self.message = message
         self.agentId = agentId
         self.sessionKey = sessionKey
@@ -1029,6 +1099,18 @@ public struct AgentParams: Codable, Sendable, Equatable {
         self.thinking = thinking
         self.extraSystemPrompt = extraSystemPrompt
         self.label = label
+        self.sessionId = sessionId
+        self.replyTo = replyTo
+        self.replyChannel = replyChannel
+        self.accountId = accountId
+        self.replyAccountId = replyAccountId
+        self.threadId = threadId
+        self.groupId = groupId
+        self.groupChannel = groupChannel
+        self.groupSpace = groupSpace
+        self.lane = lane
+        self.spawnedBy = spawnedBy
+        self.attachments = attachments
         self.idempotencyKey = idempotencyKey
     }
 }
@@ -1664,8 +1746,11 @@ public struct NodeDescribeResult: Codable, Sendable, Equatable {
     public let displayName: String?
     public let platform: String?
     public let version: String?
+    public let coreVersion: String?
+    public let uiVersion: String?
     public let deviceFamily: String?
     public let modelIdentifier: String?
+    public let paired: Bool
     public let caps: [String]
     public let commands: [String]
     public let declaredCommands: [String]
@@ -1675,13 +1760,16 @@ public struct NodeDescribeResult: Codable, Sendable, Equatable {
     public let lastSeenAtMs: Int?
     public let remoteIp: String?
 
-    public init(nodeId: String, displayName: String? = nil, platform: String? = nil, version: String? = nil, deviceFamily: String? = nil, modelIdentifier: String? = nil, caps: [String], commands: [String], declaredCommands: [String], permissions: [String: Bool], connected: Bool, connectedAtMs: Int? = nil, lastSeenAtMs: Int? = nil, remoteIp: String? = nil) {
+    public init(nodeId: String, displayName: String? = nil, platform: String? = nil, version: String? = nil, coreVersion: String? = nil, uiVersion: String? = nil, deviceFamily: String? = nil, modelIdentifier: String? = nil, paired: Bool, caps: [String], commands: [String], declaredCommands: [String], permissions: [String: Bool], connected: Bool, connectedAtMs: Int? = nil, lastSeenAtMs: Int? = nil, remoteIp: String? = nil) {
         self.nodeId = nodeId
         self.displayName = displayName
         self.platform = platform
         self.version = version
+        self.coreVersion = coreVersion
+        self.uiVersion = uiVersion
         self.deviceFamily = deviceFamily
         self.modelIdentifier = modelIdentifier
+        self.paired = paired
         self.caps = caps
         self.commands = commands
         self.declaredCommands = declaredCommands
@@ -2172,6 +2260,105 @@ public struct ExecApprovalResolveResult: Codable, Sendable, Equatable {
     }
 }
 
+/// Params of `usage.status`: Usage per agent backend and model (tokens, cost, runs) over the last 30 days.
+public struct UsageStatusParams: Codable, Sendable, Equatable {
+    public init() {
+    }
+}
+
+/// Result of `usage.status`: Usage per agent backend and model (tokens, cost, runs) over the last 30 days.
+public struct UsageStatusResult: Codable, Sendable, Equatable {
+    public let updatedAt: Int
+    public let providers: [UsageStatusResultProvider]
+
+    public init(updatedAt: Int, providers: [UsageStatusResultProvider]) {
+        self.updatedAt = updatedAt
+        self.providers = providers
+    }
+}
+
+public struct UsageStatusResultProvider: Codable, Sendable, Equatable {
+    public let provider: String
+    public let displayName: String
+    public let windows: [UsageStatusResultProviderWindow]
+    public let models: [UsageStatusResultProviderModel]
+
+    public init(provider: String, displayName: String, windows: [UsageStatusResultProviderWindow], models: [UsageStatusResultProviderModel]) {
+        self.provider = provider
+        self.displayName = displayName
+        self.windows = windows
+        self.models = models
+    }
+}
+
+public struct UsageStatusResultProviderWindow: Codable, Sendable, Equatable {
+    public let label: String
+    public let usedPercent: Double
+    public let resetAt: Int?
+
+    public init(label: String, usedPercent: Double, resetAt: Int? = nil) {
+        self.label = label
+        self.usedPercent = usedPercent
+        self.resetAt = resetAt
+    }
+}
+
+public struct UsageStatusResultProviderModel: Codable, Sendable, Equatable {
+    public let model: String
+    public let runs: Double
+    public let totals: UsageStatusResultProviderModelTotals
+
+    public init(model: String, runs: Double, totals: UsageStatusResultProviderModelTotals) {
+        self.model = model
+        self.runs = runs
+        self.totals = totals
+    }
+}
+
+public struct UsageStatusResultProviderModelTotals: Codable, Sendable, Equatable {
+    public let input: Double
+    public let output: Double
+    public let cacheRead: Double
+    public let cacheWrite: Double
+    public let totalTokens: Double
+    public let totalCost: Double
+    public let missingCostEntries: Double
+
+    public init(input: Double, output: Double, cacheRead: Double, cacheWrite: Double, totalTokens: Double, totalCost: Double, missingCostEntries: Double) {
+        self.input = input
+        self.output = output
+        self.cacheRead = cacheRead
+        self.cacheWrite = cacheWrite
+        self.totalTokens = totalTokens
+        self.totalCost = totalCost
+        self.missingCostEntries = missingCostEntries
+    }
+}
+
+/// Params of `usage.cost`: Tokens and cost per day for the last `days` days (default 30), with totals.
+public struct UsageCostParams: Codable, Sendable, Equatable {
+    public let days: Int?
+
+    public init(days: Int? = nil) {
+        self.days = days
+    }
+}
+
+/// Result of `usage.cost`: Tokens and cost per day for the last `days` days (default 30), with totals.
+public struct UsageCostResult: Codable, Sendable, Equatable {
+    public let updatedAt: Int
+    public let days: Int
+    public let daily: [[String: AnyCodable]]
+    public let totals: UsageStatusResultProviderModelTotals
+
+    public init(updatedAt: Int, days: Int, daily: [[String: AnyCodable]], totals: UsageStatusResultProviderModelTotals) {
+        self.updatedAt = updatedAt
+        self.days = days
+        self.daily = daily
+        self.totals = totals
+    }
+}
+
 /// Payload of the `connect.challenge` event.
 public struct ConnectChallengeEvent: Codable, Sendable, Equatable {
     public let nonce: String
@@ -2220,7 +2407,9 @@ public struct HeartbeatEvent: Codable, Sendable, Equatable {
 }
 
 public enum HeartbeatEventStatus: String, Codable, Sendable, CaseIterable {
-    case ok
+    case sent
+    case okEmpty = "ok-empty"
+    case okToken = "ok-token"
     case skipped
     case failed
 }

@@ -48,12 +48,16 @@ export const send = method({
       mediaUrls: Type.Optional(Type.Array(NonEmptyString, { maxItems: 10 })),
       sessionKey: Type.Optional(SessionKeySchema),
       replyTo: Type.Optional(NonEmptyString),
+      /** Send media as a looping animation (GIF) rather than a file. */
+      gifPlayback: Type.Optional(Type.Boolean()),
       idempotencyKey: IdemKey,
     },
     { additionalProperties: false },
   ),
   result: Type.Object(
     {
+      /** The request's idempotencyKey: the id clients track this send by. */
+      runId: NonEmptyString,
       messageId: NonEmptyString,
       channel: NonEmptyString,
       to: NonEmptyString,
@@ -77,10 +81,29 @@ export const agent = method({
       channel: Type.Optional(NonEmptyString),
       to: Type.Optional(NonEmptyString),
       deliver: Type.Optional(Type.Boolean()),
-      timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+      /** Seconds; larger values are clamped to the configured agent.maxTimeoutMs. */
+      timeout: Type.Optional(Type.Integer({ minimum: 0 })),
       thinking: Type.Optional(Type.String()),
       extraSystemPrompt: Type.Optional(Type.String()),
       label: Type.Optional(Type.String()),
+      /** Picks the session by its id (a fresh one when no session has it). */
+      sessionId: Type.Optional(NonEmptyString),
+      /** Where the reply goes when delivered (overrides `to`, `channel`, `accountId`). */
+      replyTo: Type.Optional(NonEmptyString),
+      replyChannel: Type.Optional(NonEmptyString),
+      accountId: Type.Optional(NonEmptyString),
+      replyAccountId: Type.Optional(NonEmptyString),
+      /** Thread/topic of the chat the reply goes to. */
+      threadId: Type.Optional(NonEmptyString),
+      /** The group this turn belongs to; picks its session when none is named. */
+      groupId: Type.Optional(NonEmptyString),
+      groupChannel: Type.Optional(NonEmptyString),
+      groupSpace: Type.Optional(NonEmptyString),
+      /** Queue lane: runs of one session and lane go one at a time. */
+      lane: Type.Optional(NonEmptyString),
+      /** Session key of the run that started this one. */
+      spawnedBy: Type.Optional(NonEmptyString),
+      attachments: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 10 })),
       idempotencyKey: IdemKey,
     },
     { additionalProperties: false },
@@ -140,7 +163,8 @@ export const chatSend = method({
   params: Type.Object(
     {
       sessionKey: SessionKeySchema,
-      message: Message,
+      /** May be empty when attachments carry the message. */
+      message: Type.String({ maxLength: 100_000 }),
       thinking: Type.Optional(Type.String()),
       deliver: Type.Optional(Type.Boolean()),
       attachments: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 10 })),

@@ -7,6 +7,7 @@ import * as nodes from "./nodes.js";
 import * as canvas from "./canvas.js";
 import * as channels from "./channels.js";
 import * as approvals from "./approvals.js";
+import * as usage from "./usage.js";
 
 /** Every method the gateway implements. Adding a method = one declaration here + one handler module. */
 export const METHODS = {
@@ -59,6 +60,8 @@ export const METHODS = {
   "exec.approvals.node.set": approvals.execApprovalsNodeSet,
   "exec.approval.request": approvals.execApprovalRequest,
   "exec.approval.resolve": approvals.execApprovalResolve,
+  "usage.status": usage.usageStatus,
+  "usage.cost": usage.usageCost,
 } as const satisfies Record<string, MethodDecl>;
 
 export type MethodName = keyof typeof METHODS;

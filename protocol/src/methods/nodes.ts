@@ -11,8 +11,12 @@ export const NodeInfoSchema = Type.Object(
     displayName: Type.Optional(NonEmptyString),
     platform: Type.Optional(NonEmptyString),
     version: Type.Optional(NonEmptyString),
+    coreVersion: Type.Optional(NonEmptyString),
+    uiVersion: Type.Optional(NonEmptyString),
     deviceFamily: Type.Optional(NonEmptyString),
     modelIdentifier: Type.Optional(NonEmptyString),
+    /** An approved device or node pairing exists for it. */
+    paired: Type.Boolean(),
     caps: Strs,
     /** Effective commands: declared ∩ the gateway's allowlist. */
     commands: Strs,

@@ -140,6 +140,8 @@ export const PairedNodeInfoSchema = Type.Object(
     createdAtMs: Ms,
     approvedAtMs: Ms,
     lastVerifiedAtMs: Type.Optional(Ms),
+    /** When it was last connected (now, when it is). */
+    lastConnectedAtMs: Type.Optional(Ms),
   },
   { additionalProperties: false },
 );

@@ -9,9 +9,38 @@ const Ok = Type.Object({ ok: Type.Literal(true) }, { additionalProperties: true 
 
 export const health = method({
   summary: "Health snapshot of the gateway and its channels.",
-  params: Type.Optional(Type.Object({ probe: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+  params: Type.Optional(
+    Type.Object(
+      {
+        probe: Type.Optional(Type.Boolean()),
+        /** Milliseconds the channel probes may take (with probe). */
+        timeout: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
+      { additionalProperties: false },
+    ),
+  ),
   result: Type.Object(
-    { ok: Type.Boolean(), ts: EpochMs, uptimeMs: Type.Integer({ minimum: 0 }) },
+    {
+      ok: Type.Boolean(),
+      ts: EpochMs,
+      durationMs: Type.Integer({ minimum: 0 }),
+      uptimeMs: Type.Integer({ minimum: 0 }),
+      channels: Type.Record(Type.String(), OpenObject),
+      channelOrder: Type.Array(Type.String()),
+      channelLabels: Type.Record(Type.String(), Type.String()),
+      /** Configured channels that are down (not running, or running but disconnected). */
+      failingChannels: Type.Array(Type.String()),
+      heartbeatSeconds: Type.Integer({ minimum: 0 }),
+      defaultAgentId: NonEmptyString,
+      agents: Type.Array(Type.Object({ agentId: NonEmptyString, isDefault: Type.Boolean() }, { additionalProperties: true })),
+      sessions: Type.Object(
+        {
+          count: Type.Integer({ minimum: 0 }),
+          recent: Type.Array(Type.Object({ key: NonEmptyString, updatedAt: Type.Union([EpochMs, Type.Null()]), age: Type.Union([Type.Integer(), Type.Null()]) })),
+        },
+        { additionalProperties: true },
+      ),
+    },
     { additionalProperties: true },
   ),
   scope: "operator.read",

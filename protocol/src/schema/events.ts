@@ -18,7 +18,8 @@ export const PresenceEventSchema = Type.Object(
 export const HeartbeatEventSchema = Type.Object(
   {
     ts: EpochMs,
-    status: Type.Union([Type.Literal("ok"), Type.Literal("skipped"), Type.Literal("failed")]),
+    /** sent: a message went out; ok-empty / ok-token: nothing to say; skipped; failed. */
+    status: Type.Union([Type.Literal("sent"), Type.Literal("ok-empty"), Type.Literal("ok-token"), Type.Literal("skipped"), Type.Literal("failed")]),
     reason: Type.Optional(NonEmptyString),
     durationMs: Type.Optional(Type.Integer({ minimum: 0 })),
   },

@@ -1,5 +1,19 @@
+import type { Attachment } from "./attachments.js";
+
+/** Tokens (and, when the provider says, cost in USD) one model call used. */
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cost?: number;
+}
+
 /** One piece of a streaming agent reply. */
-export type AgentChunk = { kind: "delta"; text: string } | { kind: "status"; data: Record<string, unknown> };
+export type AgentChunk =
+  | { kind: "delta"; text: string }
+  | { kind: "status"; data: Record<string, unknown> }
+  | { kind: "usage"; usage: TokenUsage };
 
 export interface AgentTurn {
   role: "user" | "assistant" | "system";
@@ -12,11 +26,15 @@ export interface AgentRequest {
   /** Earlier turns of the session, oldest first (excluding `message`). */
   history: AgentTurn[];
   systemPrompt?: string;
+  /** Files sent with `message` (images reach vision models). */
+  attachments?: Attachment[];
 }
 
 /** An agent implementation: streams a reply and stops promptly when `signal` aborts. */
 export interface AgentBackend {
   readonly name: string;
+  /** The model it calls, for usage accounting (the backend's name when there is none). */
+  readonly model?: string;
   run(req: AgentRequest, signal: AbortSignal): AsyncIterable<AgentChunk>;
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentBackend, AgentChunk, AgentRequest } from "./backend.js";
+import { attachmentLabel } from "./attachments.js";
 
 /** The embedded default: a deterministic reply, streamed in a few deltas, no network. */
 export class EchoBackend implements AgentBackend {
@@ -7,7 +8,8 @@ export class EchoBackend implements AgentBackend {
   constructor(private readonly delayMs = 15) {}
 
   async *run(req: AgentRequest, signal: AbortSignal): AsyncIterable<AgentChunk> {
-    const reply = `echo: ${req.message}`;
+    const files = req.attachments ?? [];
+    const reply = `echo: ${req.message}${files.length > 0 ? `${req.message ? " " : ""}${files.map(attachmentLabel).join(" ")}` : ""}`;
     const parts = split(reply, 3);
     for (const part of parts) {
       if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal });

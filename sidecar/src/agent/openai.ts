@@ -1,4 +1,4 @@
-import { AgentBackendError, causeText, type AgentBackend, type AgentChunk, type AgentRequest } from "./backend.js";
+import { AgentBackendError, causeText, type AgentBackend, type AgentChunk, type AgentRequest, type TokenUsage } from "./backend.js";
 
 export interface OpenAIOptions {
   baseUrl: string;
@@ -14,13 +14,17 @@ export class OpenAIBackend implements AgentBackend {
   readonly name = "openai";
   constructor(private readonly opts: OpenAIOptions) {}
 
+  get model(): string {
+    return this.opts.model;
+  }
+
   async *run(req: AgentRequest, signal: AbortSignal): AsyncIterable<AgentChunk> {
     const doFetch = this.opts.fetch ?? fetch;
     const system = req.systemPrompt ?? this.opts.systemPrompt;
     const messages = [
       ...(system ? [{ role: "system", content: system }] : []),
       ...req.history.map((t) => ({ role: t.role, content: t.text })),
-      { role: "user", content: req.message },
+      { role: "user", content: userContent(req) },
     ];
     const url = `${this.opts.baseUrl.replace(/\/+$/, "")}/chat/completions`;
     const res = await doFetch(url, {
@@ -30,7 +34,7 @@ export class OpenAIBackend implements AgentBackend {
         accept: "text/event-stream",
         ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}),
       },
-      body: JSON.stringify({ model: this.opts.model, messages, stream: true }),
+      body: JSON.stringify({ model: this.opts.model, messages, stream: true, stream_options: { include_usage: true } }),
       signal,
     }).catch((err: unknown) => {
       if (signal.aborted) throw err;
@@ -48,6 +52,8 @@ export class OpenAIBackend implements AgentBackend {
       if (event?.error) throw new AgentBackendError(`model endpoint failed mid-stream: ${errorText(event.error)}`);
       const text = event?.choices?.[0]?.delta?.content;
       if (typeof text === "string" && text) yield { kind: "delta", text };
+      const usage = readUsage(event?.usage);
+      if (usage) yield { kind: "usage", usage };
     }
   }
 }
@@ -86,6 +92,37 @@ export async function* sseData(body: ReadableStream<Uint8Array>, signal: AbortSi
 interface StreamEvent {
   choices?: { delta?: { content?: unknown } }[];
   error?: unknown;
+  usage?: unknown;
+}
+
+/** Plain text, or text and images as content parts (OpenAI's vision format) when files came along. */
+function userContent(req: AgentRequest): string | unknown[] {
+  const files = req.attachments ?? [];
+  if (files.length === 0) return req.message;
+  return [
+    ...(req.message ? [{ type: "text", text: req.message }] : []),
+    ...files.map((f) =>
+      f.mimeType.startsWith("image/")
+        ? { type: "image_url", image_url: { url: `data:${f.mimeType};base64,${f.data}` } }
+        : { type: "text", text: `[attached ${f.mimeType}${f.fileName ? ` ${f.fileName}` : ""}, not shown]` },
+    ),
+  ];
+}
+
+/** OpenAI-compatible `usage` ({prompt_tokens, completion_tokens, prompt_tokens_details.cached_tokens, cost?}). */
+function readUsage(raw: unknown): TokenUsage | undefined {
+  if (raw === null || typeof raw !== "object") return undefined;
+  const u = raw as Record<string, unknown>;
+  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);
+  const cached = n((u["prompt_tokens_details"] as Record<string, unknown> | undefined)?.["cached_tokens"]);
+  const cost = u["cost"];
+  return {
+    input: Math.max(0, n(u["prompt_tokens"]) - cached),
+    output: n(u["completion_tokens"]),
+    cacheRead: cached,
+    cacheWrite: 0,
+    ...(typeof cost === "number" && Number.isFinite(cost) ? { cost } : {}),
+  };
 }
 
 function parseEvent(data: string): StreamEvent | undefined {

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { AgentEvent, ChatEvent } from "@clawdbot/protocol";
 import type { Logger } from "pino";
-import { causeText, type AgentBackend, type AgentTurn } from "./backend.js";
+import { causeText, type AgentBackend, type AgentTurn, type TokenUsage } from "./backend.js";
+import { attachmentLabel, type Attachment } from "./attachments.js";
+import type { UsageLedger } from "./usage.js";
 import { textMessage, type TranscriptStore } from "../sessions/transcripts.js";
 
 export type RunStatus = "queued" | "running" | "ok" | "error" | "aborted" | "timeout";
@@ -14,6 +16,8 @@ export interface RunRecord {
   error?: string;
   startedAt?: number;
   endedAt?: number;
+  /** Tokens the model reported for this run (absent for backends that report none). */
+  usage?: TokenUsage;
   /** Resolves when the run has finished (any final status). */
   readonly done: Promise<RunRecord>;
 }
@@ -26,6 +30,12 @@ export interface StartRun {
   timeoutSource?: string;
   channel?: string;
   senderName?: string;
+  /** Files sent with the message. */
+  attachments?: Attachment[];
+  /** Queue lane: runs of one session and lane go one at a time (default "main"). */
+  lane?: string;
+  /** Where the turn came from (group, spawning session, …): kept on the transcript entry and in the start event. */
+  context?: Record<string, string>;
   /** Called with the accumulated text on every delta (typing indicators, channel streaming). */
   onDelta?: (text: string) => void;
 }
@@ -41,6 +51,8 @@ export interface RunnerDeps {
   /** The config key `defaultTimeoutMs` comes from, named when a run times out. */
   timeoutSetting: string;
   historyTurns?: number;
+  /** Where token usage is accounted. */
+  usage?: UsageLedger;
 }
 
 interface Live {
@@ -84,11 +96,12 @@ export class AgentRunner {
     };
     const entry: Live = { record, controller: new AbortController(), reason: null, finish };
     this.live.set(runId, entry);
-    const prev = this.tails.get(req.sessionKey) ?? Promise.resolve();
+    const queue = req.lane && req.lane !== "main" ? `${req.sessionKey}\u0000${req.lane}` : req.sessionKey;
+    const prev = this.tails.get(queue) ?? Promise.resolve();
     const tail = prev.then(() => (settled ? undefined : this.execute(entry, req))).then(finish);
-    this.tails.set(req.sessionKey, tail);
+    this.tails.set(queue, tail);
     void tail.then(() => {
-      if (this.tails.get(req.sessionKey) === tail) this.tails.delete(req.sessionKey);
+      if (this.tails.get(queue) === tail) this.tails.delete(queue);
     });
     return record;
   }
@@ -118,6 +131,11 @@ export class AgentRunner {
       e.reason = "aborted";
       e.controller.abort();
     }
+  }
+
+  /** Resolves once every run started so far has finished (after abortAll: promptly). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.live.values()].map((e) => e.record.done));
   }
 
   /** True while a run of this session is queued or running. */
@@ -164,14 +182,27 @@ export class AgentRunner {
       entry.reason = "timeout";
       controller.abort();
     }, timeoutMs);
-    agentEv("lifecycle", { phase: "start", startedAt: record.startedAt });
+    let accounted = false;
+    const account = async () => {
+      if (accounted) return;
+      accounted = true;
+      await this.account(backend, record);
+    };
+    agentEv("lifecycle", { phase: "start", startedAt: record.startedAt, ...(req.lane ? { lane: req.lane } : {}), ...(req.context ?? {}) });
     try {
       const history = await this.history(record.sessionKey);
-      const extra = { ...(req.channel ? { channel: req.channel } : {}), ...(req.senderName ? { senderName: req.senderName } : {}) };
-      await transcripts.append(record.sessionKey, textMessage("user", req.message, record.startedAt, extra));
-      for await (const chunk of backend.run({ sessionKey: record.sessionKey, message: req.message, history }, controller.signal)) {
+      const extra = { ...(req.channel ? { channel: req.channel } : {}), ...(req.senderName ? { senderName: req.senderName } : {}), ...(req.context ?? {}) };
+      const files = req.attachments ?? [];
+      const shown = [req.message, ...files.map(attachmentLabel)].filter(Boolean).join(" ");
+      await transcripts.append(record.sessionKey, textMessage("user", shown, record.startedAt, extra));
+      const request = { sessionKey: record.sessionKey, message: req.message, history, ...(files.length > 0 ? { attachments: files } : {}) };
+      for await (const chunk of backend.run(request, controller.signal)) {
         if (chunk.kind === "status") {
           agentEv("tool", chunk.data, true);
+          continue;
+        }
+        if (chunk.kind === "usage") {
+          record.usage = addUsage(record.usage, chunk.usage);
           continue;
         }
         record.text += chunk.text;
@@ -180,12 +211,14 @@ export class AgentRunner {
         req.onDelta?.(record.text);
       }
       if (controller.signal.aborted) throw controller.signal.reason ?? new Error("aborted");
+      await account();
       record.status = "ok";
       record.endedAt = now();
       await transcripts.append(record.sessionKey, textMessage("assistant", record.text, record.endedAt, { runId: record.runId }));
       chatEv("final", { message: textMessage("assistant", record.text, record.endedAt, { runId: record.runId }) });
       agentEv("lifecycle", { phase: "end", status: "ok", endedAt: record.endedAt });
     } catch (err) {
+      await account();
       record.endedAt = now();
       if (entry.reason !== null) {
         record.status = entry.reason;
@@ -225,6 +258,11 @@ export class AgentRunner {
     );
   }
 
+  /** Accounts the run's usage before anyone hears it ended (a finished run has nothing left to write). */
+  private async account(backend: AgentBackend, record: RunRecord): Promise<void> {
+    await this.deps.usage?.record(backend.name, backend.model ?? backend.name, record.usage).catch((err: unknown) => this.deps.log.warn({ err, runId: record.runId }, "usage not recorded"));
+  }
+
   private async history(sessionKey: string): Promise<AgentTurn[]> {
     const msgs = await this.deps.transcripts.history(sessionKey, this.deps.historyTurns ?? 40);
     // A failed run left only its error: the model should not see an empty reply.
@@ -234,4 +272,16 @@ export class AgentRunner {
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function addUsage(a: TokenUsage | undefined, b: TokenUsage): TokenUsage {
+  if (!a) return { ...b };
+  const cost = a.cost !== undefined || b.cost !== undefined ? (a.cost ?? 0) + (b.cost ?? 0) : undefined;
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+    ...(cost !== undefined ? { cost } : {}),
+  };
 }

@@ -11,7 +11,7 @@ import { chunkText } from "./chunk.js";
 
 const MediaSchema = Type.Object(
   {
-    kind: Type.Union(["photo", "document", "audio", "video", "voice", "sticker"].map((k) => Type.Literal(k))),
+    kind: Type.Union(["photo", "document", "audio", "video", "voice", "sticker", "animation"].map((k) => Type.Literal(k))),
     fileId: Type.Optional(Type.String()),
     url: Type.Optional(Type.String()),
     path: Type.Optional(Type.String()),
@@ -31,7 +31,12 @@ const ItemSchema = Type.Object(
     chatId: Type.String({ minLength: 1 }),
     parts: Type.Array(
       Type.Object(
-        { text: Type.Optional(Type.String()), media: Type.Optional(MediaSchema), replyToId: Type.Optional(Type.String()) },
+        {
+          text: Type.Optional(Type.String()),
+          media: Type.Optional(MediaSchema),
+          replyToId: Type.Optional(Type.String()),
+          threadId: Type.Optional(Type.String()),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -64,6 +69,8 @@ export interface EnqueueRequest {
   text?: string;
   media?: MediaRef[];
   replyToId?: string;
+  /** Every part goes into this thread of the chat. */
+  threadId?: string;
   idempotencyKey: string;
 }
 
@@ -343,6 +350,7 @@ function buildParts(req: EnqueueRequest, textLimit: number, captionLimit: number
   if (req.text && last && req.text.length <= captionLimit) last.text = req.text;
   else if (req.text) parts.push(...chunkText(req.text, textLimit).map((text) => ({ text })));
   if (parts[0]) Object.assign(parts[0], reply);
+  if (req.threadId !== undefined) for (const p of parts) p.threadId = req.threadId;
   return parts;
 }
 

@@ -7,7 +7,8 @@ export type ProgramStatus = Static<typeof ProgramStatusSchema>;
 
 /** A piece of media attached to a message: a provider file reference, a URL or a local path. */
 export interface MediaRef {
-  kind: "photo" | "document" | "audio" | "video" | "voice" | "sticker";
+  /** `animation`: a GIF or silent video shown looping (sent with gifPlayback). */
+  kind: "photo" | "document" | "audio" | "video" | "voice" | "sticker" | "animation";
   fileId?: string;
   url?: string;
   path?: string;
@@ -48,6 +49,8 @@ export interface OutboundPart {
   text?: string;
   media?: MediaRef;
   replyToId?: string;
+  /** A topic/thread inside the chat (Telegram forum topics). */
+  threadId?: string;
 }
 
 /** Runtime state of one channel account for `channels.status`. */

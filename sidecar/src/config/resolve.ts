@@ -11,7 +11,7 @@ import { accountEntries, defaultAccountOf, type ResolvedChannel } from "../chann
 export type { ChannelAccessConfig, DmPolicy } from "../channels/access-schema.js";
 export type { TelegramConfig } from "../channels/telegram/config.js";
 
-export type AgentConfig =
+export type AgentConfig = { readonly maxTimeoutMs: number } & (
   | { readonly backend: "echo"; readonly timeoutMs: number }
   | {
       readonly backend: "openai";
@@ -29,7 +29,8 @@ export type AgentConfig =
       readonly timeoutSetting: "agent.command.timeoutMs" | "agent.timeoutMs";
       /** What the program sees of the environment: the basics, never the gateway's secrets. */
       readonly env: Readonly<Record<string, string>>;
-    };
+    }
+);
 
 export type AuthMode = "token" | "password" | "none";
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
@@ -153,7 +154,7 @@ export function resolveConfig(
     authRateLimit: { maxFailures: g.authRateLimit?.maxFailures ?? 20, windowMs: g.authRateLimit?.windowMs ?? 60_000 },
     heartbeat: { enabled: file.heartbeat?.enabled ?? true, intervalMs: file.heartbeat?.intervalMs ?? 30 * 60_000 },
     logLevel,
-    agent: attempt(() => resolveAgent(file, env), { backend: "echo", timeoutMs: 0 }),
+    agent: attempt(() => resolveAgent(file, env), { backend: "echo", timeoutMs: 0, maxTimeoutMs: 0 }),
     tls: {
       enabled: flags.tls ?? g.tls?.enabled ?? false,
       ...(g.tls?.certPath ? { certPath: g.tls.certPath } : {}),
@@ -197,12 +198,14 @@ function readTokenFile(path: string | undefined): string | undefined {
 function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | undefined>>): AgentConfig {
   const a = file.agent ?? {};
   const timeoutMs = a.timeoutMs ?? 120_000;
+  const maxTimeoutMs = Math.max(a.maxTimeoutMs ?? 3_600_000, timeoutMs);
   const backend = a.backend ?? "echo";
   if (backend === "openai") {
     if (!a.openai) throw new ConfigError("agent.openai: backend \"openai\" needs agent.openai.baseUrl and agent.openai.model");
     return {
       backend,
       timeoutMs,
+      maxTimeoutMs,
       baseUrl: a.openai.baseUrl,
       model: a.openai.model,
       apiKey: env[a.openai.apiKeyEnv ?? "OPENAI_API_KEY"],
@@ -214,9 +217,16 @@ function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | un
     const keep = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "SHELL"];
     const childEnv = Object.fromEntries(keep.flatMap((k) => (env[k] !== undefined ? [[k, env[k]!]] : [])));
     const own = a.command.timeoutMs !== undefined;
-    return { backend, timeoutMs: a.command.timeoutMs ?? timeoutMs, timeoutSetting: own ? "agent.command.timeoutMs" : "agent.timeoutMs", argv: a.command.argv, env: childEnv };
+    return {
+      backend,
+      timeoutMs: a.command.timeoutMs ?? timeoutMs,
+      timeoutSetting: own ? "agent.command.timeoutMs" : "agent.timeoutMs",
+      maxTimeoutMs,
+      argv: a.command.argv,
+      env: childEnv,
+    };
   }
-  return { backend: "echo", timeoutMs };
+  return { backend: "echo", timeoutMs, maxTimeoutMs };
 }
 
 /** Every configured channel's enabled accounts, resolved by its module. */

@@ -81,6 +81,8 @@ export const ConfigFileSchema = Type.Object(
         {
           backend: Type.Optional(Type.Union([Type.Literal("echo"), Type.Literal("openai"), Type.Literal("command")])),
           timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+          /** The longest run a caller may ask for (`agent {timeout}`); longer requests are clamped. */
+          maxTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
           systemPrompt: Type.Optional(Type.String()),
           openai: Type.Optional(
             Type.Object(

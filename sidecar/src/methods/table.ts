@@ -48,6 +48,7 @@ import {
   execApprovalsNodeSetHandler,
   execApprovalsSetHandler,
 } from "./approvals/approvals.js";
+import { usageCostHandler, usageStatusHandler } from "./usage/usage.js";
 import { canvasA2uiPushHandler, canvasDeleteHandler, canvasListHandler, canvasWriteHandler } from "./canvas/canvas.js";
 
 /** Binds every declared method to its handler. */
@@ -102,5 +103,7 @@ export function buildHandlers(s: GatewayServices): HandlerTable {
     "exec.approvals.node.set": execApprovalsNodeSetHandler(s),
     "exec.approval.request": execApprovalRequestHandler(s),
     "exec.approval.resolve": execApprovalResolveHandler(s),
+    "usage.status": usageStatusHandler(s),
+    "usage.cost": usageCostHandler(s),
   };
 }

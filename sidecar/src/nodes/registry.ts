@@ -5,7 +5,8 @@ import type { Logger } from "pino";
 import { LockedJsonFile } from "../store/locked-json.js";
 import { effectiveCommands } from "./allowlist.js";
 
-export type NodeInfo = Static<typeof NodeInfoSchema>;
+/** A node as the registry knows it; pairing (`paired`) is added by whoever holds the pairing stores. */
+export type NodeInfo = Omit<Static<typeof NodeInfoSchema>, "paired">;
 
 /** What the gateway needs from a node's live connection. */
 export interface NodeLink {
@@ -164,7 +165,7 @@ export class NodeRegistry {
       nodeId,
       ...(name ? { displayName: name } : {}),
       ...(c.platform ? { platform: c.platform } : {}),
-      ...(c.version ? { version: c.version } : {}),
+      ...(c.version ? { version: c.version, coreVersion: c.version } : {}),
       ...(c.deviceFamily ? { deviceFamily: c.deviceFamily } : {}),
       ...(c.modelIdentifier ? { modelIdentifier: c.modelIdentifier } : {}),
       caps: c.caps,

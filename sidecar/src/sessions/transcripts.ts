@@ -1,4 +1,4 @@
-import { mkdir, open, readFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Static } from "@sinclair/typebox";
 import { ChatMessageSchema, check } from "@clawdbot/protocol";
@@ -47,6 +47,21 @@ export class TranscriptStore {
       if (this.queues.get(sessionKey) === settled) this.queues.delete(sessionKey);
     });
     return next;
+  }
+
+  /** Every session with a transcript and when it last changed, most recent first. */
+  async sessions(): Promise<{ key: string; updatedAt: number }[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith(".jsonl"));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    const out = await Promise.all(
+      names.map(async (n) => ({ key: n.slice(0, -".jsonl".length).replace(/~/g, ":"), updatedAt: Math.round((await stat(join(this.dir, n))).mtimeMs) })),
+    );
+    return out.sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
   /** The last `limit` messages; a torn last line (crash mid-append) is skipped, not fatal. */

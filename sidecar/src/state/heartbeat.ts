@@ -55,7 +55,8 @@ export class HeartbeatRunner {
   /** Runs one heartbeat now. */
   beat(reason: string): HeartbeatEvent {
     const started = this.now();
-    const hb: HeartbeatEvent = { ts: started, status: "ok", reason, durationMs: Math.max(0, this.now() - started) };
+    // The beat itself delivers nothing: the reference's "ok-empty" (ran, nothing to send).
+    const hb: HeartbeatEvent = { ts: started, status: "ok-empty", reason, durationMs: Math.max(0, this.now() - started) };
     this.last = hb;
     this.emit(hb);
     return hb;

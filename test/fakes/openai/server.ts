@@ -3,10 +3,23 @@
 // `data: [DONE]`) and lets a test drive each exchange by hand: send a delta, end, fail, hold open.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
+/** A content part of a user message (text, or an image as a data: URL). */
+export type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
+
 export interface ChatCompletionBody {
   model: string;
-  messages: { role: string; content: string }[];
+  messages: { role: string; content: string | ContentPart[] }[];
   stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+}
+
+/** OpenAI's `usage` object (and OpenRouter's `cost`). */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number };
+  cost?: number;
 }
 
 /** One request the fake received, and the handle that answers it. */
@@ -16,6 +29,9 @@ export class Exchange {
   private ended = false;
   private gone = false;
   private started = false;
+  private streamed = "";
+  /** What `done()` reports when the client asked for usage (default: about 4 characters a token). */
+  usage: Usage | undefined;
 
   constructor(
     readonly authorization: string | undefined,
@@ -38,11 +54,12 @@ export class Exchange {
 
   /** Roles and contents of the messages sent, e.g. `["user:hi", "assistant:echo"]`. */
   get transcript(): string[] {
-    return this.body.messages.map((m) => `${m.role}:${m.content}`);
+    return this.body.messages.map((m) => `${m.role}:${typeof m.content === "string" ? m.content : m.content.map((p) => (p.type === "text" ? p.text : "[image]")).join("")}`);
   }
 
   /** Streams one content delta as its own SSE event. */
   delta(content: string): void {
+    this.streamed += content;
     this.raw(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] })}\n\n`);
   }
 
@@ -54,7 +71,10 @@ export class Exchange {
 
   /** Ends the stream the way OpenAI does: a final empty delta, then `data: [DONE]`. */
   done(): void {
-    this.raw(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
+    this.raw(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);
+    // With stream_options.include_usage, OpenAI sends one more chunk: no choices, the usage.
+    if (this.body.stream_options?.include_usage) this.raw(`data: ${JSON.stringify({ choices: [], usage: this.usage ?? this.estimate() })}\n\n`);
+    this.raw("data: [DONE]\n\n");
     this.ended = true;
     this.res.end();
   }
@@ -81,6 +101,12 @@ export class Exchange {
       if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
     }
     if (!this.gone) this.done();
+  }
+
+  private estimate(): Usage {
+    const prompt = Math.ceil(this.transcript.join("").length / 4);
+    const completion = Math.ceil(this.streamed.length / 4);
+    return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
   }
 
   private open(): void {

@@ -66,6 +66,7 @@ const methods: Record<string, Method> = {
   },
   sendPhoto: (c) => sendMedia(c, "photo"),
   sendDocument: (c) => sendMedia(c, "document"),
+  sendAnimation: (c) => sendMedia(c, "animation"),
   getFile: (c) => {
     const stored = c.world.file(String(c.params["file_id"] ?? ""));
     if (!stored) throw new ApiError(400, "Bad Request: invalid file_id");
@@ -108,26 +109,31 @@ function sendMessage(c: MethodContext): Message {
   if (text.trim() === "") throw new ApiError(400, "Bad Request: message text is empty");
   if (text.length > TEXT_LIMIT) throw new ApiError(400, "Bad Request: message is too long");
   const entities = Array.isArray(c.params["entities"]) ? { entities: c.params["entities"] as NonNullable<Message["entities"]> } : {};
-  return c.world.botMessage(chat, { text, ...entities }, replyTarget(c, chat));
+  return c.world.botMessage(chat, { text, ...entities, ...threadOf(c) }, replyTarget(c, chat));
 }
 
-function sendMedia(c: MethodContext, kind: "photo" | "document"): Message {
+function sendMedia(c: MethodContext, kind: "photo" | "document" | "animation"): Message {
   const chat = knownChat(c);
   const input = mediaInput(c, kind);
   const caption = typeof c.params["caption"] === "string" ? c.params["caption"] : undefined;
   if (caption !== undefined && caption.length > CAPTION_LIMIT) throw new ApiError(400, "Bad Request: message caption is too long");
+  const doc = () => c.world.document({ fileName: input.fileName, bytes: input.bytes });
   const content: Partial<Message> =
-    kind === "photo"
-      ? { photo: c.world.photoSizes(input.bytes) }
-      : { document: c.world.document({ fileName: input.fileName, bytes: input.bytes }) };
-  return c.world.botMessage(chat, { ...content, ...(caption ? { caption } : {}) }, replyTarget(c, chat));
+    kind === "photo" ? { photo: c.world.photoSizes(input.bytes) } : kind === "animation" ? { animation: { ...doc(), width: 1, height: 1, duration: 1 } } : { document: doc() };
+  return c.world.botMessage(chat, { ...content, ...(caption ? { caption } : {}), ...threadOf(c) }, replyTarget(c, chat));
 }
 
 /**
  * The file behind a media parameter: an upload (`attach://name` or a part named like the
  * parameter), a file_id the fake issued, or an HTTP URL (not fetched: placeholder bytes).
  */
-function mediaInput(c: MethodContext, key: "photo" | "document"): { fileName: string; bytes: Buffer } {
+/** `message_thread_id` as sent (forum topics), carried onto the stored message. */
+function threadOf(c: MethodContext): Partial<Message> {
+  const id = c.params["message_thread_id"];
+  return typeof id === "number" ? { message_thread_id: id } : {};
+}
+
+function mediaInput(c: MethodContext, key: "photo" | "document" | "animation"): { fileName: string; bytes: Buffer } {
   const value = c.params[key];
   const upload = typeof value === "string" && value.startsWith("attach://")
     ? c.files.find((f) => f.name === value.slice("attach://".length))

@@ -90,7 +90,10 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   async send(part: OutboundPart): Promise<{ providerMessageId: string }> {
-    const reply = part.replyToId ? { reply_parameters: { message_id: Number(part.replyToId), allow_sending_without_reply: true } } : {};
+    const reply = {
+      ...(part.replyToId ? { reply_parameters: { message_id: Number(part.replyToId), allow_sending_without_reply: true } } : {}),
+      ...(part.threadId ? { message_thread_id: Number(part.threadId) } : {}),
+    };
     try {
       const msg = part.media
         ? await this.sendMedia(part.chatId, part.media, part.text, reply)
@@ -127,7 +130,9 @@ export class TelegramAdapter implements ChannelAdapter {
     const file = media.fileId ?? media.url ?? (media.path ? new InputFile(media.path) : undefined);
     if (file === undefined) throw new ChannelSendError("media has no file id, URL or path", false);
     const extra = { ...reply, ...(caption ? { caption } : {}) };
-    return media.kind === "photo" ? this.api.sendPhoto(chatId, file, extra) : this.api.sendDocument(chatId, file, extra);
+    if (media.kind === "photo") return this.api.sendPhoto(chatId, file, extra);
+    if (media.kind === "animation") return this.api.sendAnimation(chatId, file, extra);
+    return this.api.sendDocument(chatId, file, extra);
   }
 
   private async poll(signal: AbortSignal, startOffset: number, onInbound: (msg: InboundMessage) => void): Promise<void> {

@@ -85,8 +85,8 @@ function summary(s: ChannelsDeps, def: AccountState, all: AccountState[]): Statu
   };
 }
 
-/** Runs every running account's probe at once; one that does not answer in time reports a timeout. */
-async function probeAll(s: ChannelsDeps, states: AccountState[], timeoutMs: number): Promise<Map<string, ProbeResult>> {
+/** Runs every running account's probe at once (results keyed `channel:accountId`); one that does not answer in time reports a timeout. */
+export async function probeAll(s: ChannelsDeps, states: AccountState[], timeoutMs: number): Promise<Map<string, ProbeResult>> {
   const out = new Map<string, ProbeResult>();
   await Promise.all(
     states.map(async (a) => {

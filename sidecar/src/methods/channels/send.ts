@@ -19,7 +19,8 @@ export const sendHandler =
       throw new GatewayError("not_found", `channel ${channel} has no account ${params.accountId} (accounts: ${s.channels.accounts(channel).join(", ")})`);
     }
     const urls = [...(params.mediaUrl ? [params.mediaUrl] : []), ...(params.mediaUrls ?? [])];
-    const media: MediaRef[] = urls.map((u) => (/^https?:\/\//.test(u) ? { kind: kindOf(u), url: u } : { kind: kindOf(u), path: u }));
+    const kind = (u: string): MediaRef["kind"] => (params.gifPlayback ? "animation" : kindOf(u));
+    const media: MediaRef[] = urls.map((u) => (/^https?:\/\//.test(u) ? { kind: kind(u), url: u } : { kind: kind(u), path: u }));
     const { item, alreadySent } = await s.outbox.enqueue(
       {
         channel,
@@ -39,6 +40,7 @@ export const sendHandler =
       throw new GatewayError("unavailable", `${channel} refused the message for good: ${failure}`, { details: { messageId: item.id } });
     }
     return {
+      runId: params.idempotencyKey,
       messageId: item.id,
       channel,
       to: chatId,

@@ -1,3 +1,5 @@
+import { GatewayError } from "../../errors.js";
+import { readAttachments } from "../../agent/attachments.js";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
@@ -13,13 +15,16 @@ export const chatHistoryHandler =
 /** `chat.send`: starts (or queues) a run; the reply streams as `chat` events. */
 export const chatSendHandler =
   (s: ChatDeps): Handler<"chat.send"> =>
-  ({ sessionKey, message, timeoutMs }) => {
+  ({ sessionKey, message, timeoutMs, attachments: raw }) => {
+    const attachments = readAttachments(raw);
+    if (message.trim() === "" && attachments.length === 0) throw new GatewayError("params_invalid", "chat.send needs a message or at least one attachment");
     const busy = s.runner.busy(sessionKey);
     const run = s.runner.start({
       sessionKey,
       message,
       channel: "webchat",
       ...(timeoutMs !== undefined ? { timeoutMs, timeoutSource: `timeoutMs = ${timeoutMs} in chat.send` } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
     });
     return { runId: run.runId, status: busy ? ("queued" as const) : ("started" as const) };
   };

@@ -1,15 +1,24 @@
+import type { Result } from "@clawdbot/protocol";
 import { GatewayError } from "../../errors.js";
+import type { NodeInfo } from "../../nodes/registry.js";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
 /** What these handlers may reach. */
-export type NodesDeps = Pick<GatewayServices, "now" | "nodes" | "invoker" | "execGate" | "broadcaster">;
+export type NodesDeps = Pick<GatewayServices, "now" | "nodes" | "invoker" | "execGate" | "broadcaster" | "devices" | "nodePairing">;
+
+/** A registry entry with `paired`: an approved device pairing or node pairing exists for it. */
+function withPairing(s: NodesDeps, n: NodeInfo): Result<"node.describe"> {
+  const node = s.nodePairing.listPaired().find((p) => p.nodeId === n.nodeId);
+  const device = s.devices.get(n.nodeId);
+  return { ...n, paired: node !== undefined || device !== undefined, ...(node?.version && !n.coreVersion ? { coreVersion: node.version } : {}) };
+}
 
 
 /** `node.list` */
 export const nodeListHandler =
   (s: NodesDeps): Handler<"node.list"> =>
-  () => ({ ts: s.now(), nodes: s.nodes.list() });
+  () => ({ ts: s.now(), nodes: s.nodes.list().map((n) => withPairing(s, n)) });
 
 /** `node.describe` */
 export const nodeDescribeHandler =
@@ -17,7 +26,7 @@ export const nodeDescribeHandler =
   ({ nodeId }) => {
     const info = s.nodes.describe(nodeId);
     if (!info) throw new GatewayError("not_found", `no node ${nodeId}; see node.list`);
-    return info;
+    return withPairing(s, info);
   };
 
 /** `node.rename`: persisted across restarts. */

@@ -4,7 +4,7 @@ import type { GatewayServices } from "../../services.js";
 import { nodeView } from "./views.js";
 
 /** What these handlers may reach. */
-export type NodePairingDeps = Pick<GatewayServices, "nodePairing" | "broadcaster" | "now">;
+export type NodePairingDeps = Pick<GatewayServices, "nodePairing" | "broadcaster" | "now" | "nodes">;
 
 
 /** `node.pair.request` */
@@ -20,7 +20,15 @@ export const nodePairRequestHandler =
 /** `node.pair.list` */
 export const nodePairListHandler =
   (s: NodePairingDeps): Handler<"node.pair.list"> =>
-  () => ({ pending: s.nodePairing.listPending(), paired: s.nodePairing.listPaired().map(nodeView) });
+  () => ({
+    pending: s.nodePairing.listPending(),
+    paired: s.nodePairing.listPaired().map((p) => {
+      const live = s.nodes.describe(p.nodeId);
+      // Connected now, or the moment its last connection ended.
+      const last = live?.connected ? s.now() : live?.lastSeenAtMs;
+      return { ...nodeView(p), ...(last !== undefined ? { lastConnectedAtMs: last } : {}) };
+    }),
+  });
 
 /** `node.pair.approve`: returns the node token once. */
 export const nodePairApproveHandler =

@@ -1,0 +1,103 @@
+import { join } from "node:path";
+import { Type, type Static } from "@sinclair/typebox";
+import { LockedJsonFile } from "../store/locked-json.js";
+import type { TokenUsage } from "./backend.js";
+
+const Count = Type.Number({ minimum: 0 });
+const RowSchema = Type.Object(
+  {
+    date: Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }),
+    backend: Type.String({ minLength: 1 }),
+    model: Type.String({ minLength: 1 }),
+    runs: Count,
+    input: Count,
+    output: Count,
+    cacheRead: Count,
+    cacheWrite: Count,
+    totalCost: Count,
+    /** Runs whose provider reported tokens but no cost. */
+    missingCostEntries: Count,
+  },
+  { additionalProperties: false },
+);
+const LedgerSchema = Type.Object({ version: Type.Literal(1), rows: Type.Array(RowSchema) }, { additionalProperties: false });
+type Row = Static<typeof RowSchema>;
+
+/** Totals in the reference's CostUsageTotals shape. */
+export interface UsageTotals {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  totalTokens: number;
+  totalCost: number;
+  missingCostEntries: number;
+}
+
+const KEEP_DAYS = 400;
+
+/**
+ * Tokens and cost per day, backend and model, kept by the agent runner in
+ * `<stateDir>/usage/usage.json` (atomic writes). Backends without usage (echo, command) count
+ * runs with zero tokens.
+ */
+export class UsageLedger {
+  private constructor(
+    private readonly file: LockedJsonFile<typeof LedgerSchema>,
+    private readonly now: () => number,
+  ) {}
+
+  static async open(stateDir: string, now: () => number): Promise<UsageLedger> {
+    const file = await LockedJsonFile.open(join(stateDir, "usage", "usage.json"), LedgerSchema, () => ({ version: 1 as const, rows: [] }));
+    return new UsageLedger(file, now);
+  }
+
+  /** Adds one run's usage (undefined: the backend reported none) under today's date. */
+  record(backend: string, model: string, usage: TokenUsage | undefined): Promise<void> {
+    const date = day(this.now());
+    return this.file.mutate((doc) => {
+      let row = doc.rows.find((r) => r.date === date && r.backend === backend && r.model === model);
+      if (!row) {
+        row = { date, backend, model, runs: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalCost: 0, missingCostEntries: 0 };
+        doc.rows.push(row);
+      }
+      row.runs++;
+      if (usage) {
+        row.input += usage.input;
+        row.output += usage.output;
+        row.cacheRead += usage.cacheRead;
+        row.cacheWrite += usage.cacheWrite;
+        if (usage.cost !== undefined) row.totalCost += usage.cost;
+        else if (usage.input + usage.output > 0) row.missingCostEntries++;
+      }
+      const oldest = day(this.now() - KEEP_DAYS * 86_400_000);
+      doc.rows = doc.rows.filter((r) => r.date >= oldest);
+    });
+  }
+
+  /** Rows of the last `days` days (today included), oldest first. */
+  rows(days: number): Row[] {
+    const from = day(this.now() - (days - 1) * 86_400_000);
+    return this.file.data.rows.filter((r) => r.date >= from).sort((a, b) => a.date.localeCompare(b.date));
+  }
+}
+
+/** Sums rows into totals. */
+export function totalsOf(rows: readonly Row[]): UsageTotals {
+  const t: UsageTotals = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, totalCost: 0, missingCostEntries: 0 };
+  for (const r of rows) {
+    t.input += r.input;
+    t.output += r.output;
+    t.cacheRead += r.cacheRead;
+    t.cacheWrite += r.cacheWrite;
+    t.totalCost += r.totalCost;
+    t.missingCostEntries += r.missingCostEntries;
+  }
+  t.totalTokens = t.input + t.output + t.cacheRead + t.cacheWrite;
+  return t;
+}
+
+/** UTC calendar day of a timestamp, `YYYY-MM-DD`. */
+export function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
