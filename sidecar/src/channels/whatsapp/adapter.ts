@@ -437,6 +437,9 @@ function mediaContent(media: MediaRef, caption: string | undefined): AnyMessageC
       return { image: file, ...cap };
     case "video":
       return { video: file, ...cap };
+    case "animation":
+      // A GIF or silent clip that loops in the chat (send {gifPlayback: true}).
+      return { video: file, gifPlayback: true, ...cap };
     case "audio":
     case "voice":
       return { audio: file, ptt: true, mimetype: media.mimeType ?? "audio/ogg; codecs=opus" };
