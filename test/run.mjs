@@ -26,7 +26,7 @@ if (files.length === 0) {
 }
 const res = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", ...files],
+  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=600000", ...files],
   { cwd: root, stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0" } },
 );
 process.exit(res.status ?? 1);

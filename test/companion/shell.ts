@@ -76,7 +76,7 @@ export class TestShell {
   }
 
   /** The first message at or after `from` that matches; waits for it (a deadline for hangs, no timing assert). */
-  async expect<T extends CompanionMessage["type"]>(type: T, pred: (m: Msg<T>) => boolean, what: string, from = 0, ms = 30_000): Promise<Msg<T>> {
+  async expect<T extends CompanionMessage["type"]>(type: T, pred: (m: Msg<T>) => boolean, what: string, from = 0, ms = 90_000): Promise<Msg<T>> {
     const deadline = Date.now() + ms;
     for (;;) {
       const hit = this.messages.slice(from).find((m): m is Msg<T> => m.type === type && pred(m as Msg<T>));
