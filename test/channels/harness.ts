@@ -8,7 +8,7 @@ import type { TestContext } from "node:test";
 import { METHODS, check, formatIssues, type MethodName } from "@clawdbot/protocol";
 import type { ConfigFile } from "@clawdbot/sidecar";
 import { FakeTelegram, type RecordedCall } from "../fakes/telegram/server.js";
-import { startGateway, type TestGateway } from "../support/gateway.js";
+import { startGateway, type StartOptions, type TestGateway } from "../support/gateway.js";
 import { connectRaw, type RawClient } from "../support/raw-client.js";
 import { defer } from "./cleanup.js";
 
@@ -52,6 +52,26 @@ export interface Running {
 }
 
 /**
+ * Starts an in-process gateway and an admin (`ui`) connection; stopping it is idempotent and
+ * happens when the test ends (after `beforeStop`, e.g. releasing requests a fake holds).
+ */
+export async function startChannelGateway(t: TestContext, opts: StartOptions, beforeStop?: () => void): Promise<Running> {
+  const gw = await startGateway(opts);
+  let stopped = false;
+  const stop = gw.stop;
+  gw.stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await stop();
+  };
+  defer(t, () => (beforeStop?.(), gw.stop()));
+  const { client, res } = await connectRaw(gw.url, { mode: "ui" });
+  assert.equal(res.ok, true, JSON.stringify(res));
+  defer(t, () => client.close());
+  return { gw, admin: client };
+}
+
+/**
  * Starts an in-process gateway on the fake and an admin (`ui`) connection; resolves once the channel
  * polls (a getUpdates reached the fake), unless `waitForPoll` is false (start-up failures).
  */
@@ -63,19 +83,8 @@ export async function startTelegramGateway(
 ): Promise<Running> {
   const polled = fake.calls.length;
   const file = { ...telegramConfig(fake, overrides), ...(opts.agent ? { agent: opts.agent } : {}) };
-  const gw = await startGateway({ file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) });
-  let stopped = false;
-  const stop = gw.stop;
-  gw.stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await stop();
-  };
   // A send the fake never answers would hold the gateway's stop (it waits for the send in flight).
-  defer(t, () => (fake.dropHung(), gw.stop()));
-  const { client, res } = await connectRaw(gw.url, { mode: "ui" });
-  assert.equal(res.ok, true, JSON.stringify(res));
-  defer(t, () => client.close());
+  const { gw, admin: client } = await startChannelGateway(t, { file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) }, () => fake.dropHung());
   if (opts.waitForPoll !== false) await fake.waitForCall((c) => c.seq > polled && c.method === "getUpdates", 10_000, "first getUpdates");
   return { gw, admin: client };
 }

@@ -5,11 +5,10 @@ import type { TestContext } from "node:test";
 import type { ConfigFile } from "@clawdbot/sidecar";
 import { FakeSignalDaemon } from "../fakes/signal/daemon.js";
 import { FakeSignalNetwork } from "../fakes/signal/network.js";
-import { startGateway, type TestGateway } from "../support/gateway.js";
+import type { TestGateway } from "../support/gateway.js";
 import type { RawClient } from "../support/raw-client.js";
-import { connectRaw } from "../support/raw-client.js";
 import { defer } from "./cleanup.js";
-import { call, eventually, tempStateDir } from "./harness.js";
+import { call, eventually, startChannelGateway, tempStateDir } from "./harness.js";
 
 export type SignalFileConfig = NonNullable<NonNullable<ConfigFile["channels"]>["signal"]>;
 
@@ -53,18 +52,7 @@ export interface SignalRunning {
 /** An in-process gateway with the Signal channel; resolves once the account is connected (unless told not to wait). */
 export async function startSignalGateway(t: TestContext, file: ConfigFile, opts: { stateDir?: string; waitConnected?: boolean } = {}): Promise<SignalRunning> {
   const stateDir = opts.stateDir ?? (await tempStateDir(t));
-  const gw = await startGateway({ file, stateDir });
-  let stopped = false;
-  const stop = gw.stop;
-  gw.stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await stop();
-  };
-  defer(t, () => gw.stop());
-  const { client, res } = await connectRaw(gw.url, { mode: "ui" });
-  assert.equal(res.ok, true, JSON.stringify(res));
-  defer(t, () => client.close());
+  const { gw, admin: client } = await startChannelGateway(t, { file, stateDir });
   if (opts.waitConnected !== false) await eventually("signal connected", async () => (await account(client, "signal")).connected, 60_000);
   return { gw, admin: client, stateDir };
 }

@@ -8,10 +8,9 @@ import type { TestContext } from "node:test";
 import { BufferJSON, initAuthCreds } from "@whiskeysockets/baileys";
 import type { ConfigFile } from "@clawdbot/sidecar";
 import { FakeWhatsApp } from "../fakes/whatsapp/world.js";
-import { startGateway, type TestGateway } from "../support/gateway.js";
-import { connectRaw, type RawClient } from "../support/raw-client.js";
-import { defer } from "./cleanup.js";
-import { call, eventually, tempStateDir } from "./harness.js";
+import type { TestGateway } from "../support/gateway.js";
+import type { RawClient } from "../support/raw-client.js";
+import { call, eventually, startChannelGateway, tempStateDir } from "./harness.js";
 
 export type WhatsAppFileConfig = NonNullable<NonNullable<ConfigFile["channels"]>["whatsapp"]>;
 
@@ -56,18 +55,7 @@ export async function startWhatsAppGateway(
   if (opts.linked !== false) await seedLinkedCreds(stateDir, fake);
   const file: ConfigFile = { heartbeat: { enabled: false }, channels: { whatsapp: { dmPolicy: "open", ...overrides } }, ...(opts.agent ? { agent: opts.agent } : {}) };
   const opened = fake.sockets.length;
-  const gw = await startGateway({ file, stateDir, channelTransports: { whatsapp: fake.transport } });
-  let stopped = false;
-  const stop = gw.stop;
-  gw.stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await stop();
-  };
-  defer(t, () => gw.stop());
-  const { client, res } = await connectRaw(gw.url, { mode: "ui" });
-  assert.equal(res.ok, true, JSON.stringify(res));
-  defer(t, () => client.close());
+  const { gw, admin: client } = await startChannelGateway(t, { file, stateDir, channelTransports: { whatsapp: fake.transport } });
   if (opts.linked !== false) {
     await fake.waitForSockets(opened + 1);
     await eventually("WhatsApp connected", async () => (await whatsappAccount(client)).connected);
