@@ -4,13 +4,14 @@ import { sectionSchema, type SectionSchema } from "./module.js";
 import { telegram } from "./telegram/index.js";
 import { signal } from "./signal/index.js";
 import { whatsapp } from "./whatsapp/index.js";
+import { imessage } from "./imessage/index.js";
 
 /**
  * Every channel the gateway can run. The config schema, config resolution, `channels.status`,
  * `channels.logout`, the CLI and start-up all read this list: adding a channel is one folder
  * and one line here.
  */
-export const CHANNEL_MODULES = [telegram, whatsapp, signal] as const;
+export const CHANNEL_MODULES = [telegram, whatsapp, signal, imessage] as const;
 
 export type ChannelModules = typeof CHANNEL_MODULES;
 export type ChannelId = ChannelModules[number]["id"];

@@ -5,7 +5,7 @@ import { emptyDrops, type DropCounts, type DropReason } from "./drops.js";
 import type { ResolvedChannel } from "./module.js";
 import { CHANNEL_MODULES, channelModule, type ChannelModules, type ChannelTransports } from "./modules.js";
 import type { SecretRedactor } from "./redactor.js";
-import type { ChannelAdapter, ChannelRuntimeStatus, InboundMessage } from "./types.js";
+import { ChannelStartError, type ChannelAdapter, type ChannelRuntimeStatus, type InboundMessage } from "./types.js";
 
 type Module = ChannelModules[number];
 type ChannelsConfig = Readonly<Partial<Record<string, ResolvedChannel>>>;
@@ -297,6 +297,10 @@ export class ChannelRegistry {
       slot.running = false;
       slot.startError = (err as Error)?.message ?? String(err);
       if (controller.signal.aborted || slot.loggedOut) return;
+      if (err instanceof ChannelStartError && !err.retryable) {
+        this.deps.log.warn({ channel: slot.channel, account: slot.accountId, err: this.deps.redactor.text(slot.startError) }, "channel cannot start; not retrying");
+        return;
+      }
       const wait = slot.backoff.next();
       this.deps.log.warn({ channel: slot.channel, account: slot.accountId, err: this.deps.redactor.text(slot.startError), retryInMs: wait }, "channel failed to start");
       slot.retry = setTimeout(() => void this.startSlot(slot), wait);

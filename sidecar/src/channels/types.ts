@@ -81,6 +81,20 @@ export class ChannelSendError extends Error {
   }
 }
 
+/**
+ * A channel account could not start. `retryable: false` means trying again cannot help until the
+ * configuration changes (e.g. iMessage on a host that is not a Mac): the registry does not retry.
+ */
+export class ChannelStartError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "ChannelStartError";
+  }
+}
+
 /** A code the user must act on to link a device: a QR code to scan or a pairing code to type. */
 export type LoginCode =
   | { kind: "qr"; qr: string; expiresAt: number }

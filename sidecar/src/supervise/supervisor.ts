@@ -222,7 +222,10 @@ export class Supervisor {
   private pipeLines(child: ChildProcess): void {
     const { name } = this.opts.program;
     if (child.stderr) {
-      createInterface({ input: child.stderr, crlfDelay: Infinity }).on("line", (raw) => {
+      // readline re-emits its input's errors; a broken pipe from a dying child is no reason to crash.
+      const stderr = createInterface({ input: child.stderr, crlfDelay: Infinity });
+      stderr.on("error", (err) => this.opts.log.debug({ program: name, err: err.message }, "stderr of the program failed"));
+      stderr.on("line", (raw) => {
         const line = raw.trim().slice(0, MAX_LOG_LINE);
         if (!line) return;
         this.lastStderr = line;
@@ -232,7 +235,9 @@ export class Supervisor {
       });
     }
     if (this.opts.program.stdio === "log" && child.stdout) {
-      createInterface({ input: child.stdout, crlfDelay: Infinity }).on("line", (raw) => {
+      const stdout = createInterface({ input: child.stdout, crlfDelay: Infinity });
+      stdout.on("error", (err) => this.opts.log.debug({ program: name, err: err.message }, "stdout of the program failed"));
+      stdout.on("line", (raw) => {
         const line = raw.trim().slice(0, MAX_LOG_LINE);
         if (line) this.opts.log.info({ program: name, pid: child.pid, stream: "stdout" }, line);
       });

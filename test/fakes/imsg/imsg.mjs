@@ -22,7 +22,7 @@ world.on("connect", () => toWorld({ hello: { pid: process.pid, args } }));
 world.on("error", () => process.exit(1));
 world.on("close", () => process.exit(1));
 
-createInterface({ input: world }).on("line", (line) => {
+createInterface({ input: world }).on("error", () => process.exit(1)).on("line", (line) => {
   const cmd = JSON.parse(line);
   if (cmd.stderr !== undefined) process.stderr.write(`${cmd.stderr}\n`);
   if (cmd.stdout !== undefined) process.stdout.write(`${cmd.stdout}\n`);
@@ -42,8 +42,10 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   }
   toWorld({ request: req });
 });
-// Like imsg: the end of stdin ends the server (its subscriptions with it).
+// Like imsg: the end of stdin ends the server (its subscriptions with it), unless
+// FAKE_IMSG_IGNORE_EOF is set (a wrapper whose remote side lingers).
 process.stdin.on("end", () => {
+  if (process.env.FAKE_IMSG_IGNORE_EOF) return;
   toWorld({ bye: true });
   setTimeout(() => process.exit(0), 10);
 });

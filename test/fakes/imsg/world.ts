@@ -103,10 +103,14 @@ export class FakeMessages {
     await new Promise((r) => this.server.close(r));
   }
 
-  /** A wrapper script that runs the fake imsg against this world (what `cliPath` points at). */
-  async writeCli(dir: string): Promise<string> {
-    const path = join(dir, "imsg-wrapper");
-    await writeFile(path, `#!/bin/sh\nFAKE_IMSG_CONTROL=${this.address} exec ${JSON.stringify(FAKE)} "$@"\n`);
+  /**
+   * A wrapper script that runs the fake imsg against this world (what `cliPath` points at), named
+   * `name`. `ignoreEof` makes the process outlive the end of its stdin, as a remote end might.
+   */
+  async writeCli(dir: string, opts: { name?: string; ignoreEof?: boolean } = {}): Promise<string> {
+    const path = join(dir, opts.name ?? "imsg-wrapper");
+    const env = `FAKE_IMSG_CONTROL=${this.address}${opts.ignoreEof ? " FAKE_IMSG_IGNORE_EOF=1" : ""}`;
+    await writeFile(path, `#!/bin/sh\n${env} exec ${JSON.stringify(FAKE)} "$@"\n`);
     await chmod(path, 0o755);
     return path;
   }
@@ -171,6 +175,11 @@ export class FakeMessages {
     this.faults.push({ method, fault, times });
   }
 
+  /** Removes the faults of a method (all of them without one). */
+  heal(method?: string): void {
+    for (let i = this.faults.length - 1; i >= 0; i--) if (!method || this.faults[i]!.method === method) this.faults.splice(i, 1);
+  }
+
   requestsOf(method: string): (RpcRequest & { pid: number })[] {
     return this.requests.filter((r) => r.method === method);
   }
@@ -204,7 +213,10 @@ export class FakeMessages {
       if (child) child.alive = false;
       this.changed();
     });
-    createInterface({ input: socket }).on("line", (line) => {
+    // readline re-emits its input's errors (a reset from a process that exited): ignored like the socket's.
+    const lines = createInterface({ input: socket });
+    lines.on("error", () => undefined);
+    lines.on("line", (line) => {
       const msg = JSON.parse(line) as { hello?: { pid: number; args: string[] }; request?: RpcRequest; bye?: true };
       if (msg.hello) {
         child = { pid: msg.hello.pid, args: msg.hello.args, socket, subscriptions: new Map(), alive: true };
