@@ -72,8 +72,11 @@ export class RawClient {
     });
   }
 
-  /** The first recorded frame matching `pred`, waiting up to `ms`. */
-  next(pred: (f: Frame) => boolean, ms = 5000): Promise<Frame> {
+  /**
+   * The first recorded frame matching `pred`, waiting up to `ms` (by default long enough for a
+   * machine busy with parallel test files; tests that expect silence pass their own `ms`).
+   */
+  next(pred: (f: Frame) => boolean, ms = 30_000): Promise<Frame> {
     const hit = this.frames.find(pred);
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
