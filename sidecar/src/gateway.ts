@@ -5,6 +5,7 @@ import type { GatewayServices } from "./services.js";
 import { Connection, type ConnectionDeps } from "./server/connection.js";
 import { Connections } from "./server/connections.js";
 import { Listener } from "./server/listener.js";
+import { PRE_HELLO_MAX_BYTES } from "./server/inbound-limit.js";
 import { buildHello } from "./server/hello.js";
 import { httpHandler } from "./server/http.js";
 import { NonceSource } from "./auth/nonces.js";
@@ -65,7 +66,8 @@ export class Gateway {
       log: logger,
       tls: stores.tls,
       http: httpHandler({ version: services.version, startedAt: services.startedAt, now: services.now, pages: [createWebchatHandler()] }),
-      maxPayload: Math.max(config.maxPayload, NODE_MAX_PAYLOAD),
+      // Every socket starts with the pre-hello limit; its connection raises it after hello-ok.
+      maxPayload: Math.min(PRE_HELLO_MAX_BYTES, config.maxPayload),
       allowedOrigins: () => services.config.allowedOrigins,
       proxies: () => services.config,
       stopping: () => this.stopping !== undefined,

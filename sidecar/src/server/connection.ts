@@ -20,6 +20,7 @@ import type { EventSink } from "../events/broadcaster.js";
 import type { Caller } from "../methods/context.js";
 import type { Dispatcher } from "../methods/dispatcher.js";
 import type { Authenticated, Handshake } from "./handshake.js";
+import { PRE_HELLO_MAX_BYTES, setInboundLimit } from "./inbound-limit.js";
 
 /** What a connection needs from the gateway. */
 export interface ConnectionDeps {
@@ -67,13 +68,11 @@ export class Connection implements EventSink {
     this.state = { kind: "awaiting-connect", timer };
     this.lastSeenAt = deps.now();
     ws.on("pong", () => (this.lastSeenAt = deps.now()));
+    // Until hello-ok a socket may not make the gateway hold more than PRE_HELLO_MAX_BYTES: ws refuses
+    // a longer frame as soon as its header arrives (1009), before buffering any of it.
+    setInboundLimit(ws, this.inboundLimit());
     ws.on("message", (data: Buffer, isBinary) => {
       this.lastSeenAt = deps.now();
-      const limit = this.state.kind === "connected" && this.state.caller.role === "node" ? deps.nodeMaxPayload : deps.maxPayload;
-      if (data.length > limit) {
-        this.close(CloseCode.tooBig, "message too big");
-        return;
-      }
       this.onMessage(isBinary ? null : data.toString());
     });
     ws.on("close", () => this.onClose());
@@ -120,10 +119,17 @@ export class Connection implements EventSink {
     this.ws.terminate();
   }
 
-  /** A client is slow when data is still queued for it and this frame would push it past the limit. */
+  /** A client is slow when data is still queued for it and this frame would push it past the limit (small until hello-ok). */
   private overBudget(bytes: number): boolean {
     const queued = this.ws.bufferedAmount;
-    return queued > 0 && queued + bytes > this.deps.maxBufferedBytes;
+    const limit = this.state.kind === "connected" ? this.deps.maxBufferedBytes : PRE_HELLO_MAX_BYTES;
+    return queued > 0 && queued + bytes > limit;
+  }
+
+  /** The largest inbound frame in the current state: small until hello-ok, then the role's. */
+  private inboundLimit(): number {
+    if (this.state.kind !== "connected") return Math.min(PRE_HELLO_MAX_BYTES, this.deps.maxPayload);
+    return this.state.caller.role === "node" ? this.deps.nodeMaxPayload : this.deps.maxPayload;
   }
 
   /** Closes with a code and reason; the close handler cleans up. */
@@ -209,6 +215,7 @@ export class Connection implements EventSink {
         viaDeviceToken: auth.viaDeviceToken,
       };
       this.state = { kind: "connected", caller };
+      setInboundLimit(this.ws, this.inboundLimit());
       // Only nodes' claims are needed later; operators' connect params (signature and all) are dropped.
       if (caller.role !== "node") this.connectParams = undefined;
       this.sendFrame({ type: "res", id, ok: true, payload: this.deps.hello(caller, auth) });

@@ -13,7 +13,7 @@ export interface ListenerDeps {
   tls: TlsMaterial | undefined;
   /** Plain HTTP routes on the same port (health, WebChat, …). */
   http: RequestListener;
-  /** Largest frame ws will assemble for any socket; per-role limits are the connection's job. */
+  /** Largest frame ws will assemble for a new socket; the connection raises it per role after hello-ok. */
   maxPayload: number;
   /** Read at every upgrade so a config reload applies at once. */
   allowedOrigins: () => readonly string[];
