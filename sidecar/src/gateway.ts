@@ -5,6 +5,7 @@ import type { GatewayServices } from "./services.js";
 import { Connection, type ConnectionDeps } from "./server/connection.js";
 import { Connections } from "./server/connections.js";
 import { Listener } from "./server/listener.js";
+import { HostPolicy } from "./server/host-check.js";
 import { PRE_HELLO_MAX_BYTES } from "./server/inbound-limit.js";
 import { buildHello } from "./server/hello.js";
 import { httpHandler } from "./server/http.js";
@@ -48,6 +49,7 @@ export class Gateway {
     this.services = services;
     this.connections = new Connections(services, logger, () => this.stopping !== undefined);
     const nonces = new NonceSource();
+    const hosts = new HostPolicy({ bindHost: config.host, hostname: services.hostname, allowedHosts: () => services.config.allowedHosts });
     const connDeps: ConnectionDeps = {
       log: logger,
       now: services.now,
@@ -69,6 +71,7 @@ export class Gateway {
       // Every socket starts with the pre-hello limit; its connection raises it after hello-ok.
       maxPayload: Math.min(PRE_HELLO_MAX_BYTES, config.maxPayload),
       allowedOrigins: () => services.config.allowedOrigins,
+      hostAllowed: (host) => hosts.allows(host),
       proxies: () => services.config,
       stopping: () => this.stopping !== undefined,
       onSocket: (ws, peer) => this.connections.add(new Connection(ws, peer, connDeps)),
@@ -81,6 +84,7 @@ export class Gateway {
             host: config.host,
             port: config.canvasPort,
             log: logger.child({ component: "canvas" }),
+            hostAllowed: (host) => hosts.allows(host),
             ...(stores.tls ? { tls: { cert: stores.tls.cert, key: stores.tls.key } } : {}),
           });
   }

@@ -1,40 +1,10 @@
 // Origin check on the WebSocket upgrade: a page from another site is refused with HTTP 403 before any frame.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import WebSocket from "ws";
 import { startGateway } from "../support/gateway.js";
 import { RawClient, connectRaw } from "../support/raw-client.js";
-import { assertHealthy, assertHello, assertRefused, connectVia } from "./refusal.js";
-
-interface UpgradeOutcome {
-  /** HTTP status of a refused upgrade, or 101 when the socket opened. */
-  status: number;
-  body: string;
-  /** Messages received (a refused upgrade must have sent none). */
-  messages: number;
-}
-
-/** Attempts an upgrade with `headers`; reports the HTTP status instead of throwing. */
-function tryUpgrade(url: string, headers: Record<string, string>): Promise<UpgradeOutcome> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    let messages = 0;
-    ws.on("message", () => messages++);
-    ws.on("open", () => {
-      ws.once("message", () => {
-        ws.close();
-        resolve({ status: 101, body: "", messages });
-      });
-    });
-    ws.on("unexpected-response", (_req, res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, messages }));
-    });
-    ws.on("error", reject);
-  });
-}
+import { tryUpgrade } from "../support/upgrade.js";
+import { assertHealthy, assertHello, connectVia } from "./refusal.js";
 
 test("an upgrade with Origin: https://evil.example is refused with HTTP 403 before any frame", async (t) => {
   const gw = await startGateway();
@@ -75,12 +45,14 @@ test("an origin listed in gateway.allowedOrigins is allowed; others still are no
   assert.equal((await tryUpgrade(gw.url, { Origin: "https://evil.example" })).status, 403);
 });
 
-test("a DNS-rebound page (Origin and Host both evil.example) gets through the origin check but is not local", async (t) => {
+test("a DNS-rebound page (Origin and Host both evil.example) is refused with 403 before the handshake", async (t) => {
   const gw = await startGateway();
   t.after(() => gw.stop());
   const host = `evil.example:${gw.port}`;
-  const { client, res } = await connectVia(gw.url, { headers: { Origin: `http://${host}`, Host: host } });
-  await assertRefused(client, res, { code: "NOT_PAIRED", close: "pairing required" });
+  const out = await tryUpgrade(gw.url, { Origin: `http://${host}`, Host: host });
+  assert.equal(out.status, 403);
+  assert.equal(out.messages, 0);
+  assert.match(out.body, /host not allowed/);
 });
 
 test("a refused cross-site upgrade does not disturb a connected client", async (t) => {

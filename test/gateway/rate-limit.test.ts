@@ -51,16 +51,17 @@ for (const [mode, realIpHeader] of [
 }
 
 test("500 parallel wrong-token connects with a device signature: exactly 20 are checked, 480 are rate limited", async (t) => {
-  const gw = await startGateway({ flags: { token: TOKEN } });
+  // Generous timeouts: on a loaded machine opening 500 sockets must not run into the handshake limit.
+  const gw = await startGateway({ flags: { token: TOKEN }, file: { gateway: { handshakeTimeoutMs: 120_000 } } });
   t.after(() => gw.stop());
   // Every socket is open and challenged first; then all 500 signed connects leave at once.
   const sockets = await Promise.all(
     Array.from({ length: 500 }, async () => {
       const client = await RawClient.open(gw.url);
-      return { client, nonce: await client.challenge() };
+      return { client, nonce: ((await client.next((f) => f.event === "connect.challenge", 120_000)).payload as { nonce: string }).nonce };
     }),
   );
-  const pending = sockets.map(({ client, nonce }, i) => client.request("connect", connectParams({ token: `wrong-token-${i}`, nonce })));
+  const pending = sockets.map(({ client, nonce }, i) => client.request("connect", connectParams({ token: `wrong-token-${i}`, nonce }), 120_000));
   const results = (await Promise.all(pending)).map(outcome);
   await Promise.all(sockets.map(({ client }) => client.closed));
   assert.deepEqual(tally(results), { UNAUTHORIZED: 20, RATE_LIMITED: 480 });

@@ -28,6 +28,8 @@ export interface CanvasHostOptions {
   a2uiBundle?: string;
   /** File watching strategy (default: recursive where the platform has it). */
   watchMode?: WatchMode;
+  /** Whether a request's Host names this machine (DNS rebinding defence); every name passes when absent. */
+  hostAllowed?: (host: string | undefined) => boolean;
 }
 
 const TEXT = "text/plain; charset=utf-8";
@@ -133,12 +135,23 @@ export class CanvasHost {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => socket.destroy());
+    if (!this.hostOk(req)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     const route = routeOf(req.url);
     if (route.kind === "internal" && route.name === "ws") return this.hub.handleUpgrade(req, socket, head);
     socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   }
 
+  private hostOk(req: IncomingMessage): boolean {
+    if (this.opts.hostAllowed?.(req.headers.host) ?? true) return true;
+    this.log.warn({ host: req.headers.host, url: req.url }, "canvas request refused: Host is not this machine");
+    return false;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.hostOk(req)) return send(req, res, 403, TEXT, "host not allowed\n");
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
       return send(req, res, 405, TEXT, "method not allowed\n");

@@ -57,6 +57,8 @@ export interface GatewayConfig {
   /** The header a trusted proxy names the client in. */
   readonly realIpHeader: RealIpHeader;
   readonly allowedOrigins: readonly string[];
+  /** Host names beyond loopback, the bound address and this machine's names that requests may carry. */
+  readonly allowedHosts: readonly string[];
   readonly autoApproveLocal: boolean;
   readonly authRateLimit: { readonly maxFailures: number; readonly windowMs: number };
   readonly heartbeat: { readonly enabled: boolean; readonly intervalMs: number };
@@ -150,6 +152,7 @@ export function resolveConfig(
     trustedProxies: attempt(() => trustedProxies(g.trustedProxies ?? []), []),
     realIpHeader: g.realIpHeader ?? "x-forwarded-for",
     allowedOrigins: g.allowedOrigins ?? [],
+    allowedHosts: allowedHosts(g.allowedHosts ?? []),
     autoApproveLocal: g.pairing?.autoApproveLocal ?? true,
     authRateLimit: { maxFailures: g.authRateLimit?.maxFailures ?? 20, windowMs: g.authRateLimit?.windowMs ?? 60_000 },
     heartbeat: { enabled: file.heartbeat?.enabled ?? true, intervalMs: file.heartbeat?.intervalMs ?? 30 * 60_000 },
@@ -173,6 +176,12 @@ export function resolveConfig(
 /** A secret from the environment meets the same floor as one in the file. */
 function secretLongEnough(name: string, value: string | undefined): void {
   if (value && value.length < MIN_SECRET_LENGTH) throw new ConfigError(`${name} is ${value.length} characters long; a gateway secret has at least ${MIN_SECRET_LENGTH}`);
+}
+
+function allowedHosts(entries: readonly string[]): string[] {
+  const bad = entries.filter((e) => !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)$/.test(e) || e.startsWith("."));
+  if (bad.length > 0) throw new ConfigError(`gateway.allowedHosts: ${bad.map((b) => JSON.stringify(b)).join(", ")} is not a host name or address (no scheme, port or path)`);
+  return [...entries];
 }
 
 function trustedProxies(entries: readonly string[]): string[] {

@@ -60,6 +60,9 @@ export const ConfigFileSchema = Type.Object(
           ),
           realIpHeader: Type.Optional(RealIpHeaderSchema),
           allowedOrigins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+          allowedHosts: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), { description: "extra Host names (e.g. a DNS or tailnet name) requests may carry" }),
+          ),
           pairing: Type.Optional(
             Type.Object({ autoApproveLocal: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
           ),

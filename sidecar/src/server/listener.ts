@@ -17,6 +17,8 @@ export interface ListenerDeps {
   maxPayload: number;
   /** Read at every upgrade so a config reload applies at once. */
   allowedOrigins: () => readonly string[];
+  /** Whether a request's Host header names this machine (DNS rebinding defence); every HTTP and upgrade request. */
+  hostAllowed: (host: string | undefined) => boolean;
   proxies: () => ProxyConfig;
   /** While true, upgrades are answered 503. */
   stopping: () => boolean;
@@ -32,7 +34,14 @@ export class Listener {
 
   constructor(private readonly deps: ListenerDeps) {
     const { tls } = deps;
-    this.server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, deps.http) : createServer(deps.http);
+    const http: RequestListener = (req, res) => {
+      if (this.hostRefused(req)) {
+        res.writeHead(403, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("host not allowed\n");
+        return;
+      }
+      deps.http(req, res);
+    };
+    this.server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, http) : createServer(http);
     // The gateway tracks its connections itself; ws need not keep a second set.
     this.wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: deps.maxPayload, perMessageDeflate: false });
     this.server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
@@ -71,10 +80,20 @@ export class Listener {
     });
   }
 
+  private hostRefused(req: IncomingMessage): boolean {
+    if (this.deps.hostAllowed(req.headers.host)) return false;
+    this.deps.log.warn({ host: req.headers.host, ip: req.socket.remoteAddress, url: req.url }, "request refused: Host is not this machine");
+    return true;
+  }
+
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => socket.destroy());
     if (this.deps.stopping()) {
       socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    if (this.hostRefused(req)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nhost not allowed\n");
       return;
     }
     if (!originAllowed(req.headers, this.deps.allowedOrigins())) {
