@@ -1,9 +1,14 @@
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
-import { join, relative, resolve, sep, dirname } from "node:path";
+import { lstat, mkdir, readdir, rm } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
 import { writeFileAtomic } from "../store/atomic-file.js";
 import { GatewayError } from "../errors.js";
+import { ensureDirsNoFollow, realDir, walkInside } from "./contained-path.js";
 
-/** The agent-editable files of canvas sessions under `<stateDir>/canvas/<session>/`. */
+/**
+ * The agent-editable files of canvas sessions under `<stateDir>/canvas/<session>/`. Every path is
+ * checked lexically, then component by component below the canvas root's real path: writes and
+ * deletes never pass through a symlink, listings do not descend into one.
+ */
 export class CanvasFiles {
   readonly root: string;
 
@@ -30,44 +35,70 @@ export class CanvasFiles {
     return full;
   }
 
+  /** The canvas root's real path (created when missing). */
+  async realRoot(): Promise<string> {
+    await mkdir(this.root, { recursive: true, mode: 0o755 });
+    const real = await realDir(this.root);
+    if (real === undefined) throw new GatewayError("unavailable", `the canvas folder ${this.root} cannot be resolved`);
+    return real;
+  }
+
   async write(session: string, path: string, data: Buffer): Promise<number> {
-    const full = this.resolve(session, path);
-    await mkdir(dirname(full), { recursive: true, mode: 0o755 });
-    await writeFileAtomic(full, data, 0o644);
+    const parts = this.parts(session, path);
+    const name = parts.pop()!;
+    const dir = await ensureDirsNoFollow(await this.realRoot(), parts, 0o755);
+    if ("refused" in dir) throw this.refusal(path, dir.refused);
+    const target = join(dir.path, name);
+    const existing = await lstat(target).catch(() => undefined);
+    if (existing?.isSymbolicLink()) throw this.refusal(path, "symlink");
+    if (existing?.isDirectory()) throw new GatewayError("params_invalid", `canvas path ${JSON.stringify(path)} is a folder`);
+    await writeFileAtomic(target, data, 0o644);
     return data.length;
   }
 
   async list(session: string): Promise<{ path: string; bytes: number; mtimeMs: number }[]> {
-    const base = this.sessionDir(session);
+    this.sessionDir(session);
+    const base = await walkInside(await this.realRoot(), [session], false);
+    if (base.kind !== "found" || !base.isDirectory) return [];
     const out: { path: string; bytes: number; mtimeMs: number }[] = [];
     const walk = async (dir: string): Promise<void> => {
-      let names: string[];
-      try {
-        names = await readdir(dir);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-        throw err;
-      }
-      for (const name of names.sort()) {
+      for (const name of (await readdir(dir)).sort()) {
         if (name.startsWith(".")) continue;
         const full = join(dir, name);
-        const st = await stat(full);
-        if (st.isDirectory()) await walk(full);
-        else if (st.isFile()) out.push({ path: relative(base, full).split(sep).join("/"), bytes: st.size, mtimeMs: Math.floor(st.mtimeMs) });
+        // lstat: a symlink is neither descended into nor listed.
+        const st = await lstat(full).catch(() => undefined);
+        if (st?.isDirectory()) await walk(full);
+        else if (st?.isFile()) out.push({ path: relative(base.path, full).split(sep).join("/"), bytes: st.size, mtimeMs: Math.floor(st.mtimeMs) });
       }
     };
-    await walk(base);
+    await walk(base.path);
     return out;
   }
 
   async delete(session: string, path: string): Promise<boolean> {
-    const full = this.resolve(session, path);
-    try {
-      await stat(full);
-    } catch {
-      return false;
-    }
-    await rm(full, { recursive: false, force: true });
+    const parts = this.parts(session, path);
+    const name = parts.pop()!;
+    const dir = await walkInside(await this.realRoot(), parts, false);
+    if (dir.kind === "outside") throw this.refusal(path, "symlink");
+    if (dir.kind !== "found" || !dir.isDirectory) return false;
+    const target = join(dir.path, name);
+    // A symlink as the last component is removed itself (rm does not follow it).
+    if (!(await lstat(target).catch(() => undefined))) return false;
+    await rm(target, { recursive: false, force: true });
     return true;
   }
+
+  /** [session, ...path components] of a lexically valid path. */
+  private parts(session: string, path: string): string[] {
+    const full = this.resolve(session, path);
+    return [session, ...relative(this.sessionDir(session), full).split(sep)];
+  }
+
+  private refusal(path: string, why: "symlink" | "not-directory"): GatewayError {
+    return new GatewayError(
+      "params_invalid",
+      why === "symlink" ? `canvas path ${JSON.stringify(path)} passes through a symlink; canvas writes never follow one` : `canvas path ${JSON.stringify(path)} runs through a file`,
+    );
+  }
 }
+

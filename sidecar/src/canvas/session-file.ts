@@ -1,36 +1,40 @@
 import { constants } from "node:fs";
-import { open, realpath, stat, type FileHandle } from "node:fs/promises";
-import { join, sep } from "node:path";
+import { open, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
 import type { CanvasFiles } from "./files.js";
+import { realDir, walkInside } from "./contained-path.js";
 
-/** What a clean path inside a session names on disk, after following symlinks. */
+/** What a clean path inside a session names on disk, after following symlinks that stay inside it. */
 export type SessionEntry =
   | { kind: "file"; path: string }
   | { kind: "directory"; path: string }
   | { kind: "missing" }
-  /** It exists, but its real path leaves the session folder (a symlink pointing out). */
+  /** It exists, but leaves the session folder: a symlinked session folder, or a link pointing out. */
   | { kind: "outside"; path: string };
 
 /**
  * Looks up `segments` (already decoded, no dot segments) in a session folder. The lexical path is
- * checked by CanvasFiles.resolve; the real path (every symlink followed) must stay inside the real
- * path of the session folder, or the entry is `outside`.
+ * checked by CanvasFiles.resolve; then, below the canvas root's real path, the session folder must
+ * be a real folder (never a symlink) and every further component is checked as it is resolved: a
+ * symlink is followed only when its real path stays inside the session folder.
  */
 export async function lookupSessionEntry(files: CanvasFiles, session: string, segments: readonly string[]): Promise<SessionEntry> {
-  const base = files.sessionDir(session);
-  let full: string;
+  const lexical = join(files.sessionDir(session), ...segments);
   try {
-    full = segments.length === 0 ? base : files.resolve(session, join(...segments));
+    if (segments.length > 0) files.resolve(session, join(...segments));
   } catch {
-    return { kind: "outside", path: join(base, ...segments) };
+    return { kind: "outside", path: lexical };
   }
-  const realBase = await realpathOrUndefined(base);
-  const real = realBase === undefined ? undefined : await realpathOrUndefined(full);
-  if (realBase === undefined || real === undefined) return { kind: "missing" };
-  if (real !== realBase && !real.startsWith(realBase + sep)) return { kind: "outside", path: full };
-  const st = await stat(real).catch(() => undefined);
-  if (st?.isDirectory()) return { kind: "directory", path: real };
-  if (st?.isFile()) return { kind: "file", path: real };
+  const root = await realDir(files.root);
+  if (root === undefined) return { kind: "missing" };
+  const base = await walkInside(root, [session], false);
+  if (base.kind === "outside") return { kind: "outside", path: lexical };
+  if (base.kind !== "found" || !base.isDirectory) return { kind: "missing" };
+  const entry = await walkInside(base.path, segments);
+  if (entry.kind === "outside") return { kind: "outside", path: lexical };
+  if (entry.kind !== "found") return { kind: "missing" };
+  if (entry.isDirectory) return { kind: "directory", path: entry.path };
+  if (entry.isFile) return { kind: "file", path: entry.path };
   return { kind: "missing" };
 }
 
@@ -47,12 +51,4 @@ export async function openRegularFile(path: string): Promise<{ handle: FileHandl
     return undefined;
   }
   return { handle, size: st.size, mtimeMs: st.mtimeMs };
-}
-
-async function realpathOrUndefined(path: string): Promise<string | undefined> {
-  try {
-    return await realpath(path);
-  } catch {
-    return undefined;
-  }
 }
