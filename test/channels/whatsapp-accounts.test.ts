@@ -58,3 +58,39 @@ test("two WhatsApp accounts: separate sockets and replies, send --account, statu
   assert.equal((await whatsappAccount(admin, "work")).linked, false);
   assert.equal((await whatsappAccount(admin, "home")).connected, true);
 });
+
+test("DM pairing on a second account: the code and the approval notice go out through the account the request came in on", async (t) => {
+  const fake = new FakeWhatsApp();
+  const stateDir = await tempStateDir(t);
+  const work = { pn: "15550002222", lid: "88880002222", name: "Work" };
+  await seedLinkedCreds(stateDir, fake, "home");
+  await seedLinkedCreds(stateDir, fake, "work", work);
+  const gw = await startGateway({
+    file: { heartbeat: { enabled: false }, channels: { whatsapp: { dmPolicy: "open", defaultAccount: "home", accounts: { home: {}, work: { dmPolicy: "pairing" } } } } },
+    stateDir,
+    channelTransports: { whatsapp: fake.transport },
+  });
+  defer(t, () => gw.stop());
+  const { client: admin } = await connectRaw(gw.url, { mode: "ui" });
+  defer(t, () => admin.close());
+  await fake.waitForSockets(2);
+  await eventually("both connected", async () => (await whatsappAccount(admin, "home")).connected && (await whatsappAccount(admin, "work")).connected);
+  const workSock = fake.sockets.find((s) => s.creds.me?.id.startsWith(work.pn))!;
+
+  fake.push({ from: "15557770009", text: "may I?" }, workSock);
+  const notice = await fake.waitForSent("pairing code", (s) => s.jid === jidOf("15557770009"));
+  assert.equal(notice.socket, workSock.index);
+  const code = /pairing code: ([A-Z0-9]{8})/.exec((notice.content as { text: string }).text)?.[1];
+  assert.ok(code, (notice.content as { text: string }).text);
+  const pending = await call<{ pending: { code: string; accountId?: string }[] }>(admin, "channels.pairing.list", { channel: "whatsapp" });
+  assert.equal(pending.pending.find((p) => p.code === code)?.accountId, "work");
+
+  const r = await runCli(["pairing", "approve", "whatsapp", code, "--url", gw.url], stateDir);
+  assert.equal(r.code, 0, r.stderr);
+  const approved = await fake.waitForSent("approved notice", (s) => (s.content as { text?: string }).text === "You are approved. Say hello!");
+  assert.equal(approved.socket, workSock.index, "the approval went out through the work account");
+  assert.equal(approved.jid, jidOf("15557770009"));
+  fake.push({ from: "15557770009", text: "thanks" }, workSock);
+  const answer = await fake.waitForSent("answered", (s) => (s.content as { text?: string }).text === "echo: thanks");
+  assert.equal(answer.socket, workSock.index);
+});

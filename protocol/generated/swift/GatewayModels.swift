@@ -1536,14 +1536,16 @@ public struct ChannelsPairingListResult: Codable, Sendable, Equatable {
 
 public struct ChannelsPairingListResultPendingItem: Codable, Sendable, Equatable {
     public let channel: String
+    public let accountId: String?
     public let code: String
     public let senderId: String
     public let senderName: String?
     public let chatId: String
     public let ts: Int
 
-    public init(channel: String, code: String, senderId: String, senderName: String? = nil, chatId: String, ts: Int) {
+    public init(channel: String, accountId: String? = nil, code: String, senderId: String, senderName: String? = nil, chatId: String, ts: Int) {
         self.channel = channel
+        self.accountId = accountId
         self.code = code
         self.senderId = senderId
         self.senderName = senderName

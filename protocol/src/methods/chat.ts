@@ -327,6 +327,8 @@ export const channelsLogout = method({
 export const ChannelPairingSchema = Type.Object(
   {
     channel: NonEmptyString,
+    /** The channel account the request came in on. */
+    accountId: Type.Optional(NonEmptyString),
     code: NonEmptyString,
     senderId: NonEmptyString,
     senderName: Type.Optional(Type.String()),

@@ -33,7 +33,7 @@ export async function decideAccess(
       return listed ? { action: "accept" } : { action: "drop", reason: "not_allowed", why: "sender not in allowFrom" };
     case "pairing": {
       if (listed || store.isApproved(msg.channel, msg.senderId)) return { action: "accept" };
-      const code = await store.codeFor(msg.channel, msg.senderId, msg.chatId, msg.senderName);
+      const code = await store.codeFor(msg.channel, msg.accountId, msg.senderId, msg.chatId, msg.senderName);
       return code ? { action: "pair", ...code } : { action: "drop", reason: "not_allowed", why: "too many pending pairing codes" };
     }
   }

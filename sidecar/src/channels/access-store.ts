@@ -7,7 +7,17 @@ const Ms = Type.Integer({ minimum: 0 });
 const Str = Type.String({ minLength: 1 });
 
 const PendingCodeSchema = Type.Object(
-  { channel: Str, code: Str, senderId: Str, senderName: Type.Optional(Type.String()), chatId: Str, ts: Ms, notifiedAt: Ms },
+  {
+    channel: Str,
+    /** The account the request came in on: the approval notice goes out through it. */
+    accountId: Type.Optional(Str),
+    code: Str,
+    senderId: Str,
+    senderName: Type.Optional(Type.String()),
+    chatId: Str,
+    ts: Ms,
+    notifiedAt: Ms,
+  },
   { additionalProperties: false },
 );
 export type PendingCode = Static<typeof PendingCodeSchema>;
@@ -66,7 +76,7 @@ export class ChannelAccessStore {
    * Returns the sender's pairing code, creating one if needed; `notify` says whether to tell the
    * sender (new code, or a reminder after a quiet period) so unknown senders cannot make the bot spam.
    */
-  codeFor(channel: string, senderId: string, chatId: string, senderName?: string): Promise<{ code: string; notify: boolean } | null> {
+  codeFor(channel: string, accountId: string, senderId: string, chatId: string, senderName?: string): Promise<{ code: string; notify: boolean } | null> {
     return this.file.mutate((doc) => {
       const now = this.now();
       for (const [k, p] of Object.entries(doc.pending)) if (p.ts < now - CODE_TTL_MS) delete doc.pending[k];
@@ -82,6 +92,7 @@ export class ChannelAccessStore {
       while (doc.pending[`${channel}:${code}`]);
       doc.pending[`${channel}:${code}`] = {
         channel,
+        accountId,
         code,
         senderId,
         chatId,

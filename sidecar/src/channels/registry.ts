@@ -5,7 +5,7 @@ import { emptyDrops, type DropCounts, type DropReason } from "./drops.js";
 import type { ResolvedChannel } from "./module.js";
 import { CHANNEL_MODULES, channelModule, type ChannelModules, type ChannelTransports } from "./modules.js";
 import type { SecretRedactor } from "./redactor.js";
-import { ChannelStartError, type ChannelAdapter, type ChannelRuntimeStatus, type InboundMessage } from "./types.js";
+import { ChannelStartError, type ChannelAdapter, type ChannelLogin, type ChannelRuntimeStatus, type InboundMessage } from "./types.js";
 
 type Module = ChannelModules[number];
 type ChannelsConfig = Readonly<Partial<Record<string, ResolvedChannel>>>;
@@ -153,14 +153,19 @@ export class ChannelRegistry {
     return { stopped, cleared: slots.length > 0, accountIds: slots.map((s) => s.accountId) };
   }
 
-  /** The adapter of an account, built if it is not yet (login before the first start). */
-  async ensureAdapter(channel: string, accountId?: string): Promise<ChannelAdapter | undefined> {
+  /**
+   * The login of an account whose channel links a device, its adapter built (and started) if it
+   * is not yet; undefined for channels without a login, which are left as they are. A logged-out
+   * account stays logged out until the login succeeds (events.linked).
+   */
+  async loginFor(channel: string, accountId?: string): Promise<ChannelLogin | undefined> {
     const s = this.slot(channel, accountId);
     if (!s) return undefined;
-    s.loggedOut = false;
+    const adapter = s.adapter ?? (await this.createAdapter(s));
+    if (!adapter.login) return undefined;
     // A login after a logout needs the account receiving again once it links.
-    if (!s.running && this.started) await this.startSlot(s);
-    return s.adapter ?? this.createAdapter(s);
+    if (!s.running && this.started) await this.startSlot(s, true);
+    return adapter.login;
   }
 
   /**
@@ -269,7 +274,12 @@ export class ChannelRegistry {
       stateDir: this.deps.stateDir,
       log: this.deps.redactor.logger(this.deps.log, { channel: module.id, account: accountId }),
       now: this.deps.now,
-      events: { dropped: (reason) => slot.drops[reason]++ },
+      events: {
+        dropped: (reason) => slot.drops[reason]++,
+        linked: () => {
+          slot.loggedOut = false;
+        },
+      },
       transport: transports?.[module.id] as never,
     });
     return slot.adapter;
@@ -280,8 +290,9 @@ export class ChannelRegistry {
     await this.startSlot(slot);
   }
 
-  private async startSlot(slot: Slot): Promise<void> {
-    if (slot.loggedOut || !this.slots.has(key(slot.channel, slot.accountId))) return;
+  /** Starts an account; a logged-out one only for a login (`forLogin`). */
+  private async startSlot(slot: Slot, forLogin = false): Promise<void> {
+    if ((slot.loggedOut && !forLogin) || !this.slots.has(key(slot.channel, slot.accountId))) return;
     clearTimeout(slot.retry);
     const controller = new AbortController();
     slot.controller = controller;
@@ -296,7 +307,7 @@ export class ChannelRegistry {
     } catch (err) {
       slot.running = false;
       slot.startError = (err as Error)?.message ?? String(err);
-      if (controller.signal.aborted || slot.loggedOut) return;
+      if (controller.signal.aborted || (slot.loggedOut && !forLogin)) return;
       if (err instanceof ChannelStartError && !err.retryable) {
         this.deps.log.warn({ channel: slot.channel, account: slot.accountId, err: this.deps.redactor.text(slot.startError) }, "channel cannot start; not retrying");
         return;

@@ -137,6 +137,8 @@ export interface ProbeResult {
 export interface AdapterEvents {
   /** A message was not passed on, and why (counted per account). */
   dropped(reason: DropReason): void;
+  /** A login finished: the account is linked again (a logged-out account counts as configured from here on). */
+  linked?(): void;
 }
 
 /**

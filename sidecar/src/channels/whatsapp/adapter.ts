@@ -265,12 +265,19 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private async onConnection(sock: WhatsAppSocket, u: BaileysEventMap["connection.update"]): Promise<void> {
     if (u.qr) await this.onQr(sock, u.qr);
     if (u.connection === "open") {
+      // Credentials from the link (creds.update) are saved by a concurrent handler; "linked" is
+      // only said once they are on disk, so a crash right after it cannot unlink the account.
+      await this.store?.flush();
+      if (sock !== this.sock) return;
       this.connected = true;
       this.lastConnectedAt = this.deps.now();
       this.lastError = null;
       this.backoff.reset();
       this.deps.log.info({ self: jidToE164(sock.user?.id) }, "WhatsApp connected");
-      this.attempt?.end({ connected: true, message: `linked as ${jidToE164(sock.user?.id) ?? "this number"}` });
+      if (this.attempt?.active) {
+        this.attempt.end({ connected: true, message: `linked as ${jidToE164(sock.user?.id) ?? "this number"}` });
+        this.deps.events.linked?.();
+      }
       if (this.deps.config.sendPresence) await sock.sendPresenceUpdate("available").catch(() => undefined);
     }
     if (u.connection === "close") {

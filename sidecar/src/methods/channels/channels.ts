@@ -136,7 +136,7 @@ export const channelPairingApproveHandler =
     const p = await s.channelAccess.approve(channel, code);
     if (!p) throw new GatewayError("not_found", `no pending ${channel} pairing code ${code} (codes expire after an hour)`);
     await s.outbox.enqueue(
-      { channel, chatId: p.chatId, text: "You are approved. Say hello!", idempotencyKey: `paired:${channel}:${p.code}` },
+      { channel, ...(p.accountId ? { accountId: p.accountId } : {}), chatId: p.chatId, text: "You are approved. Say hello!", idempotencyKey: `paired:${channel}:${p.code}` },
       s.channels.textLimit(channel) ?? 4096,
     );
     return { channel, senderId: p.senderId };

@@ -3,7 +3,7 @@ import type { Result } from "@clawdbot/protocol";
 import { GatewayError } from "../../errors.js";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
-import type { ChannelAdapter, ChannelLogin, LoginCode } from "../../channels/types.js";
+import type { ChannelLogin, LoginCode } from "../../channels/types.js";
 
 /** What these handlers may reach. */
 export type LoginDeps = Pick<GatewayServices, "channels" | "broadcaster" | "now">;
@@ -17,8 +17,8 @@ async function loginTarget(s: LoginDeps, accountId: string | undefined): Promise
   for (const channel of s.channels.names()) {
     const id = accountId ?? s.channels.defaultAccountId(channel);
     if (id === undefined || !s.channels.accounts(channel).includes(id)) continue;
-    const adapter: ChannelAdapter | undefined = await s.channels.ensureAdapter(channel, id);
-    if (adapter?.login) return { channel, accountId: id, login: adapter.login };
+    const login = await s.channels.loginFor(channel, id);
+    if (login) return { channel, accountId: id, login };
   }
   const why = accountId ? `no channel account ${accountId} links a device` : "no configured channel links a device";
   throw new GatewayError("not_found", `${why}: add channels.whatsapp to clawdbot.json and reload the gateway`);
