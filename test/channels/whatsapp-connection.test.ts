@@ -1,16 +1,18 @@
 // The life of a WhatsApp connection on the fake socket: linking by QR (rotations as events) and
 // by pairing code, 515 restart after linking, 401 wipe, 440 stop, backoff on other closes, the
 // watchdog for silent sockets, 50 reconnects without duplicate replies or growing listeners,
-// presence only when configured, and logout unlinking on the phone's side.
+// presence only when configured, logout unlinking on the phone's side, a forced re-link, the
+// configured WhatsApp Web version reaching the socket, and the probe of channels.status.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { call, eventually } from "./harness.js";
 import { jidOf, startWhatsAppGateway, whatsappAccount } from "./whatsapp-harness.js";
 import type { RawClient } from "../support/raw-client.js";
+import { WHATSAPP_WEB_VERSION } from "../../sidecar/src/channels/whatsapp/config.js";
 
 function eventsOf(c: RawClient, name: string): unknown[] {
   return c.frames.filter((f) => f.type === "event" && f.event === name).map((f) => f.payload);
@@ -42,6 +44,8 @@ test("QR login: web.login.start answers the first code, each rotation is a web.l
   const dir = join(stateDir, "credentials", "whatsapp", "default");
   assert.equal((await stat(dir)).mode & 0o777, 0o700);
   for (const f of await readdir(dir)) assert.equal((await stat(join(dir, f))).mode & 0o777, 0o600, f);
+  const saved = JSON.parse(await readFile(join(dir, "creds.json"), "utf8")) as { me?: { id: string } };
+  assert.equal(saved.me?.id, `${fake.self.pn}:12@s.whatsapp.net`, "the link's credentials are on disk once linked is reported");
   const a = await whatsappAccount(admin);
   assert.equal(a.linked, true);
   assert.equal(a.connected, true);
@@ -148,4 +152,61 @@ test("channels.logout whatsapp unlinks on the phone's side and removes the crede
   const a = await whatsappAccount(admin);
   assert.equal(a.linked, false);
   assert.equal(a.configured, false);
+});
+
+test("web.login.start with force on a linked account: the old link is dropped, a new QR code is answered and scanning links again", async (t) => {
+  const { fake, admin, stateDir } = await startWhatsAppGateway(t);
+  const creds = join(stateDir, "credentials", "whatsapp", "default", "creds.json");
+  const oldNoise = JSON.parse(await readFile(creds, "utf8")).noiseKey;
+  const refused = await call<{ qr?: string; message: string }>(admin, "web.login.start", {});
+  assert.equal(refused.qr, undefined);
+  assert.match(refused.message, /already linked .*pass force/);
+  const start = await call<{ qr?: string; message: string }>(admin, "web.login.start", { force: true, timeoutMs: 5000 });
+  assert.match(String(start.qr), /^2@fake-ref-/, start.message);
+  assert.equal(fake.sockets[0]!.ended, true, "the linked socket was closed");
+  const during = await whatsappAccount(admin);
+  assert.equal(during.linked, false);
+  assert.equal(during.connected, false);
+  assert.equal(fake.current.creds.me, undefined, "the login runs on fresh credentials");
+  const waiting = call<{ connected: boolean; message: string }>(admin, "web.login.wait", { timeoutMs: 10_000 });
+  fake.scan();
+  assert.equal((await waiting).connected, true);
+  assert.notDeepEqual(JSON.parse(await readFile(creds, "utf8")).noiseKey, oldNoise, "new credentials were saved");
+  assert.equal((await whatsappAccount(admin)).connected, true);
+  fake.push({ from: "15553330009", text: "relinked" });
+  await fake.waitForSent("reply after the forced link", (s) => (s.content as { text?: string }).text === "echo: relinked");
+});
+
+test("channels.whatsapp.webVersion reaches the socket's config; without it the pinned version does", async (t) => {
+  const pinned = await startWhatsAppGateway(t);
+  assert.deepEqual(pinned.fake.current.config.version, [...WHATSAPP_WEB_VERSION]);
+  const custom = await startWhatsAppGateway(t, { webVersion: [2, 3000, 1023456789] });
+  assert.deepEqual(custom.fake.current.config.version, [2, 3000, 1023456789]);
+  custom.fake.current.close(428, "Connection Closed");
+  const next = await custom.fake.waitForSockets(2);
+  assert.deepEqual(next.config.version, [2, 3000, 1023456789], "reconnects keep the override");
+});
+
+test("channels.status probe: a connected account answers ok with its number and last sign of life; a stopped one says why", async (t) => {
+  const { fake, admin } = await startWhatsAppGateway(t);
+  type Probe = { ok: boolean; linked?: boolean; self?: string; silentForMs?: number | null; error?: string; elapsedMs: number };
+  const probed = async () => {
+    const st = await call<{ channelAccounts: Record<string, { probe?: Probe; lastProbeAt?: number }[]> }>(admin, "channels.status", { probe: true, timeoutMs: 2000 });
+    const a = st.channelAccounts["whatsapp"]![0]!;
+    assert.equal(typeof a.lastProbeAt, "number");
+    return a.probe!;
+  };
+  const unprobed = await call<{ channelAccounts: Record<string, { probe?: Probe }[]> }>(admin, "channels.status", {});
+  assert.equal(unprobed.channelAccounts["whatsapp"]![0]!.probe, undefined, "no probe unless asked");
+  const ok = await probed();
+  assert.equal(ok.ok, true, JSON.stringify(ok));
+  assert.equal(ok.linked, true);
+  assert.equal(ok.self, "+15550001111");
+  assert.equal(typeof ok.silentForMs, "number");
+  fake.current.close(440, "Stream Errored (conflict)");
+  await eventually("replaced", async () => !(await whatsappAccount(admin)).connected);
+  const down = await probed();
+  assert.equal(down.ok, false);
+  assert.match(String(down.error), /replaced by another WhatsApp Web session/);
+  assert.equal(down.linked, true);
 });

@@ -108,6 +108,20 @@ test("media in: downloaded through the injected downloader into the state dir (0
   await fake.waitForSent("too large", (s) => (s.content as { text?: string }).text === "echo: big one\n[photo not downloaded: 5 MB is over the 1 MB limit (mediaMaxMb)]");
 });
 
+test("video and sticker in: both downloaded and handed to the agent with their kind; a video's caption is its text", async (t) => {
+  const { fake } = await startWhatsAppGateway(t);
+  const clip = Buffer.from("\x00\x00\x00\x18ftypmp42 fake video");
+  fake.push({ from: "15551230013", video: { bytes: clip, caption: "look at this" } });
+  const video = await fake.waitForSent("video", (s) => /^echo: look at this\n\[video: .*\.mp4\]$/.test((s.content as { text?: string }).text ?? ""));
+  const videoPath = /\[video: (.*)\]/.exec((video.content as { text: string }).text)![1]!;
+  assert.deepEqual(await readFile(videoPath), clip);
+  assert.equal((await stat(videoPath)).mode & 0o777, 0o600);
+  const webp = Buffer.from("RIFF\x10\x00\x00\x00WEBPVP8 fake sticker");
+  fake.push({ from: "15551230013", sticker: { bytes: webp } });
+  const sticker = await fake.waitForSent("sticker", (s) => /^echo: \[sticker: .*\.webp\]$/.test((s.content as { text?: string }).text ?? ""));
+  assert.deepEqual(await readFile(/\[sticker: (.*)\]/.exec((sticker.content as { text: string }).text)![1]!), webp);
+});
+
 test("self-chat mode: only your own chat reaches the agent, our replies are not answered again, no read receipts", async (t) => {
   const { fake, admin } = await startWhatsAppGateway(t, { selfChatMode: true, dmPolicy: "allowlist" });
   fake.push({ from: "15551230011", text: "someone else" });

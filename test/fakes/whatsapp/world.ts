@@ -25,6 +25,8 @@ export interface InboundSpec {
   image?: { bytes: Buffer; caption?: string; mimetype?: string; declaredSize?: number };
   document?: { bytes: Buffer; fileName: string; mimetype?: string };
   voice?: { bytes: Buffer };
+  video?: { bytes: Buffer; caption?: string; mimetype?: string };
+  sticker?: { bytes: Buffer; animated?: boolean };
   viewOnce?: boolean;
   ephemeral?: boolean;
   /** Sent by the linked account itself (from the phone), to `to`. */
@@ -167,6 +169,12 @@ export class FakeWhatsApp {
     } else if (spec.voice) {
       this.media.set(id, spec.voice.bytes);
       message = { audioMessage: { ptt: true, mimetype: "audio/ogg; codecs=opus", fileLength: spec.voice.bytes.length, ...ctx } };
+    } else if (spec.video) {
+      this.media.set(id, spec.video.bytes);
+      message = { videoMessage: { caption: spec.video.caption ?? null, mimetype: spec.video.mimetype ?? "video/mp4", fileLength: spec.video.bytes.length, seconds: 3, ...ctx } };
+    } else if (spec.sticker) {
+      this.media.set(id, spec.sticker.bytes);
+      message = { stickerMessage: { mimetype: "image/webp", isAnimated: spec.sticker.animated ?? false, fileLength: spec.sticker.bytes.length, ...ctx } };
     } else message = Object.keys(ctx).length > 0 ? { extendedTextMessage: { text: spec.text ?? "", ...ctx } } : { conversation: spec.text ?? "" };
     if (spec.viewOnce) message = { viewOnceMessageV2: { message } };
     if (spec.ephemeral) message = { ephemeralMessage: { message } };
