@@ -140,3 +140,22 @@ test("a watch error notification shows in status; the next message clears it", a
   await world.until("answer", () => world.sent.length === 1);
   await eventually("cleared", async () => (await account(admin, "imessage")).lastError === null);
 });
+
+test("an imsg without is_group: a group is known by its chat_guid; an attachment is taken from original_path", async (t) => {
+  const dir = await tempStateDir(t);
+  const photo = join(dir, "IMG_0002.jpeg");
+  await writeFile(photo, "jpeg bytes");
+  const { world } = await imessageSetup(t, { groupPolicy: "open", groups: { "*": { requireMention: false } } });
+  world.omitIsGroup = true;
+  const group = world.groupChat("Family", ["+15551230009", "+15551230010"]);
+  const dm = world.dmChat("+15551230009");
+  world.receive(group, "+15551230009", "to the family");
+  world.receive(dm, "+15551230009", "just you", {
+    attachments: [{ filename: "~/Library/Messages/Attachments/00/00/nowhere/IMG_0002.jpeg", original_path: photo, transfer_name: "IMG_0002.jpeg", mime_type: "image/jpeg", total_bytes: 10, missing: false }],
+  });
+  await world.until("two answers", () => world.sent.length === 2);
+  const byChat = Object.fromEntries(world.sent.map((s) => [s.chatId !== undefined ? `chat:${s.chatId}` : s.to!, s.text]));
+  assert.deepEqual(Object.keys(byChat).sort(), ["+15551230009", `chat:${group.id}`]);
+  assert.equal(byChat[`chat:${group.id}`], "echo: to the family");
+  assert.match(byChat["+15551230009"]!, new RegExp(`^echo: just you\\n?.*\\[photo: ${photo.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\]`, "s"));
+});

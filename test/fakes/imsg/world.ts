@@ -23,6 +23,8 @@ export interface FakeChat {
 
 export interface FakeAttachment {
   filename: string;
+  /** Newer imsg releases add the path with the home folder expanded. */
+  original_path?: string;
   transfer_name: string;
   mime_type: string;
   total_bytes: number;
@@ -78,6 +80,8 @@ export class FakeMessages {
   readonly children: Child[] = [];
   /** Every process start fails like imsg without Full Disk Access. */
   denyDatabase = false;
+  /** Rows go out without `is_group`, as older imsg releases sent them. */
+  omitIsGroup = false;
   private nextRowId = 100;
   private nextSub = 1;
   private readonly faults: { method: string; fault: Fault; times: number }[] = [];
@@ -323,7 +327,7 @@ export class FakeMessages {
             chat_guid: chat.guid,
             chat_name: chat.name,
             participants: chat.participants,
-            is_group: chat.isGroup,
+            ...(this.omitIsGroup ? {} : { is_group: chat.isGroup }),
           },
         },
       },

@@ -8,7 +8,10 @@ import { chatIdOfGroup, normalizeHandle } from "./config.js";
 const Str = Type.Union([Type.String(), Type.Null()]);
 
 const Attachment = Type.Object({
+  /** As Messages stores it, often starting with `~/`. */
   filename: Type.Optional(Str),
+  /** The same file with the home folder expanded (newer imsg releases). */
+  original_path: Type.Optional(Str),
   transfer_name: Type.Optional(Str),
   mime_type: Type.Optional(Str),
   total_bytes: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
@@ -27,6 +30,9 @@ export const ImsgMessageSchema = Type.Object({
   created_at: Type.Optional(Str),
   attachments: Type.Optional(Type.Union([Type.Array(Attachment), Type.Null()])),
   chat_name: Type.Optional(Str),
+  chat_guid: Type.Optional(Str),
+  chat_identifier: Type.Optional(Str),
+  participants: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
   is_group: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
   is_reaction: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
   reply_to_id: Type.Optional(Type.Union([Type.Integer(), Type.String(), Type.Null()])),
@@ -52,7 +58,7 @@ export function classifyRow(m: ImsgMessage, opts: { accountId: string; mentionPa
   const text = m.text ?? "";
   if (!text.trim() && attachments.length === 0) return { kind: "ignore", why: "nothing to read" };
   const sender = normalizeHandle(m.sender);
-  const group = m.is_group === true;
+  const group = isGroupRow(m);
   const replyId = m.reply_to_id ?? undefined;
   const msg: InboundMessage = {
     channel: "imessage",
@@ -72,16 +78,26 @@ export function classifyRow(m: ImsgMessage, opts: { accountId: string; mentionPa
   return { kind: "message", msg, attachments };
 }
 
+/**
+ * imsg says `is_group`; a row without it (an older imsg) is a group when its chat's guid or
+ * identifier has the group marker ";+;" ("iMessage;+;chat123…"), which is how imsg decides too.
+ */
+function isGroupRow(m: ImsgMessage): boolean {
+  if (typeof m.is_group === "boolean") return m.is_group;
+  return [m.chat_guid, m.chat_identifier].some((v) => typeof v === "string" && v.includes(";+;"));
+}
+
 /** An attachment by its path on this Mac, if it is here and within the size limit; announced otherwise. */
 export async function attachmentRef(a: ImsgAttachment, maxBytes: number): Promise<MediaRef> {
   const mime = a.mime_type ?? "";
   const kind: MediaRef["kind"] = mime.startsWith("image/") ? "photo" : mime.startsWith("video/") ? "video" : mime.startsWith("audio/") ? "audio" : "document";
   const name = a.transfer_name ?? a.filename?.split("/").pop();
   const base: MediaRef = { kind, ...(name ? { fileName: name } : {}), ...(mime ? { mimeType: mime } : {}), ...(a.total_bytes ? { size: a.total_bytes } : {}) };
-  if (a.missing || !a.filename) return { ...base, skipped: "not downloaded to the Mac (missing)" };
+  const given = a.original_path || a.filename;
+  if (a.missing || !given) return { ...base, skipped: "not downloaded to the Mac (missing)" };
   const mb = Math.round(maxBytes / 1024 / 1024);
   if (a.total_bytes && a.total_bytes > maxBytes) return { ...base, skipped: `larger than ${mb} MB (mediaMaxMb)` };
-  const path = a.filename.startsWith("~/") ? `${homedir()}${a.filename.slice(1)}` : a.filename;
+  const path = given.startsWith("~/") ? `${homedir()}${given.slice(1)}` : given;
   const st = await stat(path).catch(() => null);
   if (!st?.isFile()) return { ...base, skipped: "not readable here (imsg runs on another Mac, or the file is gone)" };
   if (st.size > maxBytes) return { ...base, skipped: `larger than ${mb} MB (mediaMaxMb)` };
