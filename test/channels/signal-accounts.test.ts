@@ -38,7 +38,7 @@ test("two Signal accounts: a daemon each, replies from the right number, send --
           defaultAccount: "home",
           accounts: {
             home: { account: home.bot.number!, cliPath: await home.writeCli(homeBin) },
-            work: { account: work.bot.number!, cliPath: await work.writeCli(workBin), dmPolicy: "allowlist", allowFrom: ["+15557770001"] },
+            work: { account: work.bot.number!, cliPath: await work.writeCli(workBin), dmPolicy: "allowlist", allowFrom: ["+15557770001"], receiveMode: "on-start" },
           },
         },
       },
@@ -55,6 +55,7 @@ test("two Signal accounts: a daemon each, replies from the right number, send --
   assert.deepEqual(h.args.slice(0, 3), ["-a", home.bot.number, "daemon"]);
   assert.deepEqual(w.args.slice(0, 3), ["-a", work.bot.number, "daemon"]);
   assert.notEqual(h.args[4], w.args[4], "each daemon listens on its own port");
+  assert.deepEqual([h.args.slice(5), w.args.slice(5)], [["--receive-mode", "on-connection"], ["--receive-mode", "on-start"]], "receiveMode per account");
   for (const [id, pid] of [["home", h.pid], ["work", w.pid]] as const) {
     const rec = JSON.parse(await readFile(join(stateDir, "channels", "signal", id, "signal-cli.pid"), "utf8")) as { pid: number };
     assert.equal(rec.pid, pid, `${id} has its own pid file`);

@@ -6,6 +6,9 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { systemProcessTable } from "../../sidecar/src/supervise/process-table.js";
+import { freeLoopbackPort } from "../../sidecar/src/channels/signal/daemon.js";
+import { FakeSignalDaemon } from "../fakes/signal/daemon.js";
+import { defer } from "./cleanup.js";
 import { runCli } from "./cli.js";
 import { call, eventually, tempStateDir } from "./harness.js";
 import { account, externalDaemon, signalConfig, signalNetwork, startSignalGateway } from "./signal-harness.js";
@@ -128,4 +131,27 @@ test("channels logout signal: the daemon is stopped, the account's gateway state
   assert.equal(st.running, false);
   assert.equal(st.program, undefined);
   assert.equal(net.daemons.length, 1, "nothing started it again");
+});
+
+test("httpUrl: the gateway spawns no signal-cli; a daemon that does not answer /api/v1/check yet is reported, and used once it answers", async (t) => {
+  const net = await signalNetwork(t);
+  const port = await freeLoopbackPort();
+  const url = `http://127.0.0.1:${port}`;
+  const { admin } = await startSignalGateway(t, signalConfig(net.bot.number!, { httpUrl: url }), { waitConnected: false });
+  await eventually("the reason", async () => (await account(admin, "signal")).lastError !== null, 30_000);
+  const down = await account(admin, "signal");
+  assert.equal(down.lastError, `no signal-cli daemon answers at ${url}/api/v1/check`);
+  assert.equal(down.connected, false);
+  assert.equal(down.program, undefined, "nothing is supervised for a daemon someone else runs");
+
+  const daemon = await FakeSignalDaemon.start({ backend: net.localBackend(), account: net.bot.number!, port, keepAliveMs: 200 });
+  defer(t, () => daemon.stop());
+  await eventually("connected to the daemon once it answers", async () => (await account(admin, "signal")).connected, 90_000);
+  const up = await account(admin, "signal");
+  assert.equal(up.lastError, null);
+  assert.equal(up.program, undefined);
+  const ada = net.user("Ada");
+  net.message(ada, "hello daemon");
+  await net.until("answer", () => net.sentTo({ recipient: ada.number! }).length === 1);
+  assert.equal(net.daemons.length, 0, "no signal-cli process was started");
 });
