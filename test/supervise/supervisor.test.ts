@@ -57,7 +57,7 @@ function readyLine(child: ChildProcess): Promise<void> {
   });
 }
 
-function make(t: TestContext, dir: string, args: string[], hooks: Partial<SupervisorHooks> = {}, extra: { readyTimeoutMs?: number; stopGraceMs?: number } = {}) {
+function make(t: TestContext, dir: string, args: string[], hooks: Partial<SupervisorHooks> = {}, extra: { readyTimeoutMs?: number; stopGraceMs?: number; stableAfterMs?: number } = {}) {
   const lines: LogLine[] = [];
   const log = pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
   const exits: ExitInfo[] = [];
@@ -76,6 +76,7 @@ function make(t: TestContext, dir: string, args: string[], hooks: Partial<Superv
     readyTimeoutMs: extra.readyTimeoutMs ?? 10_000,
     stopGraceMs: extra.stopGraceMs ?? 5000,
     restartBackoff: { initialMs: 20, maxMs: 100 },
+    ...(extra.stableAfterMs !== undefined ? { stableAfterMs: extra.stableAfterMs } : {}),
   });
   t.after(() => sup.stop());
   return { sup, lines, exits, readies: () => readies };
@@ -166,6 +167,29 @@ test("a program that dies is restarted with a new pid; hooks see the exit and th
   process.kill(st.pid!, "SIGKILL");
   await eventually("restarted again", () => sup.status().restarts === 2 && sup.status().state === "running");
   assert.equal(exits[1]!.signal, "SIGKILL");
+});
+
+test("restarts back off: each delay is drawn from a doubling ceiling up to the cap; a run that lasted stableAfterMs starts over", async (t) => {
+  const delays = async (stableAfterMs: number | undefined) => {
+    const dir = await tempDir(t);
+    let starts = 0;
+    // Every start but the sixth dies at once: five restarts in a row.
+    const { sup, lines } = make(t, dir, [], { onReady: (child) => void (++starts < 6 && child.stdin!.write("exit\n")) }, stableAfterMs === undefined ? {} : { stableAfterMs });
+    await sup.start();
+    await eventually("five restarts", () => starts === 6 && sup.status().state === "running", 60_000);
+    await sup.stop();
+    return lines.filter((l) => l.msg === "restart scheduled").map((l) => (l as LogLine & { retryInMs: number }).retryInMs);
+  };
+  // initialMs 20, maxMs 100, jitter in [ceiling/2, ceiling]: ceilings 20, 40, 80, 100, 100.
+  const grown = await delays(undefined);
+  assert.equal(grown.length, 5);
+  const ceilings = [20, 40, 80, 100, 100];
+  grown.forEach((d, i) => assert.ok(d >= ceilings[i]! / 2 && d <= ceilings[i]!, `delay ${i} = ${d}, ceiling ${ceilings[i]}`));
+  assert.ok(grown[2]! > grown[0]!, "the delay grows");
+  // Every run counts as stable: the backoff starts over each time.
+  const flat = await delays(0);
+  assert.equal(flat.length, 5);
+  assert.ok(flat.every((d) => d >= 10 && d <= 20), flat.join(","));
 });
 
 test("stop escalates to SIGKILL when the program ignores SIGTERM", async (t) => {

@@ -298,6 +298,7 @@ export class Supervisor {
 
   private scheduleRestart(): void {
     const wait = this.backoff.next();
+    this.opts.log.info({ program: this.opts.program.name, retryInMs: wait, restarts: this.restarts }, "restart scheduled");
     this.restartTimer = setTimeout(() => {
       if (this.stateName !== "restarting") return;
       this.launch().catch((err: unknown) => {
