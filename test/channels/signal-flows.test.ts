@@ -104,11 +104,21 @@ test("groupPolicy open serves any group but one listed with allow:false; disable
   assert.equal((await account(admin, "signal")).dropped["group_not_allowed"], 1);
 });
 
-test("edits, reactions, typing, receipts, sync messages and the account's own messages never reach the agent", async (t) => {
+test("an edit reaches the agent as the message's new wording, marked as an edit, and is answered", async (t) => {
+  const { net, admin } = await setup(t);
+  const ada = net.user("Ada");
+  const original = net.message(ada, "what is 2+3?");
+  await net.until("first answer", () => net.sentTo({ recipient: ada.number! }).length === 1);
+  net.push(editEnvelope(ada, net.nextTimestamp(), original, "what is 2+4?"));
+  await net.until("answer to the edit", () => net.sentTo({ recipient: ada.number! }).length === 2);
+  assert.deepEqual(net.sentTo({ recipient: ada.number! }).map((d) => d.text), ["echo: what is 2+3?", "echo: [Edited an earlier message; the new text follows]\nwhat is 2+4?"]);
+  assert.deepEqual((await history(admin, `agent:main:signal:dm:${ada.number}`)).filter((l) => l.startsWith("user:")), ["user: what is 2+3?", "user: [Edited an earlier message; the new text follows]\nwhat is 2+4?"]);
+});
+
+test("reactions, typing, receipts, sync messages and the account's own messages never reach the agent", async (t) => {
   const { net, admin } = await setup(t);
   const ada = net.user("Ada");
   const ts = net.nextTimestamp();
-  net.push(editEnvelope(ada, net.nextTimestamp(), ts, "edited text"));
   net.push(messageEnvelope(ada, net.nextTimestamp(), null, { reaction: { emoji: "👍", targetAuthor: net.bot, targetSentTimestamp: ts } }));
   net.push(typingEnvelope(ada, net.nextTimestamp()));
   net.push(receiptEnvelope(ada, net.nextTimestamp(), ts));

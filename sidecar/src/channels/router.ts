@@ -24,6 +24,7 @@ export function sessionKeyFor(msg: InboundMessage, access: ChannelAccessConfig):
 export function agentText(msg: InboundMessage): string {
   const lines: string[] = [];
   if (msg.quoted) lines.push(`[Replying to ${msg.quoted.senderId ?? "a message"}: "${msg.quoted.text}"]`);
+  if (msg.edited) lines.push("[Edited an earlier message; the new text follows]");
   if (msg.text) lines.push(msg.text);
   if (!msg.text && msg.media.length > 0) lines.push(`[${msg.media.map(describeMedia).join(", ")}]`);
   // With text, a bare kind says nothing the text does not; a file or a reason it is missing does.

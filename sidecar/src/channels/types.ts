@@ -33,6 +33,8 @@ export interface InboundMessage {
   replyToId?: string;
   /** The message this one replies to, as the agent should see it. */
   quoted?: { text: string; senderId?: string };
+  /** The sender edited an earlier message; `text` is its new wording. */
+  edited?: boolean;
   /** Group subject, for the agent's context. */
   groupSubject?: string;
   /** The bot was @mentioned or replied to. */

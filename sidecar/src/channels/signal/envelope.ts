@@ -29,6 +29,9 @@ const DataMessage = Type.Object({
   sticker: Type.Optional(Type.Unknown()),
 });
 
+/** A correction of an earlier message: its new content, naming the original by timestamp. */
+const EditMessage = Type.Object({ targetSentTimestamp: Type.Optional(Type.Integer()), dataMessage: DataMessage });
+
 const Envelope = Type.Object({
   sourceNumber: Type.Optional(Str),
   sourceUuid: Type.Optional(Str),
@@ -77,14 +80,20 @@ function isSelf(env: SignalEnvelope, self: SignalSelf): boolean {
   return env.sourceNumber === self.account || (!!self.uuid && env.sourceUuid?.toLowerCase() === self.uuid);
 }
 
-/** Envelope → inbound message, or why it is not one (own, sync, typing, receipt, edit, reaction…). */
+/** Envelope → inbound message (a new one or an edit), or why it is not one (own, sync, typing, receipt, reaction…). */
 export function classifyEnvelope(env: SignalEnvelope, self: SignalSelf, accountId: string): Classified {
   if (env.syncMessage !== undefined) return { kind: "drop", reason: "own_message", why: "sync message from another device of this account" };
   if (isSelf(env, self)) return { kind: "drop", reason: "own_message", why: "sent by this account" };
-  if (env.editMessage !== undefined) return { kind: "ignore", why: "edit of an earlier message" };
   if (env.typingMessage !== undefined) return { kind: "ignore", why: "typing indicator" };
   if (env.receiptMessage !== undefined) return { kind: "ignore", why: "receipt" };
-  const dm = env.dataMessage;
+  let dm = env.dataMessage;
+  const edited = env.editMessage !== undefined && env.editMessage !== null;
+  if (edited) {
+    // An edit carries the whole new message; the agent reads it as a correction.
+    const edit = check(EditMessage, env.editMessage);
+    if (!edit.ok) return { kind: "ignore", why: `unreadable edit: ${formatIssues(edit.issues)}` };
+    dm = edit.value.dataMessage;
+  }
   if (!dm) return { kind: "ignore", why: env.callMessage !== undefined ? "call" : env.storyMessage !== undefined ? "story" : "no data message" };
   if (dm.reaction !== undefined && dm.reaction !== null) return { kind: "ignore", why: "reaction" };
   if (dm.remoteDelete !== undefined && dm.remoteDelete !== null) return { kind: "ignore", why: "remote delete" };
@@ -114,6 +123,7 @@ export function classifyEnvelope(env: SignalEnvelope, self: SignalSelf, accountI
     ...(dm.quote ? { replyToId: messageRef(dm.quote.id, quoteAuthor ?? "") } : {}),
     ...(dm.quote?.text ? { quoted: { text: dm.quote.text, ...(quoteAuthor ? { senderId: quoteAuthor } : {}) } } : {}),
     ...(group?.groupName ? { groupSubject: group.groupName } : {}),
+    ...(edited ? { edited: true } : {}),
     mentionsBot: mentionsSelf || quoteOfSelf || self.mentionPatterns.some((re) => re.test(text)),
     ts,
     providerMessageId: messageRef(ts, sender),
