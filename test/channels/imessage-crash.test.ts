@@ -63,6 +63,11 @@ test("gateway SIGKILLed: the imsg it left running is ended by the next start", a
   assert.equal((await status(s.stateDir, second)).program?.pid, fresh);
   s.world.receive(s.world.dmChat("+15551250001"), "+15551250001", "hello again");
   await s.world.until("answered", () => s.world.sent.length === 1);
+
+  // A clean stop (SIGTERM) ends imsg too, although this one would outlive the end of its stdin.
+  second.child.kill("SIGTERM");
+  await second.exited;
+  assert.equal(await table.info(fresh), null, "SIGTERM of the gateway leaves no imsg behind");
 });
 
 test("a send acknowledged while imsg hangs, then a SIGKILL: after the restart it is delivered exactly once", async (t) => {
