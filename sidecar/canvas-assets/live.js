@@ -5,7 +5,9 @@
 (() => {
   "use strict";
   if (window.__clawdbotLive) return;
-  const session = decodeURIComponent(location.pathname.split("/")[1] || "");
+  // /<session>/… or, beyond loopback, /__cap__/<capability>/<session>/…
+  const parts = location.pathname.split("/");
+  const session = decodeURIComponent((parts[1] === "__cap__" ? parts[3] : parts[1]) || "");
   if (!session) return;
   const version = (document.currentScript && document.currentScript.dataset.version) || "";
   const scheme = location.protocol === "https:" ? "wss" : "ws";

@@ -13,6 +13,8 @@ import { NonceSource } from "./auth/nonces.js";
 import { createWebchatHandler } from "./web/webchat.js";
 import { createBackend } from "./agent/create-backend.js";
 import { CanvasHost } from "./canvas/host.js";
+import { CanvasCapabilities } from "./canvas/capability.js";
+import { isLoopbackAddress } from "./config/index.js";
 import { GatewayAdvertiser, advertiseInterface } from "./discovery/index.js";
 import { openStores, timeoutSetting, wire, type Stores, type WiringOptions } from "./wiring.js";
 
@@ -44,6 +46,7 @@ export class Gateway {
       port: () => this.listener.port,
       connectionCount: () => this.connections.size,
       canvasHostUrl: () => this.canvasHostUrl,
+      canvasSessionUrl: (session) => (this.canvasHostUrl === undefined ? undefined : this.canvasHost?.sessionUrl(session)),
       disconnectDevice: (...args) => this.connections.disconnectDevice(...args),
     });
     this.services = services;
@@ -85,6 +88,8 @@ export class Gateway {
             port: config.canvasPort,
             log: logger.child({ component: "canvas" }),
             hostAllowed: (host) => hosts.allows(host),
+            // Reachable beyond loopback: pages need the capability URLs the gateway hands out.
+            ...(isLoopbackAddress(config.host) ? {} : { capabilities: new CanvasCapabilities() }),
             ...(stores.tls ? { tls: { cert: stores.tls.cert, key: stores.tls.key } } : {}),
           });
   }

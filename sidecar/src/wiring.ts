@@ -63,6 +63,8 @@ export interface ListenerFacts {
   port(): number;
   connectionCount(): number;
   canvasHostUrl(): string | undefined;
+  /** A session's canvas URL (with its capability beyond loopback), once the canvas host listens. */
+  canvasSessionUrl(session: string): string | undefined;
   disconnectDevice: GatewayServices["disconnectDevice"];
 }
 
@@ -172,7 +174,7 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     execPolicy,
     execGate: new ExecGate({ invoker, nodes, broker: approvals, policy: execPolicy, now, log: logger }),
     canvasFiles: new CanvasFiles(config.paths.stateDir),
-    canvasUrl: (session) => `${facts.canvasHostUrl() ?? canvasFallback}/${session}/`,
+    canvasUrl: (session) => facts.canvasSessionUrl(session) ?? `${canvasFallback}/${session}/`,
   };
   nodes.bindAllowlist(() => services.config.nodes);
   const dispatcher = new Dispatcher(METHODS, buildHandlers(services), new DedupeCache(now), logger);

@@ -10,6 +10,7 @@ import type { CanvasFiles } from "./files.js";
 import { injectLiveReload, LiveReloadHub } from "./live-reload.js";
 import { contentTypeOf, isHtml } from "./mime.js";
 import { routeOf, type CanvasRoute, type InternalName } from "./request-path.js";
+import { CAPABILITY_PREFIX, INTERNAL_SCOPE, splitCapability, type CanvasCapabilities } from "./capability.js";
 import { lookupSessionEntry, openRegularFile } from "./session-file.js";
 import { CanvasWatcher, type WatchMode } from "./watcher.js";
 
@@ -30,6 +31,8 @@ export interface CanvasHostOptions {
   watchMode?: WatchMode;
   /** Whether a request's Host names this machine (DNS rebinding defence); every name passes when absent. */
   hostAllowed?: (host: string | undefined) => boolean;
+  /** When set (the host is reachable beyond loopback), every session and A2UI page needs its capability. */
+  capabilities?: CanvasCapabilities;
 }
 
 const TEXT = "text/plain; charset=utf-8";
@@ -48,7 +51,24 @@ const A2UI_CSP = [
   "object-src 'none'",
   "frame-src 'none'",
   "base-uri 'none'",
+  "frame-ancestors 'none'",
 ].join("; ");
+
+/**
+ * Session pages are agent-written: they may run their own scripts and fetch from the web, but they
+ * are never framed, and the only socket they may open is the canvas host's own (never the
+ * gateway's, whose port is another origin).
+ */
+function sessionCsp(req: IncomingMessage, tls: boolean): string {
+  const own = req.headers.host ? ` ${tls ? "wss" : "ws"}://${req.headers.host}` : "";
+  return [
+    `connect-src 'self'${own} https: data: blob:`,
+    "frame-src 'self' https: data: blob:",
+    "child-src 'self' https: data: blob:",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+  ].join("; ");
+}
 
 /**
  * The canvas host: a small web server on its own port that serves `<stateDir>/canvas/<session>/`
@@ -98,8 +118,25 @@ export class CanvasHost {
     }
     const { port } = this.server.address() as AddressInfo;
     this.boundUrl = `${this.opts.tls ? "https" : "http"}://${urlHost(this.opts.host)}:${port}`;
-    this.log.info({ url: this.boundUrl, watch: this.watcher.mode, a2ui: this.assets.a2uiJs !== undefined }, "canvas host listening");
-    return { port, url: this.boundUrl };
+    this.log.info(
+      { url: this.boundUrl, watch: this.watcher.mode, a2ui: this.assets.a2uiJs !== undefined, capabilities: this.opts.capabilities !== undefined },
+      "canvas host listening",
+    );
+    return { port, url: this.publicUrl() ?? this.boundUrl };
+  }
+
+  /** The base URL handed to clients (hello-ok.canvasHostUrl): with the A2UI capability when one is needed. */
+  publicUrl(): string | undefined {
+    if (this.boundUrl === undefined) return undefined;
+    const caps = this.opts.capabilities;
+    return caps ? `${this.boundUrl}/${CAPABILITY_PREFIX}/${caps.token(INTERNAL_SCOPE)}` : this.boundUrl;
+  }
+
+  /** The URL of a session's folder, with its capability when one is needed; undefined before listening. */
+  sessionUrl(session: string): string | undefined {
+    if (this.boundUrl === undefined) return undefined;
+    const caps = this.opts.capabilities;
+    return `${this.boundUrl}${caps ? `/${CAPABILITY_PREFIX}/${caps.token(session)}` : ""}/${encodeURIComponent(session)}/`;
   }
 
   /** Base URL once listening (`http://host:port`, no trailing slash). */
@@ -139,9 +176,27 @@ export class CanvasHost {
       socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
-    const route = routeOf(req.url);
-    if (route.kind === "internal" && route.name === "ws") return this.hub.handleUpgrade(req, socket, head);
-    socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    const cap = splitCapability(req.url);
+    const route = routeOf(cap.url);
+    if (route.kind !== "internal" || route.name !== "ws") {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    const query = new URL(cap.url, "http://canvas.invalid").searchParams;
+    const scope = query.has("a2ui") ? INTERNAL_SCOPE : (query.get("session") ?? INTERNAL_SCOPE);
+    if (!this.capabilityOk(scope, cap.token, req)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    this.hub.handleUpgrade(req, socket, head);
+  }
+
+  /** Without capabilities everything passes; with them, the path token or the scope's cookie must prove `scope`. */
+  private capabilityOk(scope: string, token: string | undefined, req: IncomingMessage): boolean {
+    const caps = this.opts.capabilities;
+    if (!caps || caps.allows(scope, token, req)) return true;
+    this.log.warn({ scope, url: req.url, ip: req.socket.remoteAddress }, "canvas request refused: no capability for this page");
+    return false;
   }
 
   private hostOk(req: IncomingMessage): boolean {
@@ -156,13 +211,21 @@ export class CanvasHost {
       res.setHeader("allow", "GET, HEAD");
       return send(req, res, 405, TEXT, "method not allowed\n");
     }
-    const route = routeOf(req.url);
+    const cap = splitCapability(req.url);
+    const route = routeOf(cap.url);
+    const scope = scopeOf(route);
+    if (scope !== undefined && !this.capabilityOk(scope, cap.token, req)) {
+      return send(req, res, 403, TEXT, "this canvas page needs the capability URL the gateway handed out\n");
+    }
+    if (scope !== undefined && cap.token !== undefined && this.opts.capabilities) {
+      res.setHeader("set-cookie", this.opts.capabilities.setCookie(scope, this.opts.tls !== undefined));
+    }
     switch (route.kind) {
       case "refused":
         this.log.debug({ url: req.url, reason: route.reason }, "canvas request refused");
         return send(req, res, route.status, TEXT, route.status === 400 ? "bad request\n" : "not found\n");
       case "redirect":
-        res.setHeader("location", route.location);
+        res.setHeader("location", `${cap.prefix}${route.location}`);
         return send(req, res, 301, TEXT, "moved\n");
       case "internal":
         return this.serveInternal(req, res, route.name);
@@ -183,6 +246,7 @@ export class CanvasHost {
         if (!a2uiJs) return send(req, res, 503, TEXT, "the A2UI renderer is not built: run `node scripts/build-a2ui.mjs`\n");
         if (name === "a2ui.js") return send(req, res, 200, JS, a2uiJs);
         res.setHeader("content-security-policy", A2UI_CSP);
+        res.setHeader("x-frame-options", "DENY");
         return send(req, res, 200, HTML, a2uiHtml);
     }
   }
@@ -190,6 +254,8 @@ export class CanvasHost {
   private async serveSession(req: IncomingMessage, res: ServerResponse, route: Extract<CanvasRoute, { kind: "session" }>): Promise<void> {
     const { files } = this.opts;
     const { session, segments } = route;
+    res.setHeader("content-security-policy", sessionCsp(req, this.opts.tls !== undefined));
+    res.setHeader("x-frame-options", "DENY");
     const entry = await lookupSessionEntry(files, session, segments);
     switch (entry.kind) {
       case "outside":
@@ -276,4 +342,11 @@ function urlHost(host: string): string {
   if (host === "0.0.0.0") return "127.0.0.1";
   if (host === "::") return "[::1]";
   return host.includes(":") ? `[${host}]` : host;
+}
+
+/** What a route needs a capability for: its session, the A2UI page, or nothing (public assets, refusals). */
+function scopeOf(route: CanvasRoute): string | undefined {
+  if (route.kind === "session") return route.session;
+  if (route.kind === "internal" && (route.name === "a2ui.html" || route.name === "a2ui.js")) return INTERNAL_SCOPE;
+  return undefined;
 }
