@@ -12,7 +12,7 @@ import { createLogger } from "./logging/logger.js";
 import { LogRing } from "./logging/log-ring.js";
 import { Gateway } from "./gateway.js";
 import { StoreCorruptError } from "./store/json-file.js";
-import { InstanceLock, InstanceLockedError } from "./daemon/instance-lock.js";
+import { InstanceLock, InstanceLockedError, InstanceLockUnsafeError } from "./daemon/instance-lock.js";
 
 export interface RunGatewayOptions {
   flags: GatewayFlags & { config?: string };
@@ -52,7 +52,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     if (gateway.tlsFingerprint) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${gateway.tlsFingerprint}\n`);
   } catch (err) {
     await lock?.release();
-    if (err instanceof ConfigError || err instanceof StoreCorruptError || err instanceof InstanceLockedError) {
+    if (err instanceof ConfigError || err instanceof StoreCorruptError || err instanceof InstanceLockedError || err instanceof InstanceLockUnsafeError) {
       opts.fail(err.message);
       return 1;
     }
