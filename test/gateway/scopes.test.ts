@@ -130,3 +130,32 @@ test("a device approved as admin that reconnects asking for read gets read only"
   assert.equal(reader.res.ok, true, JSON.stringify(reader.res));
   await assertForbidden(reader.client, "config.get");
 });
+
+test("a local connect with a read-only device token asking for admin gets read-only and leaves the stored approval as it was", async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const identity = generateIdentity();
+  const first = await connectRaw(gw.url, { identity, scopes: ["operator.read"] });
+  const deviceToken = (first.res.payload as HelloOk).auth?.deviceToken;
+  assert.ok(deviceToken, "the first approved connect is handed a device token");
+  first.client.close();
+
+  const widened = await connectRaw(gw.url, { identity, scopes: ["operator.admin", "operator.read"], token: deviceToken });
+  t.after(() => widened.client.close());
+  assert.equal(widened.res.ok, true, JSON.stringify(widened.res));
+  assert.equal((widened.res.payload as HelloOk).auth, undefined, "no new token is minted for a device-token connect");
+  await assertAllowed(widened.client, "health");
+  await assertForbidden(widened.client, "config.get");
+
+  const admin = await connectRaw(gw.url, { scopes: ["operator.admin"] });
+  t.after(() => admin.client.close());
+  const list = (await admin.client.request("device.pair.list")).payload as { paired: { deviceId: string; scopes: string[] }[] };
+  const stored = list.paired.find((d) => d.deviceId === identity.deviceId);
+  assert.deepEqual(stored?.scopes, ["operator.read"], "the approval was widened by a connect that was granted nothing more");
+
+  // The read-only token still reads, and asking for read with it gives read.
+  const reader = await connectRaw(gw.url, { identity, scopes: ["operator.read"], token: deviceToken });
+  t.after(() => reader.client.close());
+  await assertAllowed(reader.client, "health");
+  await assertForbidden(reader.client, "config.get");
+});

@@ -99,7 +99,7 @@ export class Handshake {
     });
     const tokenScopes = !sharedOk && token !== undefined ? this.deviceTokenScopes(device.id, role, token) : null;
     if (!sharedOk && tokenScopes === null) this.refuseWithoutSecret(params);
-    const approved = await this.ensurePaired(params, peer, raw, role, requested);
+    const approved = await this.ensurePaired(params, peer, raw, role, requested, tokenScopes !== null);
     let scopes = requested.filter((s) => scopesCovered(approved, [s]));
     if (tokenScopes) scopes = scopes.filter((s) => scopesCovered(tokenScopes, [s]));
     this.deps.devices.touch(device.id);
@@ -174,13 +174,18 @@ export class Handshake {
     }
   }
 
-  /** Returns the device's approved scopes, auto-approving local devices or raising `pairing required`. */
+  /**
+   * Returns the device's approved scopes, auto-approving local devices or raising `pairing required`.
+   * A connect with a device token never widens the approval: its session is bounded by the token,
+   * so widening would store scopes no session was granted.
+   */
   private async ensurePaired(
     params: ConnectParams,
     peer: PeerInfo,
     raw: Buffer,
     role: Role,
     requested: string[],
+    viaDeviceToken: boolean,
   ): Promise<string[]> {
     const device = params.device!;
     const { devices } = this.deps;
@@ -196,7 +201,7 @@ export class Handshake {
     if (paired && paired.publicKey !== device.publicKey && !rawPublicKey(paired.publicKey)?.equals(raw)) {
       throw new GatewayError("device_identity_mismatch", "this device id is paired with a different public key");
     }
-    if (paired && covers()) return paired.scopes;
+    if (paired && (covers() || viaDeviceToken)) return paired.scopes;
     const claim = claimOf(params, role, requested, peer.remoteIp);
     if (peer.isLocal && config.autoApproveLocal) {
       const dev = await devices.pairDirect(claim);
