@@ -52,7 +52,7 @@ describe("against a default loopback gateway", () => {
   test("health prints `gateway: healthy` and exits 0", async () => {
     const r = await cli("health");
     assertExit(r, EXIT.ok);
-    assert.match(lines(r.stdout)[0], /^gateway: healthy \(answered in \d+ms\)$/);
+    assert.match(lines(r.stdout)[0] ?? "", /^gateway: healthy \(answered in \d+ms\)$/);
     assert.match(r.stdout, /^uptime: \d/m);
     assert.equal(r.stderr, "");
   });
@@ -141,7 +141,7 @@ describe("against a default loopback gateway", () => {
   test("CLAWDBOT_GATEWAY_URL is used when --url is not given", async () => {
     const r = await runCli(["health"], { stateDir: cliState, env: { CLAWDBOT_GATEWAY_URL: gw.url } });
     assertExit(r, EXIT.ok);
-    assert.match(lines(r.stdout)[0], /^gateway: healthy \(answered in \d+ms\)$/);
+    assert.match(lines(r.stdout)[0] ?? "", /^gateway: healthy \(answered in \d+ms\)$/);
   });
 });
 
@@ -252,13 +252,13 @@ describe("against a gateway with a token", () => {
   test("with --token: exit 0", async (t) => {
     const r = await runCli(["health", "--token", TOKEN, "--url", gw.url], { stateDir: await tempDir(t) });
     assertExit(r, EXIT.ok);
-    assert.match(lines(r.stdout)[0], /^gateway: healthy \(answered in \d+ms\)$/);
+    assert.match(lines(r.stdout)[0] ?? "", /^gateway: healthy \(answered in \d+ms\)$/);
   });
 
   test("with CLAWDBOT_GATEWAY_TOKEN: exit 0", async (t) => {
     const r = await runCli(["health", "--url", gw.url], { stateDir: await tempDir(t), env: { CLAWDBOT_GATEWAY_TOKEN: TOKEN } });
     assertExit(r, EXIT.ok);
-    assert.match(lines(r.stdout)[0], /^gateway: healthy \(answered in \d+ms\)$/);
+    assert.match(lines(r.stdout)[0] ?? "", /^gateway: healthy \(answered in \d+ms\)$/);
   });
 });
 
@@ -293,6 +293,6 @@ describe("against a gateway that does not auto-approve local devices", () => {
     assert.ok(approve.stdout.includes(m[2]!), approve.stdout);
     const health = await cli(["health"]);
     assertExit(health, EXIT.ok);
-    assert.match(lines(health.stdout)[0], /^gateway: healthy \(answered in \d+ms\)$/);
+    assert.match(lines(health.stdout)[0] ?? "", /^gateway: healthy \(answered in \d+ms\)$/);
   });
 });

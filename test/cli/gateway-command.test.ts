@@ -40,7 +40,7 @@ test("gateway --port 0 announces its real port, serves the CLI, and on SIGTERM s
   // The CLI shares the gateway's state dir, as it does on a real host (~/.clawdbot).
   const health = await runCli(["health", "--url", gw.url], { stateDir });
   assert.equal(health.code, 0, health.stderr);
-  assert.match(lines(health.stdout)[0], /^gateway: healthy \(answered in \d+ms\)$/);
+  assert.match(lines(health.stdout)[0] ?? "", /^gateway: healthy \(answered in \d+ms\)$/);
   const status = await runCli(["status", "--json", "--url", gw.url], { stateDir });
   assert.equal(status.code, 0, status.stderr);
   const s = jsonOut<Record<string, unknown>>(status);
