@@ -40,19 +40,24 @@ export interface WhatsAppLatencyFigures {
   delivered: number;
   duplicates: number;
   floorDelivered: number;
+  /** Process CPU time (user + system) per pushed message while the gateway run lasted, and for the floor. */
+  cpuMsPerMessage: number;
+  floorCpuMsPerMessage: number;
 }
 
 interface Run {
   samples: Samples;
   delivered: number;
   duplicates: number;
+  cpuMs: number;
 }
 
 /** Pushes `n` DMs over `chats` chats at `rate`/s and waits for every echo (or the drain deadline). */
 async function drive(fake: FakeWhatsApp, n: number, chats: number, rate: number, prefix: string): Promise<Run> {
   const pushedAt = new Map<string, number>();
   const seen = new Set<string>();
-  const run: Run = { samples: new Samples(n), delivered: 0, duplicates: 0 };
+  const run: Run = { samples: new Samples(n), delivered: 0, duplicates: 0, cpuMs: 0 };
+  const cpu = process.cpuUsage();
   const record = fake.recordSent.bind(fake);
   fake.recordSent = (s) => {
     record(s);
@@ -79,6 +84,8 @@ async function drive(fake: FakeWhatsApp, n: number, chats: number, rate: number,
   }
   const deadline = performance.now() + DRAIN_MS;
   while (run.delivered < n && performance.now() < deadline) await sleep(20);
+  const used = process.cpuUsage(cpu);
+  run.cpuMs = (used.user + used.system) / 1000;
   fake.recordSent = record;
   return run;
 }
@@ -128,6 +135,8 @@ export async function runWhatsAppLatencyBench(opts: WhatsAppLatencyOptions = {})
       delivered: run.delivered,
       duplicates: run.duplicates,
       floorDelivered: floorRun.delivered,
+      cpuMsPerMessage: run.cpuMs / messages,
+      floorCpuMsPerMessage: floorRun.cpuMs / messages,
     };
   } finally {
     await gw.stop();
@@ -155,6 +164,7 @@ export function formatWhatsAppLatency(f: WhatsAppLatencyFigures): string {
     table,
     `gateway-added latency (gateway − floor): median ${fmtMs(f.gateway.p50 - f.floor.p50)}, p99 ${fmtMs(f.gateway.p99 - f.floor.p99)}; ratio to the floor: median ${ratio(f.gateway.p50, f.floor.p50)}, p99 ${ratio(f.gateway.p99, f.floor.p99)}`,
     `delivered ${f.delivered}/${f.messages} (floor ${f.floorDelivered}/${f.messages}), duplicates ${f.duplicates}`,
+    `CPU per message: gateway ${f.cpuMsPerMessage.toFixed(2)} ms, floor ${f.floorCpuMsPerMessage.toFixed(2)} ms (${ratio(f.cpuMsPerMessage, f.floorCpuMsPerMessage)})`,
   ].join("\n");
 }
 

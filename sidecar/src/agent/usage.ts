@@ -42,6 +42,9 @@ const KEEP_DAYS = 400;
  * runs with zero tokens.
  */
 export class UsageLedger {
+  private pending: PendingRun[] = [];
+  private batch: Promise<void> | undefined;
+
   private constructor(
     private readonly file: LockedJsonFile<typeof LedgerSchema>,
     private readonly now: () => number,
@@ -52,27 +55,27 @@ export class UsageLedger {
     return new UsageLedger(file, now);
   }
 
-  /** Adds one run's usage (undefined: the backend reported none) under today's date. */
+  /**
+   * Adds one run's usage (undefined: the backend reported none) under today's date; resolves once
+   * it is on disk. Runs that end while a write is waiting for its turn join that write (one lock,
+   * one fsync for all of them).
+   */
   record(backend: string, model: string, usage: TokenUsage | undefined): Promise<void> {
-    const date = day(this.now());
-    return this.file.mutate((doc) => {
-      let row = doc.rows.find((r) => r.date === date && r.backend === backend && r.model === model);
-      if (!row) {
-        row = { date, backend, model, runs: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalCost: 0, missingCostEntries: 0 };
-        doc.rows.push(row);
-      }
-      row.runs++;
-      if (usage) {
-        row.input += usage.input;
-        row.output += usage.output;
-        row.cacheRead += usage.cacheRead;
-        row.cacheWrite += usage.cacheWrite;
-        if (usage.cost !== undefined) row.totalCost += usage.cost;
-        else if (usage.input + usage.output > 0) row.missingCostEntries++;
-      }
+    this.pending.push({ date: day(this.now()), backend, model, usage });
+    if (this.batch) return this.batch;
+    const batch: Promise<void> = this.file.mutate((doc) => {
+      // Runs recorded from here on wait for the next write.
+      if (this.batch === batch) this.batch = undefined;
+      for (const entry of this.pending.splice(0)) add(doc.rows, entry);
       const oldest = day(this.now() - KEEP_DAYS * 86_400_000);
       doc.rows = doc.rows.filter((r) => r.date >= oldest);
     });
+    this.batch = batch;
+    // A write that failed before taking its entries leaves them to the next one.
+    void batch.catch(() => undefined).then(() => {
+      if (this.batch === batch) this.batch = undefined;
+    });
+    return batch;
   }
 
   /** Rows of the last `days` days (today included), oldest first. */
@@ -80,6 +83,30 @@ export class UsageLedger {
     const from = day(this.now() - (days - 1) * 86_400_000);
     return this.file.data.rows.filter((r) => r.date >= from).sort((a, b) => a.date.localeCompare(b.date));
   }
+}
+
+interface PendingRun {
+  date: string;
+  backend: string;
+  model: string;
+  usage: TokenUsage | undefined;
+}
+
+/** Counts one run into its day/backend/model row. */
+function add(rows: Row[], { date, backend, model, usage }: PendingRun): void {
+  let row = rows.find((r) => r.date === date && r.backend === backend && r.model === model);
+  if (!row) {
+    row = { date, backend, model, runs: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalCost: 0, missingCostEntries: 0 };
+    rows.push(row);
+  }
+  row.runs++;
+  if (!usage) return;
+  row.input += usage.input;
+  row.output += usage.output;
+  row.cacheRead += usage.cacheRead;
+  row.cacheWrite += usage.cacheWrite;
+  if (usage.cost !== undefined) row.totalCost += usage.cost;
+  else if (usage.input + usage.output > 0) row.missingCostEntries++;
 }
 
 /** Sums rows into totals. */
