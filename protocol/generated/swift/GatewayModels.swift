@@ -920,6 +920,8 @@ public struct NodePairListResultPairedItem: Codable, Sendable, Equatable {
     public let displayName: String?
     public let platform: String?
     public let version: String?
+    public let coreVersion: String?
+    public let uiVersion: String?
     public let deviceFamily: String?
     public let modelIdentifier: String?
     public let caps: [String]?
@@ -930,11 +932,13 @@ public struct NodePairListResultPairedItem: Codable, Sendable, Equatable {
     public let lastVerifiedAtMs: Int?
     public let lastConnectedAtMs: Int?
 
-    public init(nodeId: String, displayName: String? = nil, platform: String? = nil, version: String? = nil, deviceFamily: String? = nil, modelIdentifier: String? = nil, caps: [String]? = nil, commands: [String]? = nil, remoteIp: String? = nil, createdAtMs: Int, approvedAtMs: Int, lastVerifiedAtMs: Int? = nil, lastConnectedAtMs: Int? = nil) {
+    public init(nodeId: String, displayName: String? = nil, platform: String? = nil, version: String? = nil, coreVersion: String? = nil, uiVersion: String? = nil, deviceFamily: String? = nil, modelIdentifier: String? = nil, caps: [String]? = nil, commands: [String]? = nil, remoteIp: String? = nil, createdAtMs: Int, approvedAtMs: Int, lastVerifiedAtMs: Int? = nil, lastConnectedAtMs: Int? = nil) {
         self.nodeId = nodeId
         self.displayName = displayName
         self.platform = platform
         self.version = version
+        self.coreVersion = coreVersion
+        self.uiVersion = uiVersion
         self.deviceFamily = deviceFamily
         self.modelIdentifier = modelIdentifier
         self.caps = caps
@@ -2487,6 +2491,8 @@ public struct NodePairRequestedEvent: Codable, Sendable, Equatable {
     public let displayName: String?
     public let platform: String?
     public let version: String?
+    public let coreVersion: String?
+    public let uiVersion: String?
     public let deviceFamily: String?
     public let modelIdentifier: String?
     public let caps: [String]?
@@ -2495,12 +2501,14 @@ public struct NodePairRequestedEvent: Codable, Sendable, Equatable {
     public let silent: Bool?
     public let ts: Int
 
-    public init(requestId: String, nodeId: String, displayName: String? = nil, platform: String? = nil, version: String? = nil, deviceFamily: String? = nil, modelIdentifier: String? = nil, caps: [String]? = nil, commands: [String]? = nil, remoteIp: String? = nil, silent: Bool? = nil, ts: Int) {
+    public init(requestId: String, nodeId: String, displayName: String? = nil, platform: String? = nil, version: String? = nil, coreVersion: String? = nil, uiVersion: String? = nil, deviceFamily: String? = nil, modelIdentifier: String? = nil, caps: [String]? = nil, commands: [String]? = nil, remoteIp: String? = nil, silent: Bool? = nil, ts: Int) {
         self.requestId = requestId
         self.nodeId = nodeId
         self.displayName = displayName
         self.platform = platform
         self.version = version
+        self.coreVersion = coreVersion
+        self.uiVersion = uiVersion
         self.deviceFamily = deviceFamily
         self.modelIdentifier = modelIdentifier
         self.caps = caps

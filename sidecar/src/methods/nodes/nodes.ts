@@ -11,7 +11,10 @@ export type NodesDeps = Pick<GatewayServices, "now" | "nodes" | "invoker" | "exe
 function withPairing(s: NodesDeps, n: NodeInfo): Result<"node.describe"> {
   const node = s.nodePairing.listPaired().find((p) => p.nodeId === n.nodeId);
   const device = s.devices.get(n.nodeId);
-  return { ...n, paired: node !== undefined || device !== undefined, ...(node?.version && !n.coreVersion ? { coreVersion: node.version } : {}) };
+  // What the node declared when it asked to pair wins over the version its connection claims.
+  const coreVersion = node?.coreVersion ?? n.coreVersion ?? node?.version;
+  const uiVersion = node?.uiVersion ?? n.uiVersion;
+  return { ...n, paired: node !== undefined || device !== undefined, ...(coreVersion ? { coreVersion } : {}), ...(uiVersion ? { uiVersion } : {}) };
 }
 
 

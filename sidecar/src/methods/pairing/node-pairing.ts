@@ -11,8 +11,7 @@ export type NodePairingDeps = Pick<GatewayServices, "nodePairing" | "broadcaster
 export const nodePairRequestHandler =
   (s: NodePairingDeps): Handler<"node.pair.request"> =>
   async (params) => {
-    const { coreVersion: _c, uiVersion: _u, ...claim } = params;
-    const { request, created } = await s.nodePairing.request(claim);
+    const { request, created } = await s.nodePairing.request(params);
     if (created) s.broadcaster.broadcast("node.pair.requested", request, { scope: "operator.pairing" });
     return { status: "pending" as const, request, created };
   };
