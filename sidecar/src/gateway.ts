@@ -17,6 +17,8 @@ import { CanvasCapabilities } from "./canvas/capability.js";
 import { isLoopbackAddress } from "./config/index.js";
 import { GatewayAdvertiser, advertiseInterface } from "./discovery/index.js";
 import { openStores, timeoutSetting, wire, type Stores, type WiringOptions } from "./wiring.js";
+import { watchChannelHealth } from "./state/channel-health.js";
+import { channelModule } from "./channels/modules.js";
 
 /** Nodes may send large results (canvas snapshots, screen recordings); operators stay at maxPayload. */
 const NODE_MAX_PAYLOAD = 24 * 1024 * 1024;
@@ -25,6 +27,9 @@ const CLOSE_GRACE_MS = 1000;
 
 export type GatewayOptions = WiringOptions;
 
+/** How often the health snapshot's channels are compared with the channel registry. */
+const CHANNEL_HEALTH_MS = 1000;
+
 /** The gateway daemon's lifecycle: build, listen, reload, stop. What it is made of lives in wiring.ts. */
 export class Gateway {
   private readonly services: GatewayServices;
@@ -32,6 +37,7 @@ export class Gateway {
   private readonly listener: Listener;
   private readonly log: Logger;
   private tickTimer: NodeJS.Timeout | undefined;
+  private channelHealth: { stop: () => void } | undefined;
   private advertiser: GatewayAdvertiser | undefined;
   private readonly canvasHost: CanvasHost | undefined;
   /** Set once the canvas host listens. */
@@ -159,6 +165,7 @@ export class Gateway {
     this.tickTimer.unref();
     s.heartbeat.start();
     s.channels.startAll();
+    this.channelHealth = watchChannelHealth({ channels: s.channels, health: s.health, stateEvents: s.stateEvents, labels: (id) => channelModule(id)?.label ?? id }, CHANNEL_HEALTH_MS);
     s.outbox.start();
     this.startAdvertising();
     this.log.info({ url: this.url, auth: s.config.auth.mode, ...(s.tls ? { tlsSha256: s.tls.fingerprint256 } : {}) }, "gateway listening");
@@ -208,6 +215,7 @@ export class Gateway {
     const s = this.services;
     await this.advertiser?.stop().catch(() => undefined);
     clearInterval(this.tickTimer);
+    this.channelHealth?.stop();
     s.heartbeat.stop();
     s.broadcaster.broadcast("shutdown", restartExpectedMs === undefined ? { reason } : { reason, restartExpectedMs });
     this.connections.closeAll(CloseCode.serviceRestart, "service restart");

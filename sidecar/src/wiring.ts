@@ -98,7 +98,7 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
   const presence = new PresenceRegistry(selfPresence(hostname, startedAt));
   const hb = config.heartbeat;
   const health = new HealthState(
-    { heartbeat: { enabled: hb.enabled, intervalMs: hb.intervalMs, lastTs: null }, channels: {} },
+    { heartbeat: { enabled: hb.enabled, intervalMs: hb.intervalMs, lastTs: null }, channels: {}, channelOrder: [], channelLabels: {} },
     startedAt,
     now,
   );

@@ -1,7 +1,11 @@
+import type { ChannelHealth } from "./channel-health.js";
+
 /** Facts that make up the health snapshot; a change of any of them is a `health` change. */
 export interface HealthFacts {
   heartbeat: { enabled: boolean; intervalMs: number; lastTs: number | null };
-  channels: Record<string, { running: boolean; connected: boolean; lastError: string | null }>;
+  channels: Record<string, ChannelHealth>;
+  channelOrder: string[];
+  channelLabels: Record<string, string>;
 }
 
 /** Tracks the health snapshot and counts its changes (stateVersion.health). */

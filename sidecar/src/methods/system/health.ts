@@ -2,7 +2,7 @@ import type { Result } from "@clawdbot/protocol";
 import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 import { CHANNEL_MODULES } from "../../channels/modules.js";
-import type { AccountState } from "../../channels/registry.js";
+import { accountDown, channelHealth } from "../../state/channel-health.js";
 import { probeAll } from "../channels/channels.js";
 import { MAIN_SESSION_KEY } from "../../channels/router.js";
 
@@ -14,11 +14,6 @@ type HealthResult = Result<"health">;
 const DEFAULT_AGENT_ID = "main";
 const RECENT_SESSIONS = 10;
 const MAX_PROBE_MS = 30_000;
-
-/** True when an enabled, configured account is not receiving: not running, or running but cut off. */
-function down(a: AccountState): boolean {
-  return a.enabled && a.configured && !(a.running && a.connected);
-}
 
 /**
  * `health`: the gateway's snapshot plus each configured channel, the sessions and the agents.
@@ -32,24 +27,8 @@ export const healthHandler =
     const states = s.channels.status();
     const probes = params?.probe ? await probeAll(s, states, Math.min(params.timeout ?? 10_000, MAX_PROBE_MS)) : undefined;
     const order = s.channels.names();
-    const channels: HealthResult["channels"] = {};
-    const failing: string[] = [];
-    for (const channel of order) {
-      const accounts = states.filter((a) => a.channel === channel);
-      const def = accounts.find((a) => a.isDefault) ?? accounts[0];
-      if (accounts.some(down)) failing.push(channel);
-      const probe = def ? probes?.get(`${channel}:${def.accountId}`) : undefined;
-      channels[channel] = {
-        configured: accounts.some((a) => a.configured),
-        running: def?.running ?? false,
-        connected: def?.connected ?? false,
-        accountId: def?.accountId ?? null,
-        lastError: def?.lastError ?? null,
-        lastInboundAt: def?.lastInboundAt ?? null,
-        ...(probe ? { probe, lastProbeAt: s.now() } : {}),
-        accounts: Object.fromEntries(accounts.map((a) => [a.accountId, { running: a.running, connected: a.connected, lastError: a.lastError }])),
-      };
-    }
+    const channels: HealthResult["channels"] = channelHealth(s.channels, { activity: true, ...(probes ? { probes } : {}), now: s.now() });
+    const failing = order.filter((channel) => states.some((a) => a.channel === channel && accountDown(a)));
     const sessions = await s.transcripts.sessions();
     const now = s.now();
     const recent = sessions.slice(0, RECENT_SESSIONS).map((x) => ({ key: x.key, updatedAt: x.updatedAt, age: now - x.updatedAt }));
