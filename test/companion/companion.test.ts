@@ -16,6 +16,9 @@ import { eventually } from "../support/wait.js";
 import { cliEnv } from "../cli/run-cli.js";
 import { FakeTelegram } from "../fakes/telegram/server.js";
 import { TestShell, item, itemIds } from "./shell.js";
+import { FakeWhatsApp } from "../fakes/whatsapp/world.js";
+import { seedLinkedCreds } from "../channels/whatsapp-harness.js";
+import type { MenuModel } from "@clawdbot/protocol/companion";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./companion-child.ts", import.meta.url));
@@ -319,4 +322,41 @@ test("a URL that answers but is no gateway: the menu says unreachable, with the 
   assert.equal(item(menu, "gateway.status")?.title, "Gateway unreachable");
   assert.match(menu.gateway.detail ?? "", /500|Unexpected server response|unreachable/i);
   assert.equal(item(menu, "open.control")?.enabled, false);
+});
+
+test("two WhatsApp accounts: the menu has a line per account (channelAccounts); one logged out on the phone says needs re-link, notifies once, and its Link action opens the link page", async (t) => {
+  const fake = new FakeWhatsApp();
+  const stateDir = await mkdtemp(join(tmpdir(), "clawdbot-companion-wa-"));
+  t.after(() => rm(stateDir, { recursive: true, force: true }));
+  const work = { pn: "15550002222", lid: "88880002222", name: "Work" };
+  await seedLinkedCreds(stateDir, fake, "home");
+  await seedLinkedCreds(stateDir, fake, "work", work);
+  const gw = await startGateway({
+    file: { heartbeat: { enabled: false }, channels: { whatsapp: { dmPolicy: "open", defaultAccount: "home", accounts: { home: {}, work: {} } } } },
+    stateDir,
+    channelTransports: { whatsapp: fake.transport },
+  });
+  t.after(() => gw.stop());
+  const { shell, runnerCalls } = await setup(t, { gateway: gw });
+  const row = (m: MenuModel, account: string) => m.sections.find((x) => x.id === "channels")?.items.find((i) => i.id === `channel:whatsapp:${account}`);
+  const up = await shell.menu((m) => m.channels.filter((c) => c.name === "whatsapp" && c.connected).length === 2, "both WhatsApp accounts connected");
+  assert.deepEqual(up.channels.filter((c) => c.name === "whatsapp").map((c) => c.accountId).sort(), ["home", "work"]);
+  assert.equal(row(up, "home")?.title, "WhatsApp (home): connected");
+  assert.equal(row(up, "work")?.title, "WhatsApp (work): connected");
+
+  const mark = shell.mark();
+  fake.sockets.find((s) => s.creds.me?.id.startsWith(work.pn))!.close(401, "Connection Failure");
+  const down = await shell.menu((m) => m.channels.some((c) => c.accountId === "work" && c.needsRelink), "work needs re-link", mark);
+  assert.equal(row(down, "work")?.title, "WhatsApp (work): needs re-link");
+  assert.match(row(down, "work")?.detail ?? "", /re-link needed/);
+  assert.equal(row(down, "home")?.title, "WhatsApp (home): connected", "the other account is untouched");
+  const notice = await shell.expect("notify", (n) => n.title === "WhatsApp (work) needs to be linked again", "re-link notification", mark);
+  assert.deepEqual(notice.actions, [{ id: "link", title: "Link WhatsApp" }]);
+  const clicked = shell.mark();
+  shell.send({ type: "notification-action", id: notice.id, action: "link" });
+  const opened = await shell.expect("open-url", () => true, "the link page opens", clicked);
+  assert.equal(opened.url, `${gw.url.replace(/^ws/, "http")}/control/#/channels/whatsapp/link`);
+  const polled = (await runnerCalls()).length;
+  await eventually("two more polls", async () => (await runnerCalls()).length >= polled + 2, 30_000);
+  assert.equal(shell.of("notify", mark).filter((n) => /WhatsApp/.test(n.title)).length, 1, "one notification for one logout");
 });

@@ -72,28 +72,52 @@ function nodePending(r: NodeRequest): PendingPairing {
   };
 }
 
-type ChannelStatus = Result<"channels.status">["channels"][string];
+type ChannelsStatus = Result<"channels.status">;
+type ChannelStatus = ChannelsStatus["channels"][string];
+type AccountStatus = ChannelsStatus["channelAccounts"][string][number];
 
 /**
- * One summary per channel, or per account where the gateway reports accounts. WhatsApp "needs
- * re-link" when the phone logged the session out.
+ * One summary per account (`channelAccounts`), the account id named when a channel has several;
+ * the channel's own line where the gateway reports no accounts. WhatsApp "needs re-link" when the
+ * phone logged the session out.
  */
-function channelSummaries(res: Result<"channels.status">): ChannelSummary[] {
-  const out: ChannelSummary[] = [];
-  for (const [name, st] of Object.entries(res.channels).sort(([a], [b]) => a.localeCompare(b))) out.push(channelSummary(name, st));
-  return out;
+function channelSummaries(res: ChannelsStatus): ChannelSummary[] {
+  const names = [...new Set([...Object.keys(res.channels), ...Object.keys(res.channelAccounts ?? {})])].sort((a, b) => a.localeCompare(b));
+  return names.flatMap((name) => {
+    const accounts = res.channelAccounts?.[name] ?? [];
+    const st = res.channels[name];
+    if (accounts.length === 0) return st ? [channelSummary(name, st)] : [];
+    return accounts.map((a) => accountSummary(name, a, accounts.length > 1));
+  });
+}
+
+/** Logged out on the phone (or never linked): only WhatsApp links a device this way. */
+function needsRelink(name: string, linked: unknown, lastError: string | undefined): boolean {
+  return name.startsWith("whatsapp") && (linked === false || /re-?link|logged out/i.test(lastError ?? ""));
+}
+
+function accountSummary(name: string, a: AccountStatus, named: boolean): ChannelSummary {
+  const lastError = a.lastError ?? undefined;
+  return {
+    name,
+    configured: a.configured,
+    running: a.running,
+    connected: a.connected,
+    needsRelink: needsRelink(name, a.linked, lastError),
+    ...(named ? { accountId: a.accountId } : {}),
+    ...(lastError ? { lastError } : {}),
+  };
 }
 
 function channelSummary(name: string, st: ChannelStatus): ChannelSummary {
   const extra = st as ChannelStatus & { linked?: unknown; needsRelink?: unknown };
   const lastError = st.lastError ?? undefined;
-  const relink = extra.needsRelink === true || extra.linked === false || /re-?link|logged out/i.test(lastError ?? "");
   return {
     name,
     configured: st.configured,
     running: st.running,
     connected: st.connected,
-    needsRelink: name.startsWith("whatsapp") && relink,
+    needsRelink: extra.needsRelink === true || needsRelink(name, extra.linked, lastError),
     ...(st.accountId ? { accountId: st.accountId } : {}),
     ...(lastError ? { lastError } : {}),
   };

@@ -60,7 +60,8 @@ function pairingNotice(p: PendingPairing, id: string): NotifyMessage {
 }
 
 function channelNotice(c: ChannelSummary, id: string): NotifyMessage {
-  const label = channelLabel(c.name);
+  // With several accounts the notice names the one it is about.
+  const label = `${channelLabel(c.name)}${c.accountId ? ` (${c.accountId})` : ""}`;
   if (c.needsRelink) {
     return { type: "notify", id, title: `${label} needs to be linked again`, body: c.lastError ?? "The phone logged this session out.", actions: [{ id: "link", title: "Link WhatsApp" }] };
   }
