@@ -156,3 +156,20 @@ test("DM pairing: an unknown sender gets a code, `clawdbot pairing approve whats
   const pairs = await call<{ approved: { senderId: string }[] }>(admin, "channels.pairing.list", { channel: "whatsapp" });
   assert.deepEqual(pairs.approved.map((a) => a.senderId), ["+15551230012"]);
 });
+
+test("dmPolicy disabled answers no DM; groupPolicy disabled answers no group, mention or not; both are counted", async (t) => {
+  const { fake, admin } = await startWhatsAppGateway(t, { dmPolicy: "disabled", groupPolicy: "disabled" });
+  const group = "120363000000000099@g.us";
+  fake.addGroup(group, "Closed", [jidOf("15551230020"), fake.selfJid]);
+  fake.push({ from: "15551230020", text: "hello?" });
+  fake.push({ from: "15551230020", group, text: "@bot hi", mentions: [fake.selfLid] });
+  await eventually("both dropped", async () => {
+    const d = (await whatsappAccount(admin)).dropped;
+    return d["not_allowed"] === 1 && d["group_not_allowed"] === 1;
+  });
+  // Answered after both would have been: a self-chat note (the linked number is always allowed) gets through.
+  fake.push({ from: fake.self.pn, fromMe: true, to: fake.self.pn, text: "note to self" });
+  await fake.waitForSent("self note answered", (s) => (s.content as { text?: string }).text === "echo: note to self");
+  assert.equal(fake.textsTo(jidOf("15551230020")).length, 0);
+  assert.equal(fake.textsTo(group).length, 0);
+});

@@ -20,7 +20,7 @@ test("a 10,000-character reply goes out in 3 chunks of at most 4,000 characters,
   assert.equal(res.providerMessageIds?.length, 3);
 });
 
-test("media out: an image and a document with captions, audio as a voice note", async (t) => {
+test("media out: an image, a video and a document with captions, audio as a voice note", async (t) => {
   const { fake, admin, stateDir } = await startWhatsAppGateway(t);
   const img = join(stateDir, "pic.jpg");
   const ogg = join(stateDir, "note.ogg");
@@ -36,6 +36,13 @@ test("media out: an image and a document with captions, audio as a voice note", 
   await call(admin, "send", { to: "whatsapp:+15552220002", message: "", mediaUrl: ogg, idempotencyKey: "m-ogg" });
   const voice = await fake.waitForSent("voice note", (s) => "audio" in s.content);
   assert.equal((voice.content as { ptt?: boolean }).ptt, true);
+  const mp4 = join(stateDir, "clip.mp4");
+  await writeFile(mp4, "\x00\x00\x00\x18ftypmp42");
+  await call(admin, "send", { to: "whatsapp:+15552220002", message: "watch", mediaUrl: mp4, idempotencyKey: "m-mp4" });
+  const video = await fake.waitForSent("video", (s) => "video" in s.content);
+  assert.deepEqual((video.content as { video: { url: string } }).video, { url: mp4 });
+  assert.equal((video.content as { caption?: string }).caption, "watch");
+  assert.equal((video.content as { gifPlayback?: boolean }).gifPlayback, undefined, "a plain video, not a looping one");
 });
 
 test("ack reaction on receipt: direct messages and group mentions get it, unmentioned group messages do not", async (t) => {
