@@ -2,7 +2,7 @@ import type { GatewayClient } from "@clawdbot/protocol/client";
 import { ClawdbotCommand } from "./command.js";
 import { openGateway, type LinkOptions } from "./gateway-link/connect.js";
 
-type ConnFlags = { url?: string | undefined; token?: string | undefined; password?: string | undefined; timeout: number; "tls-fingerprint"?: string | undefined };
+type ConnFlags = { url?: string | undefined; token?: string | undefined; "token-file"?: string | undefined; password?: string | undefined; timeout: number; "tls-fingerprint"?: string | undefined };
 
 /** Base for commands that talk to a running gateway: connects, runs, maps failures to exit codes. */
 export abstract class GatewayCommand extends ClawdbotCommand {
@@ -12,7 +12,7 @@ export abstract class GatewayCommand extends ClawdbotCommand {
     try {
       client = await openGateway({
         url: flags.url,
-        token: flags.token,
+        token: flags.token ?? flags["token-file"],
         password: flags.password,
         timeout: flags.timeout,
         tlsFingerprint: flags["tls-fingerprint"],

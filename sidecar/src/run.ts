@@ -2,6 +2,7 @@ import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import {
   ConfigError,
+  argvSecretWarning,
   loadConfigFile,
   resolveConfig,
   resolveStatePaths,
@@ -36,6 +37,8 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     lock = await InstanceLock.acquire(paths.stateDir);
     const ring = new LogRing();
     const logger = createLogger({ level: config.logLevel, pretty: opts.pretty, ring });
+    const inArgv = [opts.flags.token !== undefined ? "--token" : "", opts.flags.password !== undefined ? "--password" : ""].filter(Boolean);
+    if (inArgv.length > 0) logger.warn({ flags: inArgv }, argvSecretWarning(inArgv));
     gateway = await Gateway.create({ config, configFile: file, logger, logRing: ring });
     try {
       await gateway.listen();

@@ -8,11 +8,15 @@ export default class GatewayRun extends ClawdbotCommand {
   static override summary = "Run the gateway in the foreground.";
   static override description =
     "Starts the gateway on 127.0.0.1:18789 by default. Binding beyond loopback needs a token or password. Stop with Ctrl-C (clients get a shutdown event).";
-  static override examples = ["<%= config.bin %> gateway", "<%= config.bin %> gateway --bind lan --token $(openssl rand -hex 24)"];
+  static override examples = [
+    "<%= config.bin %> gateway",
+    "openssl rand -hex 24 > ~/.clawdbot/gateway.token && chmod 600 ~/.clawdbot/gateway.token\n<%= config.bin %> gateway --bind lan --token-file ~/.clawdbot/gateway.token",
+  ];
   static override flags = {
     port: Flags.integer({ description: "TCP port (default 18789)", min: 0, max: 65535 }),
     bind: Flags.string({ description: "loopback | lan | tailnet | <ip> (default loopback)" }),
-    token: secretFlag("gateway token clients must present (or CLAWDBOT_GATEWAY_TOKEN)"),
+    token: secretFlag("gateway token clients must present (or CLAWDBOT_GATEWAY_TOKEN); prefer --token-file or the environment, as other local users can read the command line"),
+    "token-file": Flags.string({ description: "file holding the gateway token (or CLAWDBOT_GATEWAY_TOKEN_FILE)", exclusive: ["token"] }),
     password: secretFlag("gateway password (or CLAWDBOT_GATEWAY_PASSWORD)"),
     config: Flags.string({ description: "path to clawdbot.json (or CLAWDBOT_CONFIG_PATH)" }),
     verbose: Flags.boolean({ description: "debug logging", default: false }),
@@ -27,6 +31,7 @@ export default class GatewayRun extends ClawdbotCommand {
       ...(flags.port !== undefined ? { port: flags.port } : {}),
       ...(flags.bind !== undefined ? { bind: flags.bind } : {}),
       ...(flags.token !== undefined ? { token: flags.token } : {}),
+      ...(flags["token-file"] !== undefined ? { tokenFile: flags["token-file"] } : {}),
       ...(flags.password !== undefined ? { password: flags.password } : {}),
       ...(flags.config !== undefined ? { config: flags.config } : {}),
       ...(flags.tls !== undefined ? { tls: flags.tls } : {}),

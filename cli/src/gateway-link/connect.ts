@@ -3,6 +3,7 @@ import { resolveStatePaths, DEFAULT_PORT } from "@clawdbot/sidecar/config";
 import { IdentityStore } from "./identity-store.js";
 import { CLI_VERSION } from "../version.js";
 import { usageError } from "../cli-error.js";
+import { readSecretFile } from "./flags.js";
 
 export interface LinkOptions {
   url?: string | undefined;
@@ -44,13 +45,24 @@ export async function rememberOwnToken(o: Pick<LinkOptions, "url" | "env">, devi
   return true;
 }
 
+/** The token in the file CLAWDBOT_GATEWAY_TOKEN_FILE names (the service's own token file), if set. */
+async function envTokenFile(env: LinkOptions["env"]): Promise<string | undefined> {
+  const path = env["CLAWDBOT_GATEWAY_TOKEN_FILE"];
+  if (!path) return undefined;
+  try {
+    return await readSecretFile(path);
+  } catch (err) {
+    throw usageError(`CLAWDBOT_GATEWAY_TOKEN_FILE: ${(err as Error).message}`);
+  }
+}
+
 /** Connects as an operator with this CLI's own device identity; stores any device token issued. */
 export async function openGateway(o: LinkOptions): Promise<GatewayClient> {
   const { stateDir } = resolveStatePaths(o.env);
   const url = linkUrl(o);
   const store = new IdentityStore(stateDir);
   const identity = await store.identity();
-  const token = o.token ?? o.env["CLAWDBOT_GATEWAY_TOKEN"];
+  const token = o.token ?? (o.env["CLAWDBOT_GATEWAY_TOKEN"] || (await envTokenFile(o.env)));
   const password = o.password ?? o.env["CLAWDBOT_GATEWAY_PASSWORD"];
   const deviceToken = token === undefined ? await store.deviceToken(url, "operator") : undefined;
   try {

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { Errors, Flags } from "@oclif/core";
 import { MIN_SECRET_LENGTH } from "@clawdbot/sidecar/config";
 
@@ -14,10 +15,35 @@ export function secretFlag(description: string) {
   });
 }
 
+/** Reads a gateway secret from a file (trailing newline dropped), with the same length floor as the flag. */
+export async function readSecretFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new Errors.CLIError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const secret = text.trim();
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new Errors.CLIError(`${path} holds ${secret.length} characters; a gateway secret has at least ${MIN_SECRET_LENGTH}`);
+  }
+  return secret;
+}
+
+/** A flag naming a file that holds the gateway token; parses to the token itself, which never appears in `ps`. */
+export function tokenFileFlag() {
+  return Flags.string({
+    description: "file holding the gateway token (default CLAWDBOT_GATEWAY_TOKEN_FILE); unlike --token, not visible in the process list",
+    exclusive: ["token"],
+    parse: readSecretFile,
+  });
+}
+
 /** Flags every command that talks to a running gateway accepts. */
 export const connectionFlags = {
   url: Flags.string({ description: "gateway WebSocket URL (default: CLAWDBOT_GATEWAY_URL, else the gateway running on this state dir, else ws://127.0.0.1:<gateway.port>)" }),
-  token: secretFlag("gateway token (default CLAWDBOT_GATEWAY_TOKEN)"),
+  token: secretFlag("gateway token (default CLAWDBOT_GATEWAY_TOKEN); prefer --token-file or the environment, as other local users can read the command line"),
+  "token-file": tokenFileFlag(),
   password: secretFlag("gateway password (default CLAWDBOT_GATEWAY_PASSWORD)"),
   timeout: Flags.integer({ description: "milliseconds to wait for the gateway", default: 10_000, min: 1 }),
   "tls-fingerprint": Flags.string({ description: "expected SHA-256 fingerprint of the gateway's TLS certificate" }),

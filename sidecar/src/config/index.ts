@@ -3,6 +3,7 @@ export { resolveStatePaths, type StatePaths } from "./paths.js";
 export { loadConfigFile, parseConfigText, type LoadedConfigFile } from "./load.js";
 export {
   resolveConfig,
+  argvSecretWarning,
   resolveBindHost,
   isLoopbackAddress,
   redactedConfig,

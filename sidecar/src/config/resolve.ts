@@ -78,6 +78,8 @@ export interface GatewayFlags {
   port?: number;
   bind?: string;
   token?: string;
+  /** File holding the token (`--token-file`), read like CLAWDBOT_GATEWAY_TOKEN_FILE. */
+  tokenFile?: string;
   password?: string;
   verbose?: boolean;
   tls?: boolean;
@@ -125,7 +127,12 @@ export function resolveConfig(
     }
   };
   const g = file.gateway ?? {};
-  const token = flags.token || env["CLAWDBOT_GATEWAY_TOKEN"] || attempt(() => readTokenFile(env["CLAWDBOT_GATEWAY_TOKEN_FILE"] ?? g.auth?.tokenFile), undefined) || g.auth?.token;
+  const token =
+    flags.token ||
+    (flags.tokenFile ? attempt(() => readTokenFile(flags.tokenFile), undefined) : undefined) ||
+    env["CLAWDBOT_GATEWAY_TOKEN"] ||
+    attempt(() => readTokenFile(env["CLAWDBOT_GATEWAY_TOKEN_FILE"] ?? g.auth?.tokenFile), undefined) ||
+    g.auth?.token;
   const password = flags.password || env["CLAWDBOT_GATEWAY_PASSWORD"] || g.auth?.password;
   attempt(() => secretLongEnough("CLAWDBOT_GATEWAY_TOKEN", flags.token ? undefined : env["CLAWDBOT_GATEWAY_TOKEN"]), undefined);
   attempt(() => secretLongEnough("CLAWDBOT_GATEWAY_PASSWORD", flags.password ? undefined : env["CLAWDBOT_GATEWAY_PASSWORD"]), undefined);
@@ -135,7 +142,7 @@ export function resolveConfig(
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`port: ${port} is not a TCP port`);
   const mode: AuthMode = token ? "token" : password ? "password" : "none";
   if (mode === "none" && !isLoopbackAddress(host)) {
-    problems.push(`refusing to bind ${host} without a gateway token or password: set CLAWDBOT_GATEWAY_TOKEN or pass --token`);
+    problems.push(`refusing to bind ${host} without a gateway token or password: set CLAWDBOT_GATEWAY_TOKEN or pass --token-file`);
   }
   const auth = { mode, ...(token ? { token } : {}), ...(password ? { password } : {}), allowSecretOnly: g.auth?.allowSecretOnly ?? false };
   const logLevel: LogLevel = flags.verbose ? "debug" : (file.logging?.level ?? "info");
@@ -282,4 +289,9 @@ export function redactedConfig(file: ConfigFile): Record<string, unknown> {
     copy.channels![m.id] = redacted;
   }
   return copy as Record<string, unknown>;
+}
+
+/** Said once at start-up when a gateway secret was passed as a command-line argument. */
+export function argvSecretWarning(flags: string[]): string {
+  return `${flags.join(" and ")} on the command line can be read by every local user (ps); use the environment (CLAWDBOT_GATEWAY_TOKEN, CLAWDBOT_GATEWAY_PASSWORD) or --token-file instead`;
 }

@@ -1,4 +1,6 @@
 import { Flags } from "@oclif/core";
+import { argvSecretWarning } from "@clawdbot/sidecar/config";
+import { tokenFileFlag } from "../../gateway-link/flags.js";
 import { ClawdbotCommand } from "../../command.js";
 import { NodeConfigError, runNodeHost, type NodeLog } from "../../node-host/index.js";
 import { CLI_VERSION } from "../../version.js";
@@ -23,7 +25,8 @@ export default class NodeRun extends ClawdbotCommand {
     "display-name": Flags.string({ description: "name shown in node.list (else displayName in node.json)" }),
     config: Flags.string({ description: "path to node.json (default <stateDir>/node/node.json)" }),
     "tls-fingerprint": Flags.string({ description: "expected SHA-256 fingerprint of the gateway's certificate; overrides and replaces the pinned one" }),
-    token: Flags.string({ description: "gateway token, when the gateway requires one (default CLAWDBOT_GATEWAY_TOKEN)" }),
+    token: Flags.string({ description: "gateway token, when the gateway requires one (default CLAWDBOT_GATEWAY_TOKEN); prefer --token-file or the environment" }),
+    "token-file": tokenFileFlag(),
     password: Flags.string({ description: "gateway password (default CLAWDBOT_GATEWAY_PASSWORD)" }),
   };
 
@@ -36,6 +39,8 @@ export default class NodeRun extends ClawdbotCommand {
     };
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
+    const inArgv = [flags.token !== undefined ? "--token" : "", flags.password !== undefined ? "--password" : ""].filter(Boolean);
+    if (inArgv.length > 0) log.warn(argvSecretWarning(inArgv));
     let code: number;
     try {
       code = await runNodeHost({
@@ -43,7 +48,7 @@ export default class NodeRun extends ClawdbotCommand {
         displayName: flags["display-name"],
         configPath: flags.config,
         tlsFingerprint: flags["tls-fingerprint"],
-        token: flags.token ?? process.env["CLAWDBOT_GATEWAY_TOKEN"],
+        token: flags.token ?? flags["token-file"] ?? process.env["CLAWDBOT_GATEWAY_TOKEN"],
         password: flags.password ?? process.env["CLAWDBOT_GATEWAY_PASSWORD"],
         version: CLI_VERSION,
         platform: process.platform,

@@ -41,7 +41,7 @@ export default class PairApprove extends GatewayCommand {
     let client: GatewayClient | undefined;
     let offline: GatewayConnectError | undefined;
     try {
-      client = await openGateway({ url: flags.url, token: flags.token, password: flags.password, timeout: flags.timeout, tlsFingerprint: flags["tls-fingerprint"], env: process.env });
+      client = await openGateway({ url: flags.url, token: flags.token ?? flags["token-file"], password: flags.password, timeout: flags.timeout, tlsFingerprint: flags["tls-fingerprint"], env: process.env });
     } catch (err) {
       // The state dir on this host is the authority: with no gateway to ask, or when this CLI is
       // itself not yet approved, approve in the store (the running gateway re-reads it).
