@@ -2,7 +2,7 @@
 // Bundles the gateway's browser pages from TypeScript (sidecar/web/) into one ES module and one
 // stylesheet each, with everything they import (the protocol's browser client, tweetnacl, lit):
 //   node scripts/build-web.mjs [--outdir <dir>]     (default sidecar/dist-web/)
-//   → webchat.js, webchat.css (WebChat at /)
+//   → webchat.js, webchat.css (WebChat at /), control.js, control.css (Control UI at /control/)
 // Build time only: the gateway serves these files as they are and nothing is fetched at run time.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const ENTRIES = {
   webchat: `${root}sidecar/web/webchat/app.ts`,
+  control: `${root}sidecar/web/control/app.ts`,
 };
 export const DEFAULT_OUTDIR = `${root}sidecar/dist-web`;
 

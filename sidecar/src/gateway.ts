@@ -11,6 +11,7 @@ import { buildHello } from "./server/hello.js";
 import { httpHandler } from "./server/http.js";
 import { NonceSource } from "./auth/nonces.js";
 import { createWebchatHandler } from "./web/webchat.js";
+import { createControlUiHandler } from "./web/control-ui.js";
 import { createBackend } from "./agent/create-backend.js";
 import { CanvasHost } from "./canvas/host.js";
 import { CanvasCapabilities } from "./canvas/capability.js";
@@ -51,6 +52,7 @@ export class Gateway {
     const { services, dispatcher, handshake } = wire(opts, stores, {
       port: () => this.listener.port,
       connectionCount: () => this.connections.size,
+      connectionsByRole: () => this.connections.byRole(),
       canvasHostUrl: () => this.canvasHostUrl,
       canvasSessionUrl: (session) => (this.canvasHostUrl === undefined ? undefined : this.canvasHost?.sessionUrl(session)),
       disconnectDevice: (...args) => this.connections.disconnectDevice(...args),
@@ -76,7 +78,7 @@ export class Gateway {
     this.listener = new Listener({
       log: logger,
       tls: stores.tls,
-      http: httpHandler({ version: services.version, startedAt: services.startedAt, now: services.now, pages: [createWebchatHandler()] }),
+      http: httpHandler({ version: services.version, startedAt: services.startedAt, now: services.now, pages: [createWebchatHandler(), createControlUiHandler()] }),
       // Every socket starts with the pre-hello limit; its connection raises it after hello-ok.
       maxPayload: Math.min(PRE_HELLO_MAX_BYTES, config.maxPayload),
       allowedOrigins: () => services.config.allowedOrigins,

@@ -16,4 +16,5 @@ export { NonceSource } from "./auth/nonces.js";
 export { GATEWAY_VERSION } from "./version.js";
 export { runGateway, type RunGatewayOptions } from "./run.js";
 export { createWebchatHandler } from "./web/webchat.js";
+export { createControlUiHandler } from "./web/control-ui.js";
 export * from "./discovery/index.js";

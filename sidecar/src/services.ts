@@ -64,6 +64,8 @@ export interface GatewayServices {
   canvasUrl(session: string): string;
   /** Open WebSocket connections (any state). */
   connectionCount(): number;
+  /** Connections past their handshake, by role. */
+  connectionsByRole(): Record<string, number>;
   /** The port actually bound (differs from config with port 0). */
   port(): number;
   /** ws:// URL clients use to reach this gateway. */

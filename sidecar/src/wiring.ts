@@ -62,6 +62,7 @@ export interface Stores {
 export interface ListenerFacts {
   port(): number;
   connectionCount(): number;
+  connectionsByRole(): Record<string, number>;
   canvasHostUrl(): string | undefined;
   /** A session's canvas URL (with its capability beyond loopback), once the canvas host listens. */
   canvasSessionUrl(session: string): string | undefined;
@@ -164,6 +165,7 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     channelAccess,
     disconnectDevice: facts.disconnectDevice,
     connectionCount: facts.connectionCount,
+    connectionsByRole: facts.connectionsByRole,
     port: facts.port,
     url: () => `${tls ? "wss" : "ws"}://${urlHost(config.host)}:${facts.port()}`,
     tls,

@@ -130,9 +130,11 @@ test("status describes this gateway and counts its open connections", async (t) 
   assert.equal(s1.stateDir, gw.stateDir);
   assert.equal(s1.pid, process.pid);
   assert.equal(s1.connections, 1);
+  assert.deepEqual(s1.connectionsByRole, { operator: 1 });
   const other = await connectRaw(gw.url);
   const s2 = await call(client, "status");
   assert.equal(s2.connections, 2);
+  assert.deepEqual(s2.connectionsByRole, { operator: 2 });
   other.client.close();
   await other.client.closed;
 });

@@ -114,7 +114,7 @@ test("a stored token the gateway does not know (new state dir) is dropped and th
   assert.ok(newToken && newToken !== oldToken, "the new gateway's token replaced the stale one");
 });
 
-test("NOT_PAIRED: the status carries the gateway's message; the client re-checks every 2 s at most and connects once approved", async (t) => {
+test("NOT_PAIRED: the status carries the gateway's message; the client re-checks every second at most and connects once approved", async (t) => {
   const gw = await gateway(t, { file: { gateway: { pairing: { autoApproveLocal: false } } } });
   // A long backoff: waiting for an approval must not grow with it.
   const h = harness(t, gw.url, { backoff: new Backoff(8000, 60_000, () => 0.5) });
@@ -122,9 +122,9 @@ test("NOT_PAIRED: the status carries the gateway's message; the client re-checks
   h.client.start();
   const s = await refused;
   assert.match(s.message ?? "", /^pairing required: .*`clawdbot pair approve [0-9a-f-]+`/);
-  assert.equal(s.retryInMs, 2000);
+  assert.equal(s.retryInMs, 1000);
   const again = await h.next("disconnected", "NOT_PAIRED", 5000);
-  assert.equal(again.retryInMs, 2000, "still 2 s on the next refusal");
+  assert.equal(again.retryInMs, 1000, "still 1 s on the next refusal");
   const connected = h.next("connected", undefined, 15_000);
   const store = await DeviceStore.open(gw.stateDir, Date.now);
   const [pending] = store.listPending();
@@ -140,8 +140,8 @@ test("NOT_PAIRED for longer than a pairing request lives (5 min): the usual back
   const h = harness(t, gw.url, { backoff: new Backoff(8000, 60_000, () => 0.5), now: () => clock });
   const first = h.next("disconnected", "NOT_PAIRED");
   h.client.start();
-  assert.equal((await first).retryInMs, 2000);
-  assert.equal((await h.next("disconnected", "NOT_PAIRED", 5000)).retryInMs, 2000);
+  assert.equal((await first).retryInMs, 1000);
+  assert.equal((await h.next("disconnected", "NOT_PAIRED", 5000)).retryInMs, 1000);
   clock += 5 * 60_000 + 1;
   const later = await h.next("disconnected", "NOT_PAIRED", 5000);
   assert.equal(later.retryInMs, 24_000, "the third attempt's backoff (8 s doubled twice, jitter in the upper half)");

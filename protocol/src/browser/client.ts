@@ -30,8 +30,9 @@ import {
 const CHALLENGE_TIMEOUT_MS = 5000;
 const CONNECT_TIMEOUT_MS = 15000;
 const REQUEST_TIMEOUT_MS = 30000;
-/** While approval is pending, look again this often at most: the owner is approving right now. */
-const PAIRING_RECHECK_MS = 2000;
+/** While approval is pending, look again this often at most: the owner is approving right now, and an
+ * approved device should be in within about a second. */
+const PAIRING_RECHECK_MS = 1000;
 /** …for as long as a pairing request lives; after that the usual backoff applies. */
 const PAIRING_RECHECK_FOR_MS = 5 * 60_000;
 

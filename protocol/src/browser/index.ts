@@ -29,3 +29,4 @@ export { Backoff } from "../client/backoff.js";
 export type { MethodName, Params, Result } from "../methods/index.js";
 export type { EventName, EventPayload } from "../schema/events.js";
 export type { HelloOk, ClientInfo } from "../schema/connect.js";
+export type { OperatorScope } from "../schema/scopes.js";

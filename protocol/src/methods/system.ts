@@ -61,9 +61,18 @@ export const status = method({
       url: NonEmptyString,
       uptimeMs: Type.Integer({ minimum: 0 }),
       connections: Type.Integer({ minimum: 0 }),
+      /** Connections past their handshake, by role (`operator`, `node`). */
+      connectionsByRole: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 0 }))),
       stateDir: NonEmptyString,
       configPath: NonEmptyString,
       auth: Type.Union([Type.Literal("token"), Type.Literal("password"), Type.Literal("none")]),
+      tls: Type.Optional(
+        Type.Object({ enabled: Type.Boolean(), fingerprintSha256: Type.Optional(Type.String()) }, { additionalProperties: true }),
+      ),
+      heartbeats: Type.Optional(Type.Boolean()),
+      pairedDevices: Type.Optional(Type.Integer({ minimum: 0 })),
+      /** Device pairing requests waiting for an operator. */
+      pendingPairings: Type.Optional(Type.Integer({ minimum: 0 })),
     },
     { additionalProperties: true },
   ),

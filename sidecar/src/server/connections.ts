@@ -24,6 +24,16 @@ export class Connections {
     return this.all.size;
   }
 
+  /** Connections past their handshake, counted by role (`operator`, `node`). */
+  byRole(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const conn of this.all) {
+      const role = conn.caller?.role;
+      if (role !== undefined) counts[role] = (counts[role] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   add(conn: Connection): void {
     this.all.add(conn);
   }

@@ -23,14 +23,17 @@ after(async () => {
  * One page in a fresh browser context (its own empty storage), closed after the test. One Chromium
  * per test file (playwright starts it on a new empty user-data-dir); skips when it is not installed.
  */
-export async function openPage(t: TestContext, opts: { colorScheme?: "light" | "dark" } = {}): Promise<BrowserPage | undefined> {
+export async function openPage(
+  t: TestContext,
+  opts: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {},
+): Promise<BrowserPage | undefined> {
   if (!existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} not found: run scripts/ensure-chromium.sh as root (Debian package chromium)`);
     return undefined;
   }
   shared ??= chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), timeout: 60_000 });
   const browser = await shared;
-  const context = await browser.newContext({ viewport: { width: 900, height: 700 }, colorScheme: opts.colorScheme ?? "light" });
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 900, height: 700 }, colorScheme: opts.colorScheme ?? "light" });
   t.after(() => context.close());
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);

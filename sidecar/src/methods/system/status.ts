@@ -2,7 +2,7 @@ import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
 /** What these handlers may reach. */
-export type StatusDeps = Pick<GatewayServices, "config" | "version" | "hostname" | "startedAt" | "now" | "port" | "url" | "connectionCount" | "tls" | "heartbeat" | "devices">;
+export type StatusDeps = Pick<GatewayServices, "config" | "version" | "hostname" | "startedAt" | "now" | "port" | "url" | "connectionCount" | "connectionsByRole" | "tls" | "heartbeat" | "devices">;
 
 
 /** `status`: what this gateway is and where it lives. */
@@ -17,6 +17,7 @@ export const statusHandler =
     url: s.url(),
     uptimeMs: s.now() - s.startedAt,
     connections: s.connectionCount(),
+    connectionsByRole: s.connectionsByRole(),
     stateDir: s.config.paths.stateDir,
     configPath: s.config.paths.configPath,
     auth: s.config.auth.mode,
