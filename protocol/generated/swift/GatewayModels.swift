@@ -514,11 +514,16 @@ public struct StatusResult: Codable, Sendable, Equatable {
     public let url: String
     public let uptimeMs: Int
     public let connections: Int
+    public let connectionsByRole: [String: Int]?
     public let stateDir: String
     public let configPath: String
     public let auth: StatusResultAuth
+    public let tls: StatusResultTls?
+    public let heartbeats: Bool?
+    public let pairedDevices: Int?
+    public let pendingPairings: Int?
 
-    public init(version: String, pid: Int, host: String, bind: String, port: Int, url: String, uptimeMs: Int, connections: Int, stateDir: String, configPath: String, auth: StatusResultAuth) {
+    public init(version: String, pid: Int, host: String, bind: String, port: Int, url: String, uptimeMs: Int, connections: Int, connectionsByRole: [String: Int]? = nil, stateDir: String, configPath: String, auth: StatusResultAuth, tls: StatusResultTls? = nil, heartbeats: Bool? = nil, pairedDevices: Int? = nil, pendingPairings: Int? = nil) {
         self.version = version
         self.pid = pid
         self.host = host
@@ -527,9 +532,14 @@ public struct StatusResult: Codable, Sendable, Equatable {
         self.url = url
         self.uptimeMs = uptimeMs
         self.connections = connections
+        self.connectionsByRole = connectionsByRole
         self.stateDir = stateDir
         self.configPath = configPath
         self.auth = auth
+        self.tls = tls
+        self.heartbeats = heartbeats
+        self.pairedDevices = pairedDevices
+        self.pendingPairings = pendingPairings
     }
 }
 
@@ -537,6 +547,16 @@ public enum StatusResultAuth: String, Codable, Sendable, CaseIterable {
     case token
     case password
     case none
+}
+
+public struct StatusResultTls: Codable, Sendable, Equatable {
+    public let enabled: Bool
+    public let fingerprintSha256: String?
+
+    public init(enabled: Bool, fingerprintSha256: String? = nil) {
+        self.enabled = enabled
+        self.fingerprintSha256 = fingerprintSha256
+    }
 }
 
 /// Params of `system-presence`: Current presence list (long-lived clients and nodes).
