@@ -209,3 +209,26 @@ test("a link that goes silent (no tick for two intervals) is closed with 4000 an
   assert.ok(closes.includes(4000), `closed with 4000: ${JSON.stringify(closes)}`);
   assert.ok(connects >= 2);
 });
+
+test("a token typed while an attempt is under way: that attempt is refused, the next one goes at once with the token", async (t) => {
+  const gw = await gateway(t, { flags: { token: "typed-secret" } });
+  let typed: string | undefined;
+  let a: Harness | undefined = undefined;
+  // The person types the token just after the first attempt read it (none yet).
+  const secret = () => {
+    const now = typed;
+    if (!typed) {
+      typed = "typed-secret";
+      queueMicrotask(() => a!.client.reconnectNow());
+    }
+    return now ? { token: now } : undefined;
+  };
+  // A backoff far longer than the waits below: only an immediate retry connects in time.
+  a = harness(t, gw.url, { backoff: new Backoff(120_000, 120_000), secret });
+  const refused = a.next("disconnected", "UNAUTHORIZED");
+  const connected = a.next("connected");
+  a.client.start();
+  assert.equal((await refused).retryInMs, 0);
+  await connected;
+  assert.deepEqual(a.statuses.map((s) => s.state), ["connecting", "disconnected", "connecting", "connected"]);
+});

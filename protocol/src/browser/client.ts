@@ -116,6 +116,7 @@ export class BrowserGatewayClient {
   private ws: SocketLike | null = null;
   private state: State = "idle";
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryAtOnce = false;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
   private failure: Failure | null = null;
@@ -166,6 +167,8 @@ export class BrowserGatewayClient {
 
   /** Skips the backoff wait (the browser came back online, a person typed a token). */
   reconnectNow(): void {
+    // An attempt already under way went out without what changed: the next one goes at once.
+    if (this.state === "connecting" || this.state === "handshaking") this.retryAtOnce = true;
     if (this.state !== "disconnected") return;
     clearTimeout(this.retryTimer);
     void this.open();
@@ -287,6 +290,7 @@ export class BrowserGatewayClient {
     this.failure = null;
     this.waitingForApprovalSince = undefined;
     this.backoff.reset();
+    this.retryAtOnce = false;
     this.startWatchdog(ws, hello.policy?.tickIntervalMs);
     this.status({ state: "connected" });
     this.opts.onHello?.(hello);
@@ -341,7 +345,8 @@ export class BrowserGatewayClient {
     if (f?.code !== "NOT_PAIRED") this.waitingForApprovalSince = undefined;
     else this.waitingForApprovalSince ??= this.now();
     const eager = this.waitingForApprovalSince !== undefined && this.now() - this.waitingForApprovalSince < PAIRING_RECHECK_FOR_MS;
-    const retryInMs = eager ? Math.min(delay, PAIRING_RECHECK_MS) : delay;
+    const retryInMs = this.retryAtOnce ? 0 : eager ? Math.min(delay, PAIRING_RECHECK_MS) : delay;
+    this.retryAtOnce = false;
     this.status({ state: "disconnected", retryInMs, ...(f ?? {}) });
     this.failure = null;
     this.retryTimer = setTimeout(() => void this.open(), retryInMs);
