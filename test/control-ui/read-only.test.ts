@@ -48,7 +48,7 @@ test("read-only: no write action on any page, and the gateway refuses the device
   assert.equal(await page.getByText("This browser: read only").count(), 1);
   await page.locator("#read-only").waitFor();
 
-  for (const name of ["Overview", "Devices", "Channels", "Nodes", "Chat"]) {
+  for (const name of ["Overview", "Devices", "Channels", "Nodes", "Logs", "Chat"]) {
     await go(page, name);
     if (name === "Channels") await page.getByRole("article", { name: /^Telegram/ }).waitFor();
     if (name === "Overview") await page.locator("#version").waitFor();
@@ -76,6 +76,7 @@ test("read-only: no write action on any page, and the gateway refuses the device
     ["chat.send", { sessionKey: "main", message: "hi", idempotencyKey: "ro-1" }],
     ["node.rename", { nodeId: "n", displayName: "x" }],
     ["web.login.start", {}],
+    ["logs.tail", {}],
   ] as const) {
     const err = await ro.request(method, params).then(
       () => assert.fail(`${method} was allowed`),

@@ -5,10 +5,11 @@ import type { PageId } from "../router.js";
 import { ChannelsPage } from "./channels.js";
 import { ChatPage } from "./chat.js";
 import { DevicesPage } from "./devices.js";
+import { LogsPage } from "./logs.js";
 import { NodesPage } from "./nodes.js";
 import { OverviewPage } from "./overview.js";
 
 export function createPages(ctx: Ctx): Map<PageId, Page> {
-  const pages: Page[] = [new OverviewPage(ctx), new DevicesPage(ctx), new ChannelsPage(ctx), new NodesPage(ctx), new ChatPage(ctx)];
+  const pages: Page[] = [new OverviewPage(ctx), new DevicesPage(ctx), new ChannelsPage(ctx), new NodesPage(ctx), new LogsPage(ctx), new ChatPage(ctx)];
   return new Map(pages.map((p) => [p.id, p]));
 }
