@@ -146,6 +146,15 @@ test("a typed gateway token is kept for its origin only: the next visit connects
   await form.waitFor();
   await shoot(page, "token", () => form.waitFor());
   await form.getByLabel("Gateway token or password").fill("wrong-secret");
+  // The page keeps retrying in the background; what a person is typing survives every retry.
+  await page.evaluate(`new Promise((resolve) => {
+    const seen = [];
+    new MutationObserver(() => {
+      seen.push(document.getElementById("status").dataset.state);
+      if (seen.includes("connecting") && seen.at(-1) === "disconnected") resolve();
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
+  })`);
+  assert.equal(await form.getByLabel("Gateway token or password").inputValue(), "wrong-secret");
   await form.getByRole("button", { name: "Connect" }).click();
   await form.getByText("The gateway refused the token or password this browser sent.").waitFor();
   await form.getByLabel("Gateway token or password").fill("first-gateway-secret");

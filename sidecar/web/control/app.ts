@@ -21,9 +21,13 @@ const VERSION = "0.1.0";
 class ControlApp implements Ctx {
   readonly client;
   private status: ConnectionStatus = { state: "connecting" };
+  /** The refusal that keeps this browser out (not approved, needs a secret), kept across retries. */
+  private refusal: ConnectionStatus | undefined;
   private route: Route = parseRoute(location.hash);
   private everConnected = false;
   private secretSent = false;
+  /** Whether the last refusal answered a typed secret. */
+  private secretRefused = false;
   private readonly pages: Map<PageId, Page>;
   private readonly notes = new Notes(() => this.update());
   private readonly dialogs = new DialogHost(() => this.update());
@@ -107,6 +111,10 @@ class ControlApp implements Ctx {
   private onStatus(s: ConnectionStatus): void {
     this.status = s;
     if (s.state === "connected") this.secretSent = false;
+    if (s.code === "UNAUTHORIZED") this.secretRefused = this.secretSent;
+    // A retry in progress keeps the panel (and what a person is typing into it) on screen.
+    if (s.code === "NOT_PAIRED" || s.code === "UNAUTHORIZED") this.refusal = s;
+    else if (s.state !== "connecting") this.refusal = undefined;
     this.update();
   }
 
@@ -133,6 +141,7 @@ class ControlApp implements Ctx {
     const page = this.current();
     return {
       status: this.status,
+      refusal: this.refusal,
       page: page.id,
       title: page.title,
       nav: [...this.pages.values()].map((p) => ({ id: p.id, title: p.title })),
@@ -140,7 +149,7 @@ class ControlApp implements Ctx {
       scopes: this.client.connected ? this.client.scopes : [],
       deviceId: this.client.deviceId,
       secretStored: this.access.secret() !== undefined,
-      secretRefused: this.secretSent && this.status.code === "UNAUTHORIZED",
+      secretRefused: this.secretRefused && this.refusal?.code === "UNAUTHORIZED",
     };
   }
 

@@ -9,6 +9,8 @@ import type { PageId } from "./router.js";
 
 export interface ShellState {
   status: ConnectionStatus;
+  /** The last NOT_PAIRED or UNAUTHORIZED status while this browser is kept out. */
+  refusal: ConnectionStatus | undefined;
   page: PageId;
   title: string;
   nav: readonly { id: PageId; title: string }[];
@@ -41,7 +43,7 @@ export function headerView(st: ShellState): TemplateResult {
     <a class="skip" href="#main" @click=${skipToMain}>Skip to content</a>
     <a class="brand" href="#/overview"><img src="/control/icon.svg" alt="" width="24" height="24"><span>Clawdbot <span class="muted">Control</span></span></a>
     <p id="status" class="status" data-state=${st.status.state} data-code=${st.status.code ?? ""} role="status" aria-live="polite">
-      <span class="dot" aria-hidden="true"></span><span>${statusText(st.status)}</span>
+      <span class="dot" aria-hidden="true"></span><span>${statusText(st.status.state !== "connected" && st.refusal ? st.refusal : st.status)}</span>
     </p>
   </header>`;
 }
@@ -71,8 +73,8 @@ export function navView(st: ShellState, act: ShellActions): TemplateResult {
 
 /** Shown instead of the page while this browser waits for approval or needs the gateway's secret. */
 export function gateView(st: ShellState, act: ShellActions): TemplateResult | undefined {
-  const s = st.status;
-  if (s.state === "connected") return undefined;
+  const s = st.refusal;
+  if (st.status.state === "connected" || !s) return undefined;
   if (s.code === "NOT_PAIRED") return waitingView(s, st.deviceId);
   if (s.code === "UNAUTHORIZED") return secretView(s, st, act);
   return undefined;
