@@ -74,7 +74,11 @@ test("a send acknowledged while Telegram hangs, then a SIGKILL: after the restar
   assert.equal(retry.messageId, ack.messageId);
   assert.equal(await queuedCount(s, second), 0);
   assert.deepEqual(s.fake.delivered(900), ["exactly once"]);
-  assert.deepEqual(s.fake.callsOf("sendMessage").map((c) => c.outcome), ["hung", "ok"]);
+  // A hung request may be retried (and hang again) before the kill on a slow machine; what counts is
+  // that only hung attempts precede the single one that went through.
+  const outcomes = s.fake.callsOf("sendMessage").map((c) => c.outcome);
+  assert.equal(outcomes.at(-1), "ok", s.fake.describeCalls());
+  assert.ok(outcomes.slice(0, -1).every((o) => o === "hung"), s.fake.describeCalls());
 });
 
 test("a send that keeps failing with 500 is retried after a SIGKILL and delivered once", async (t) => {
