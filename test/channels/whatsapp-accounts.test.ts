@@ -1,7 +1,7 @@
 // Two WhatsApp numbers on one gateway (channels.whatsapp.accounts): each answers on its own
 // socket, `send --account` picks one, `clawdbot channels status --json` lists both with their
 // drop reasons, and logging one out leaves the other linked.
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { FakeWhatsApp } from "../fakes/whatsapp/world.js";
 import { startGateway } from "../support/gateway.js";
@@ -11,25 +11,27 @@ import { runCli } from "./cli.js";
 import { call, eventually, tempStateDir } from "./harness.js";
 import { jidOf, seedLinkedCreds, whatsappAccount } from "./whatsapp-harness.js";
 
-test("two WhatsApp accounts: separate sockets and replies, send --account, status --json per account, logout of one", async (t) => {
+const WORK = { pn: "15550002222", lid: "88880002222", name: "Work" };
+
+/** A gateway with two linked WhatsApp accounts, home (the default) and work, both connected. */
+async function twoAccounts(t: TestContext, o: { dmPolicy: "open" | "allowlist"; allowFrom?: string[]; work: { dmPolicy: "open" | "pairing" } }) {
   const fake = new FakeWhatsApp();
   const stateDir = await tempStateDir(t);
-  const work = { pn: "15550002222", lid: "88880002222", name: "Work" };
   await seedLinkedCreds(stateDir, fake, "home");
-  await seedLinkedCreds(stateDir, fake, "work", work);
-  const gw = await startGateway({
-    file: { heartbeat: { enabled: false }, channels: { whatsapp: { dmPolicy: "allowlist", allowFrom: ["+15557770001"], defaultAccount: "home", accounts: { home: {}, work: { dmPolicy: "open" } } } } },
-    stateDir,
-    channelTransports: { whatsapp: fake.transport },
-  });
+  await seedLinkedCreds(stateDir, fake, "work", WORK);
+  const whatsapp = { dmPolicy: o.dmPolicy, ...(o.allowFrom ? { allowFrom: o.allowFrom } : {}), defaultAccount: "home", accounts: { home: {}, work: o.work } };
+  const gw = await startGateway({ file: { heartbeat: { enabled: false }, channels: { whatsapp } }, stateDir, channelTransports: { whatsapp: fake.transport } });
   defer(t, () => gw.stop());
   const { client: admin } = await connectRaw(gw.url, { mode: "ui" });
   defer(t, () => admin.close());
   await fake.waitForSockets(2);
   await eventually("both connected", async () => (await whatsappAccount(admin, "home")).connected && (await whatsappAccount(admin, "work")).connected);
   const socketOf = (pn: string) => fake.sockets.find((s) => s.creds.me?.id.startsWith(pn))!;
-  const homeSock = socketOf(fake.self.pn);
-  const workSock = socketOf(work.pn);
+  return { fake, gw, admin, stateDir, homeSock: socketOf(fake.self.pn), workSock: socketOf(WORK.pn) };
+}
+
+test("two WhatsApp accounts: separate sockets and replies, send --account, status --json per account, logout of one", async (t) => {
+  const { fake, gw, admin, stateDir, homeSock, workSock } = await twoAccounts(t, { dmPolicy: "allowlist", allowFrom: ["+15557770001"], work: { dmPolicy: "open" } });
 
   fake.push({ from: "15557770002", text: "to work" }, workSock);
   const w = await fake.waitForSent("work reply", (s) => (s.content as { text?: string }).text === "echo: to work");
@@ -60,22 +62,7 @@ test("two WhatsApp accounts: separate sockets and replies, send --account, statu
 });
 
 test("DM pairing on a second account: the code and the approval notice go out through the account the request came in on", async (t) => {
-  const fake = new FakeWhatsApp();
-  const stateDir = await tempStateDir(t);
-  const work = { pn: "15550002222", lid: "88880002222", name: "Work" };
-  await seedLinkedCreds(stateDir, fake, "home");
-  await seedLinkedCreds(stateDir, fake, "work", work);
-  const gw = await startGateway({
-    file: { heartbeat: { enabled: false }, channels: { whatsapp: { dmPolicy: "open", defaultAccount: "home", accounts: { home: {}, work: { dmPolicy: "pairing" } } } } },
-    stateDir,
-    channelTransports: { whatsapp: fake.transport },
-  });
-  defer(t, () => gw.stop());
-  const { client: admin } = await connectRaw(gw.url, { mode: "ui" });
-  defer(t, () => admin.close());
-  await fake.waitForSockets(2);
-  await eventually("both connected", async () => (await whatsappAccount(admin, "home")).connected && (await whatsappAccount(admin, "work")).connected);
-  const workSock = fake.sockets.find((s) => s.creds.me?.id.startsWith(work.pn))!;
+  const { fake, gw, admin, stateDir, workSock } = await twoAccounts(t, { dmPolicy: "open", work: { dmPolicy: "pairing" } });
 
   fake.push({ from: "15557770009", text: "may I?" }, workSock);
   const notice = await fake.waitForSent("pairing code", (s) => s.jid === jidOf("15557770009"));

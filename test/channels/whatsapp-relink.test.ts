@@ -16,18 +16,23 @@ async function relink({ fake, admin }: RunningWhatsApp): Promise<void> {
   assert.equal(done.connected, true, done.message);
 }
 
+/** Linked, connected, configured, no error, and answering. */
+async function assertRelinked({ fake, admin }: RunningWhatsApp): Promise<void> {
+  const a = await whatsappAccount(admin);
+  assert.equal(a.linked, true);
+  assert.equal(a.connected, true);
+  assert.equal(a.configured, true);
+  assert.equal(a.lastError, null);
+  fake.push({ from: "15553330001", text: "back" });
+  await fake.waitForSent("reply after re-linking", (s) => (s.content as { text?: string }).text === "echo: back");
+}
+
 test("after a 401 logout, a new link clears the re-link state", async (t) => {
   const gw = await startWhatsAppGateway(t, { reconnect: { initialMs: 10, maxMs: 50 } });
   gw.fake.current.close(401, "Connection Failure");
   await eventually("re-link needed", async () => /re-link needed/.test(String((await whatsappAccount(gw.admin)).lastError)));
   await relink(gw);
-  const a = await whatsappAccount(gw.admin);
-  assert.equal(a.linked, true);
-  assert.equal(a.connected, true);
-  assert.equal(a.configured, true);
-  assert.equal(a.lastError, null);
-  gw.fake.push({ from: "15553330001", text: "back" });
-  await gw.fake.waitForSent("reply after re-linking", (s) => (s.content as { text?: string }).text === "echo: back");
+  await assertRelinked(gw);
 });
 
 test("after channels.logout, a new link makes the account configured and connected again", async (t) => {
@@ -35,13 +40,7 @@ test("after channels.logout, a new link makes the account configured and connect
   await call(gw.admin, "channels.logout", { channel: "whatsapp" });
   assert.equal((await whatsappAccount(gw.admin)).configured, false);
   await relink(gw);
-  const a = await whatsappAccount(gw.admin);
-  assert.equal(a.linked, true);
-  assert.equal(a.connected, true);
-  assert.equal(a.configured, true);
-  assert.equal(a.lastError, null);
-  gw.fake.push({ from: "15553330001", text: "back" });
-  await gw.fake.waitForSent("reply after re-linking", (s) => (s.content as { text?: string }).text === "echo: back");
+  await assertRelinked(gw);
 });
 
 test("after channels.logout, a login that is never scanned leaves the account logged out", async (t) => {

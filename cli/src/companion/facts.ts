@@ -91,34 +91,35 @@ function channelSummaries(res: ChannelsStatus): ChannelSummary[] {
   });
 }
 
-/** Logged out on the phone (or never linked): only WhatsApp links a device this way. */
-function needsRelink(name: string, linked: unknown, lastError: string | undefined): boolean {
-  return name.startsWith("whatsapp") && (linked === false || /re-?link|logged out/i.test(lastError ?? ""));
+/** What a summary is made of, from an account snapshot or a channel's own line. */
+interface SummarySource {
+  configured: boolean;
+  running: boolean;
+  connected: boolean;
+  lastError: string | null;
+  linked?: unknown;
+  needsRelink?: unknown;
 }
 
 function accountSummary(name: string, a: AccountStatus, named: boolean): ChannelSummary {
-  const lastError = a.lastError ?? undefined;
-  return {
-    name,
-    configured: a.configured,
-    running: a.running,
-    connected: a.connected,
-    needsRelink: needsRelink(name, a.linked, lastError),
-    ...(named ? { accountId: a.accountId } : {}),
-    ...(lastError ? { lastError } : {}),
-  };
+  return summary(name, a, named ? a.accountId : undefined);
 }
 
 function channelSummary(name: string, st: ChannelStatus): ChannelSummary {
-  const extra = st as ChannelStatus & { linked?: unknown; needsRelink?: unknown };
-  const lastError = st.lastError ?? undefined;
+  return summary(name, st as ChannelStatus & SummarySource, st.accountId ?? undefined);
+}
+
+/** WhatsApp needs re-link when logged out on the phone (or never linked); only it links a device this way. */
+function summary(name: string, src: SummarySource, accountId: string | undefined): ChannelSummary {
+  const lastError = src.lastError ?? undefined;
+  const relink = src.needsRelink === true || src.linked === false || /re-?link|logged out/i.test(lastError ?? "");
   return {
     name,
-    configured: st.configured,
-    running: st.running,
-    connected: st.connected,
-    needsRelink: extra.needsRelink === true || needsRelink(name, extra.linked, lastError),
-    ...(st.accountId ? { accountId: st.accountId } : {}),
+    configured: src.configured,
+    running: src.running,
+    connected: src.connected,
+    needsRelink: name.startsWith("whatsapp") && relink,
+    ...(accountId ? { accountId } : {}),
     ...(lastError ? { lastError } : {}),
   };
 }
