@@ -52,6 +52,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     }
     lock.update(gateway.port, gateway.url);
     process.stdout.write(`clawdbot gateway listening on ${gateway.url} (pid ${process.pid})\n`);
+    process.stdout.write(`Control UI: ${pageUrl(gateway.url)}control/  WebChat: ${pageUrl(gateway.url)}\n`);
     if (gateway.tlsFingerprint) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${gateway.tlsFingerprint}\n`);
   } catch (err) {
     await lock?.release();
@@ -117,4 +118,12 @@ async function reloadConfig(gateway: Gateway, paths: StatePaths, opts: RunGatewa
   } catch (err) {
     gateway.logger.error({ err: (err as Error).message, path: paths.configPath }, "config reload rejected; still running with the previous config");
   }
+}
+
+/** The http(s) address of the pages the gateway serves next to its socket. */
+function pageUrl(wsUrl: string): string {
+  const u = new URL(wsUrl);
+  u.protocol = u.protocol === "wss:" ? "https:" : "http:";
+  u.pathname = "/";
+  return u.toString();
 }

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { startGateway } from "../support/gateway.js";
 import { rawGet } from "../webchat/support/serve.js";
+import { freePort, spawnGateway, tempDir } from "../cli/run-cli.js";
+import { eventually } from "../support/wait.js";
 import { controlUiPolicy } from "../../sidecar/src/web/control-ui.js";
 
 const bundles = new URL("../../sidecar/dist-web/", import.meta.url);
@@ -68,3 +70,23 @@ test("the page is one module: no inline script, nothing from another origin, no 
   assert.doesNotMatch(js, /postMessage|addEventListener\("message"/, "nothing listens to postMessage");
   assert.doesNotMatch(js, /location\.(search|hash)\b[^;]*(token|gatewayUrl|password)/i);
 });
+
+test("`clawdbot gateway` prints the Control UI address, and that address serves the Control UI", async (t) => {
+  const stateDir = await tempDir(t);
+  const port = await freePort();
+  const r = await spawnGateway(t, ["--port", String(port)], { stateDir });
+  assert.ok(r.ok, r.ok ? "" : r.failure.stderr);
+  const printed = /^Control UI: (\S+)\s+WebChat: (\S+)$/m.exec(await eventuallyOut(r.gw.stdout));
+  assert.ok(printed, r.gw.stdout());
+  assert.equal(printed[1], `http://127.0.0.1:${port}/control/`);
+  assert.equal(printed[2], `http://127.0.0.1:${port}/`);
+  const page = await fetch(printed[1]!);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<script src="\/control\/app\.js" type="module"><\/script>/);
+});
+
+/** stdout once the line after the listening line has arrived. */
+async function eventuallyOut(stdout: () => string): Promise<string> {
+  await eventually("the Control UI line is printed", () => /^Control UI: /m.test(stdout()));
+  return stdout();
+}

@@ -25,7 +25,7 @@ after(async () => {
  */
 export async function openPage(
   t: TestContext,
-  opts: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {},
+  opts: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number }; ignoreHTTPSErrors?: boolean } = {},
 ): Promise<BrowserPage | undefined> {
   if (!existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} not found: run scripts/ensure-chromium.sh as root (Debian package chromium)`);
@@ -33,7 +33,7 @@ export async function openPage(
   }
   shared ??= chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(), timeout: 60_000 });
   const browser = await shared;
-  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 900, height: 700 }, colorScheme: opts.colorScheme ?? "light" });
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 900, height: 700 }, colorScheme: opts.colorScheme ?? "light", ignoreHTTPSErrors: opts.ignoreHTTPSErrors ?? false });
   t.after(() => context.close());
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);

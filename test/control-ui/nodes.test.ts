@@ -1,0 +1,51 @@
+// Nodes in Chromium against a real gateway and a real node host process (with its own headless
+// canvas): listed with platform, commands and last contact; renamed from the page (the new name
+// is text, never markup); a canvas snapshot shown as an image.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { startGateway } from "../support/gateway.js";
+import { connectOperator, spawnNodeHost, waitForNodes } from "../nodes/support/node-host.js";
+import { connected, openControl, shoot } from "./support.js";
+
+test("Nodes: a connected node host with its platform and commands; rename; canvas snapshot", async (t) => {
+  if (!existsSync("/usr/bin/chromium")) return t.skip("the node's canvas needs /usr/bin/chromium");
+  const gw = await startGateway();
+  t.after(() => gw.stop());
+  const host = await spawnNodeHost(t, { url: gw.url, displayName: "Kitchen", canvas: true });
+  const op = await connectOperator(t, gw.url);
+  await waitForNodes(op, (ns) => ns.some((n) => n.nodeId === host.nodeId && n.connected && n.commands.includes("canvas.snapshot")));
+
+  const bp = await openControl(t, gw.port, "#/nodes");
+  if (!bp) return;
+  const { page, errors } = bp;
+  await connected(page);
+  const node = page.getByRole("article", { name: /^Kitchen/ });
+  await node.waitFor();
+  const text = await node.innerText();
+  assert.match(text, /connected/);
+  assert.match(text, new RegExp(host.nodeId));
+  assert.match(text, /linux/);
+  assert.match(text, /canvas\.snapshot/);
+  assert.match(text, /system\.info/);
+  assert.match(text, /Last seen\s+now/);
+
+  const evil = `<img src=x onerror="document.title='pwned'">Attic`;
+  await node.getByLabel("Name of Kitchen").fill(evil);
+  await node.getByRole("button", { name: "Rename" }).click();
+  const renamed = page.getByRole("article", { name: /^<img src=x/ });
+  await renamed.waitFor();
+  assert.equal(await page.locator("#main img[onerror]").count(), 0, "the name is text");
+  assert.notEqual(await page.title(), "pwned");
+  const listed = (await op.call("node.list")).nodes.find((n) => n.nodeId === host.nodeId);
+  assert.equal(listed?.displayName, evil, "the gateway keeps the new name");
+
+  await renamed.getByRole("button", { name: "Canvas snapshot" }).click();
+  const img = renamed.getByRole("img", { name: `Canvas of ${evil}` });
+  await img.waitFor({ timeout: 60_000 });
+  assert.match((await img.getAttribute("src")) ?? "", /^data:image\/png;base64,iVBOR/);
+  // The browser decodes it as a picture of the node's canvas (1024 px wide).
+  await page.waitForFunction("[...document.querySelectorAll('#main figure img')].some((i) => i.complete && i.naturalWidth === 1024)");
+  await shoot(page, "nodes", () => renamed.waitFor());
+  assert.deepEqual(errors, []);
+});
