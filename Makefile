@@ -14,6 +14,7 @@ install: $(STAMP)
 
 build: install
 	npx tsc -b cli/tsconfig.json
+	node scripts/build-validators.mjs
 	node scripts/oclif-manifest.mjs
 	node scripts/build-a2ui.mjs
 	npx tsc -p sidecar/web/tsconfig.json
@@ -53,6 +54,7 @@ bench: build
 	node --import tsx bench/node-invoke.ts
 	node --import tsx bench/telegram-latency.ts
 	node --import tsx bench/whatsapp-latency.ts
+	node --import tsx bench/startup.ts
 
 clean:
 	rm -rf node_modules */node_modules */dist */*.tsbuildinfo

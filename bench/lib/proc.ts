@@ -37,6 +37,13 @@ export function readCpuMs(pid: number): number | undefined {
   }
 }
 
+/** CPU time (ms) of every child this process has waited for: cutime + cstime of /proc/self/stat. */
+export function readReapedChildrenCpuMs(): number {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(rest[13]) + Number(rest[14])) * 1000) / CLK_TCK;
+}
+
 /** Soft and hard open-file limits of a shell started from here (what children inherit). */
 export function fdLimits(): { soft: number; hard: number } {
   try {

@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { OptionalKind, type Static, type TSchema } from "@sinclair/typebox";
 
 /** One schema violation, phrased for a human: where, and what was expected. */
@@ -9,13 +10,23 @@ export interface ValidationIssue {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
 
-const ajv = new Ajv({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false });
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+// ajv is loaded with the first schema compiled, not at import: a process that validates nothing
+// (a gateway before its first connection, `clawdbot --version`) never pays for it.
+function compiler(): Ajv {
+  if (!ajv) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
+    ajv = new AjvClass({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false });
+  }
+  return ajv;
+}
 
 function compile(schema: TSchema): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) {
-    fn = ajv.compile(schema);
+    fn = compiler().compile(schema);
     compiled.set(schema, fn);
   }
   return fn;

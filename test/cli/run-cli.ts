@@ -118,7 +118,7 @@ export interface CliGatewayFailure {
   stderr: string;
 }
 
-const LISTENING = /clawdbot gateway listening on (ws:\/\/\S+:(\d+)) \(pid (\d+)\)/;
+const LISTENING = /clawdbot gateway listening on (wss?:\/\/\S+:(\d+)) \(pid (\d+)\)/;
 
 /**
  * Starts `clawdbot gateway <args>` and resolves once it prints its listening line, or with the

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import JSON5 from "json5";
-import { ConfigFileSchema, type ConfigFile } from "./schema.js";
+import type { ConfigFile } from "./schema.js";
 import { ConfigError } from "./errors.js";
 import { configProblems } from "./problems.js";
 
@@ -23,7 +23,7 @@ export function parseConfigText(path: string, text: string): ConfigFile {
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new ConfigError(`${path}: the top level must be an object`);
   }
-  const problems = configProblems(ConfigFileSchema, parsed);
+  const problems = configProblems(parsed);
   if (problems.length > 0) throw ConfigError.all(path, problems);
   return parsed as ConfigFile;
 }

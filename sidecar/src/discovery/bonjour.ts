@@ -1,6 +1,7 @@
 import type { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
-import { Bonjour, type BrowserConfig, type ServiceConfig } from "bonjour-service";
+import { createRequire } from "node:module";
+import type { BrowserConfig, ServiceConfig } from "bonjour-service";
 
 /**
  * The one seam to bonjour-service (and the multicast-dns socket under it). The advertiser and the
@@ -66,6 +67,8 @@ export function createBonjour(opts: MdnsOptions, socket: SocketOptions = {}): Md
   // multicast-dns runs udp4 here: an IPv6 address would only fail to join, so it means "all".
   const iface = opts.interfaceAddress && isIPv4(opts.interfaceAddress) ? opts.interfaceAddress : undefined;
   const mdnsOptions: SocketOptions = { ...(iface ? { interface: iface } : {}), bind: "0.0.0.0", ...socket };
+  // Required here, not imported: a gateway on loopback (the default) never advertises.
+  const { Bonjour } = createRequire(import.meta.url)("bonjour-service") as typeof import("bonjour-service");
   const bonjour = new Bonjour(mdnsOptions as Partial<ServiceConfig>, (err: Error) => opts.onError(err));
   // bonjour-service never listens for the socket's 'error' (a failed bind): unheard, it would throw
   // out of the event loop and take the gateway down. Its socket is private, hence the reach.

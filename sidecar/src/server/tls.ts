@@ -2,7 +2,6 @@ import { readFile, mkdir } from "node:fs/promises";
 import { X509Certificate } from "node:crypto";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { generate } from "selfsigned";
 import { writeFileAtomic } from "../store/atomic-file.js";
 import { ConfigError } from "../config/index.js";
 
@@ -31,6 +30,8 @@ export async function loadTls(stateDir: string, cfg: { certPath?: string; keyPat
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const host = hostname();
+  // Loaded only here: its X.509 stack is the heaviest import of the TLS path.
+  const { generate } = await import("selfsigned");
   const pems = await generate([{ name: "commonName", value: `clawdbot gateway ${host}` }], {
     notAfterDate: new Date(Date.now() + 10 * 365 * 24 * 3600_000),
     keyType: "ec",

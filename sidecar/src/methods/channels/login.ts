@@ -1,4 +1,3 @@
-import QRCode from "qrcode";
 import type { Result } from "@clawdbot/protocol";
 import { GatewayError } from "../../errors.js";
 import type { Handler } from "../context.js";
@@ -29,7 +28,7 @@ async function codeFields(code: LoginCode): Promise<{ qr?: string; qrDataUrl?: s
   if (code.kind === "pairing-code") {
     return { pairingCode: code.code, expiresAt: code.expiresAt, message: `Enter code ${code.code} on your phone: ${INSTRUCTIONS} → Link with phone number instead` };
   }
-  return { qr: code.qr, qrDataUrl: await QRCode.toDataURL(code.qr, { margin: 1 }), expiresAt: code.expiresAt, message: `Scan this QR code: ${INSTRUCTIONS}` };
+  return { qr: code.qr, qrDataUrl: await (await import("qrcode")).default.toDataURL(code.qr, { margin: 1 }), expiresAt: code.expiresAt, message: `Scan this QR code: ${INSTRUCTIONS}` };
 }
 
 /** `web.login.start`: starts linking; each rotated code is broadcast as `web.login.qr`. */

@@ -1,0 +1,14 @@
+// Loader hooks (they run on the loader thread): append every resolved ESM URL to the trace file.
+import { appendFileSync } from "node:fs";
+
+let out;
+
+export function initialize(data) {
+  out = data.out;
+}
+
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(out, `${resolved.url}\n`);
+  return resolved;
+}
