@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { generateIdentity, identityFromPem, identityToPem, type DeviceIdentity } from "@clawdbot/protocol/client";
-import { writeFileAtomic } from "@clawdbot/sidecar/store";
+import { writeFileAtomic } from "@clawdbot/sidecar/atomic-file";
 
 /**
  * Loads the ed25519 identity kept at `path`, creating it (0600) on first use. A damaged file is

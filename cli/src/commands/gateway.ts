@@ -1,5 +1,5 @@
 import { Flags } from "@oclif/core";
-import { runGateway } from "@clawdbot/sidecar";
+import { runGatewayCommand } from "../fast/gateway.js";
 import { ClawdbotCommand } from "../command.js";
 import { secretFlag } from "../gateway-link/flags.js";
 
@@ -26,23 +26,7 @@ export default class GatewayRun extends ClawdbotCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(GatewayRun);
-    const gatewayFlags = {
-      verbose: flags.verbose,
-      ...(flags.port !== undefined ? { port: flags.port } : {}),
-      ...(flags.bind !== undefined ? { bind: flags.bind } : {}),
-      ...(flags.token !== undefined ? { token: flags.token } : {}),
-      ...(flags["token-file"] !== undefined ? { tokenFile: flags["token-file"] } : {}),
-      ...(flags.password !== undefined ? { password: flags.password } : {}),
-      ...(flags.config !== undefined ? { config: flags.config } : {}),
-      ...(flags.tls !== undefined ? { tls: flags.tls } : {}),
-      ...(flags["canvas-port"] !== undefined ? { canvasPort: flags["canvas-port"] } : {}),
-    };
-    const code = await runGateway({
-      flags: gatewayFlags,
-      env: process.env,
-      pretty: process.stdout.isTTY === true,
-      fail: (message) => process.stderr.write(`clawdbot gateway: ${message}\n`),
-    });
-    this.exit(code);
+    const { "canvas-port": canvasPort, "token-file": tokenFile, ...rest } = flags;
+    this.exit(await runGatewayCommand({ ...rest, canvasPort, tokenFile }, process.env));
   }
 }

@@ -1,9 +1,9 @@
 import { GatewayClient, GatewayConnectError, type GatewayClientOptions } from "@clawdbot/protocol/client";
-import { resolveStatePaths, DEFAULT_PORT } from "@clawdbot/sidecar/config";
+import { resolveStatePaths, DEFAULT_PORT } from "@clawdbot/sidecar/basics";
 import { IdentityStore } from "./identity-store.js";
 import { CLI_VERSION } from "../version.js";
-import { usageError } from "../cli-error.js";
-import { readSecretFile } from "./flags.js";
+import { usageError } from "../failure.js";
+import { readSecretFile } from "./secret-file.js";
 
 export interface LinkOptions {
   url?: string | undefined;

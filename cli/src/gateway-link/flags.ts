@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { Errors, Flags } from "@oclif/core";
-import { MIN_SECRET_LENGTH } from "@clawdbot/sidecar/config";
+import { MIN_SECRET_LENGTH } from "@clawdbot/sidecar/basics";
+import { readSecretFile } from "./secret-file.js";
 
 /** A gateway token or password flag: shorter than the config accepts is a usage error (exit 2). */
 export function secretFlag(description: string) {
@@ -15,27 +15,18 @@ export function secretFlag(description: string) {
   });
 }
 
-/** Reads a gateway secret from a file (trailing newline dropped), with the same length floor as the flag. */
-export async function readSecretFile(path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new Errors.CLIError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  const secret = text.trim();
-  if (secret.length < MIN_SECRET_LENGTH) {
-    throw new Errors.CLIError(`${path} holds ${secret.length} characters; a gateway secret has at least ${MIN_SECRET_LENGTH}`);
-  }
-  return secret;
-}
-
 /** A flag naming a file that holds the gateway token; parses to the token itself, which never appears in `ps`. */
 export function tokenFileFlag() {
   return Flags.string({
     description: "file holding the gateway token (default CLAWDBOT_GATEWAY_TOKEN_FILE); unlike --token, not visible in the process list",
     exclusive: ["token"],
-    parse: readSecretFile,
+    parse: async (path) => {
+      try {
+        return await readSecretFile(path);
+      } catch (err) {
+        throw new Errors.CLIError((err as Error).message);
+      }
+    },
   });
 }
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DeviceIdentity } from "@clawdbot/protocol/client";
 import { loadOrCreateIdentity } from "../identity-file.js";
-import { writeFileAtomic } from "@clawdbot/sidecar/store";
+import { writeFileAtomic } from "@clawdbot/sidecar/atomic-file";
 
 /** Where this CLI keeps its own device identity and the device tokens it was issued. */
 export class IdentityStore {

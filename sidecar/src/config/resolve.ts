@@ -7,6 +7,7 @@ import { ConfigError } from "./errors.js";
 import { parseAddressRange } from "../auth/address.js";
 import { CHANNEL_MODULES, type ChannelId } from "../channels/modules.js";
 import { accountEntries, defaultAccountOf, type ResolvedChannel } from "../channels/module.js";
+import { DEFAULT_PORT } from "./basics.js";
 
 export type { ChannelAccessConfig, DmPolicy } from "../channels/access-schema.js";
 export type { TelegramConfig } from "../channels/telegram/config.js";
@@ -86,7 +87,7 @@ export interface GatewayFlags {
   canvasPort?: number;
 }
 
-export const DEFAULT_PORT = 18789;
+export { DEFAULT_PORT };
 export const DEFAULT_CANVAS_PORT = 18793;
 
 /** Maps `loopback|lan|tailnet|<ip>` to a listen address. */

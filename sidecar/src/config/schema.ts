@@ -1,8 +1,9 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { channelsConfigSchema } from "../channels/modules.js";
 
-/** Shortest gateway token or password accepted anywhere (config, flags, environment, CLI). */
-export const MIN_SECRET_LENGTH = 8;
+import { MIN_SECRET_LENGTH } from "./basics.js";
+
+export { MIN_SECRET_LENGTH };
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 /** The one header a trusted proxy names the client in. */

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Bundles the CLI's lean path (cli/dist/fast: --version, gateway, health, status, call, pair list)
+// into cli/dist/lean.js: one module to load instead of a few hundred (TypeBox alone is 200 files),
+// so a hot command starts nearly as fast as node itself. ws and the gateway itself stay outside.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+// Next to cli/dist/version.js, whose `../package.json` must still be the CLI's.
+const outfile = `${root}cli/dist/lean.js`;
+const result = await build({
+  entryPoints: [`${root}cli/dist/fast/index.js`],
+  outfile,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external: ["ws", "@clawdbot/sidecar"],
+  metafile: true,
+  logLevel: "warning",
+});
+const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].bytes;
+console.log(`cli/dist/lean.js: ${(bytes / 1024).toFixed(0)} KiB`);
