@@ -10,18 +10,23 @@ import { Child } from "./lib/child.js";
 import { startServer } from "./lib/measure.js";
 import { pairIdentities } from "./lib/pairing.js";
 import { fdLimits } from "./lib/proc.js";
-import { printReport, type Outcome, type Results } from "./lib/report.js";
+import { printReport, type IdlePlan, type Outcome, type Results } from "./lib/report.js";
 import { measureGatewayClient, measureRttPair } from "./phases/rtt.js";
 import { measureHandshakes, type HandshakeSpec } from "./phases/handshake.js";
 import type { RoundsSpec } from "./lib/rounds.js";
 import { measureIdle } from "./phases/idle-memory.js";
 
 /** No new measurement starts after this; the hard deadline then stops every bench process. */
-const BUDGET_MS = 150_000;
-const DEADLINE_MS = 240_000;
-const SERVER_LIFE_MS = 250_000;
-const IDLE_CONNECTIONS = 2000;
-const IDLE_LOADERS = 2;
+const BUDGET_MS = 240_000;
+const DEADLINE_MS = 360_000;
+const SERVER_LIFE_MS = 370_000;
+const IDLE_CONNECTIONS = 5000;
+/** The larger run, when the open-file hard limit and the time budget allow it. */
+const IDLE_CONNECTIONS_LARGE = 10_000;
+const IDLE_LOADERS = 4;
+/** Idle servers broadcast `tick` this often; loaders time its delivery to every connection for BROADCAST_MS. */
+const TICK_INTERVAL_MS = 500;
+const BROADCAST_MS = 3000;
 const IDENTITIES = 8;
 /** Gateway and baseline alternate window by window (A B A B A B); each row reports the median window. */
 const RTT: RoundsSpec = { warmupMs: 1000, windowMs: 1000, rounds: 5 };
@@ -74,30 +79,39 @@ async function measureAll(dir: string): Promise<Results> {
 }
 
 /** Fresh server processes, so heap grown by the throughput runs does not hide per-connection cost. */
-async function measureIdleBoth(dir: string): Promise<Pick<Results, "idle" | "idleBaseline" | "idlePlan">> {
-  const plan = idlePlan();
-  const serverOpts = { nodeArgs: ["--expose-gc"], maxLifeMs: SERVER_LIFE_MS, ...(plan.serverFd ? { fdLimit: plan.serverFd } : {}) };
+async function measureIdleBoth(dir: string): Promise<Pick<Results, "idle" | "idleBaseline" | "idlePlan" | "idleLarge">> {
+  const plan = idlePlan(IDLE_CONNECTIONS);
+  const { idle, idleBaseline } = await measureIdleRun(dir, plan, "");
+  const large = idlePlan(IDLE_CONNECTIONS_LARGE);
+  if (large.connections < IDLE_CONNECTIONS_LARGE) {
+    log(`skipped: ${IDLE_CONNECTIONS_LARGE.toLocaleString("en-US")} idle connections (open-file hard limit ${large.hard})`);
+    return { idle, idleBaseline, idlePlan: plan };
+  }
+  const idleLarge = await measureIdleRun(dir, large, " (large)");
+  return { idle, idleBaseline, idlePlan: plan, idleLarge: { ...idleLarge, plan: large } };
+}
+
+/** The gateway, then the bare ws baseline, each with `plan.connections` idle connections. */
+async function measureIdleRun(dir: string, plan: IdlePlan, tag: string): Promise<Pick<Results, "idle" | "idleBaseline">> {
+  const serverOpts = { nodeArgs: ["--expose-gc"], maxLifeMs: SERVER_LIFE_MS, tickIntervalMs: TICK_INTERVAL_MS, ...(plan.serverFd ? { fdLimit: plan.serverFd } : {}) };
   const loaderFd = plan.loaderFd ? { fdLimit: plan.loaderFd } : {};
-  const gw = await startServer("servers/gateway.ts", "gateway-idle", serverOpts);
-  const ids = join(dir, "ids-idle.json");
+  const spec = { connections: plan.connections, loaders: IDLE_LOADERS, broadcastMs: BROADCAST_MS, ...loaderFd };
+  const gw = await startServer("servers/gateway.ts", `gateway-idle${tag}`, serverOpts);
+  const ids = join(dir, `ids-idle${plan.connections}.json`);
   await pairIdentities(gw.url, IDENTITIES, ids);
-  const idle = await attempt("idle connections", () =>
-    measureIdle(gw, { connections: plan.connections, loaders: IDLE_LOADERS, handshake: true, identityFile: ids, ...loaderFd }),
-  );
+  const idle = await attempt(`idle connections${tag}`, () => measureIdle(gw, { ...spec, handshake: true, identityFile: ids }));
   await gw.child.stop();
-  const echo = await startServer("servers/echo.ts", "echo-idle", serverOpts);
-  const idleBaseline = await attempt("idle baseline", () =>
-    measureIdle(echo, { connections: plan.connections, loaders: IDLE_LOADERS, handshake: false, ...loaderFd }),
-  );
+  const echo = await startServer("servers/echo.ts", `echo-idle${tag}`, serverOpts);
+  const idleBaseline = await attempt(`idle baseline${tag}`, () => measureIdle(echo, { ...spec, handshake: false }));
   await echo.child.stop();
-  return { idle, idleBaseline, idlePlan: plan };
+  return { idle, idleBaseline };
 }
 
 /** How many idle connections fit the open-file limits; raises a soft limit only up to the hard one. */
-function idlePlan(): Results["idlePlan"] {
+function idlePlan(wanted: number): IdlePlan {
   const { soft, hard } = fdLimits();
   const margin = 256;
-  const usable = Math.min(IDLE_CONNECTIONS, hard - margin);
+  const usable = Math.min(wanted, hard - margin);
   const serverNeed = usable + margin;
   const loaderNeed = Math.ceil(usable / IDLE_LOADERS) + margin;
   return {

@@ -9,11 +9,15 @@ export interface Server {
   url: string;
 }
 
-export async function startServer(script: string, label: string, opts: { nodeArgs?: string[]; fdLimit?: number; maxLifeMs: number }): Promise<Server> {
+export async function startServer(
+  script: string,
+  label: string,
+  opts: { nodeArgs?: string[]; fdLimit?: number; maxLifeMs: number; tickIntervalMs?: number },
+): Promise<Server> {
   const child = Child.start({
     script,
     label,
-    config: { maxLifeMs: opts.maxLifeMs },
+    config: { maxLifeMs: opts.maxLifeMs, ...(opts.tickIntervalMs !== undefined ? { tickIntervalMs: opts.tickIntervalMs } : {}) },
     ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     ...(opts.fdLimit !== undefined ? { fdLimit: opts.fdLimit } : {}),
   });

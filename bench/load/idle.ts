@@ -1,7 +1,9 @@
 /**
  * Idle connections for the memory measurement: warm the gateway up with a few handshakes, then
  * on {cmd:"open"} complete `count` handshakes and keep the sockets open and silent until
- * {cmd:"close"} (or stdin closes, or `holdMaxMs` passes).
+ * {cmd:"close"} (or stdin closes, or `holdMaxMs` passes). Between {cmd:"ticks-start"} and
+ * {cmd:"ticks"} every `tick` event a socket receives is timed (receipt − the event's `ts`, one
+ * clock on one machine) and the delivery latencies are then reported as {type:"ticks", ms:[…]}.
  */
 import type WebSocket from "ws";
 import type { ClientMode } from "@clawdbot/protocol";
@@ -24,6 +26,13 @@ async function main(): Promise<void> {
   const cfg = childConfig<IdleConfig>();
   const ids = cfg.identityFile === undefined ? [] : await loadIdentities(cfg.identityFile);
   const open: WebSocket[] = [];
+  const ticks: number[] = [];
+  let timing = false;
+  const onMessage = (data: Buffer) => {
+    if (!timing) return;
+    const frame = JSON.parse(data.toString()) as { event?: string; payload?: { ts?: number } };
+    if (frame.event === "tick" && typeof frame.payload?.ts === "number") ticks.push(Date.now() - frame.payload.ts);
+  };
   const closeAll = async () => {
     await Promise.all(open.map((ws) => closeSocket(ws)));
     emit({ type: "closed" });
@@ -31,7 +40,14 @@ async function main(): Promise<void> {
   };
   listen(
     (cmd: Message) => {
-      if (cmd["cmd"] === "open") void openAll(cfg, ids, open).catch(fail);
+      if (cmd["cmd"] === "open") void openAll(cfg, ids, open, onMessage).catch(fail);
+      else if (cmd["cmd"] === "ticks-start") {
+        ticks.length = 0;
+        timing = true;
+      } else if (cmd["cmd"] === "ticks") {
+        timing = false;
+        emit({ type: "ticks", ms: ticks });
+      }
       else if (cmd["cmd"] === "close") void closeAll();
     },
     () => void closeAll(),
@@ -43,13 +59,15 @@ async function main(): Promise<void> {
   emit({ type: "warm" });
 }
 
-async function openAll(cfg: IdleConfig, ids: BenchIdentity[], open: WebSocket[]): Promise<void> {
+async function openAll(cfg: IdleConfig, ids: BenchIdentity[], open: WebSocket[], onMessage: (data: Buffer) => void): Promise<void> {
   const started = performance.now();
   let failed = 0;
   let firstError: string | undefined;
   await inParallel(cfg.count, cfg.concurrency, async (i) => {
     try {
-      open.push(await connectOnce(cfg, pick(ids, i)));
+      const ws = await connectOnce(cfg, pick(ids, i));
+      ws.on("message", onMessage);
+      open.push(ws);
     } catch (err) {
       failed++;
       firstError ??= (err as Error).message;

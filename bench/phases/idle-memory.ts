@@ -3,6 +3,7 @@ import { Child } from "../lib/child.js";
 import type { Message } from "../lib/ipc.js";
 import type { Server } from "../lib/measure.js";
 import { readRssBytes } from "../lib/proc.js";
+import { Samples, type LatencySummary } from "../lib/stats.js";
 
 export interface IdleSpec {
   connections: number;
@@ -12,6 +13,15 @@ export interface IdleSpec {
   handshake: boolean;
   identityFile?: string;
   fdLimit?: number;
+  /** Time the server's `tick` broadcasts to every open connection for this long (0: not at all). */
+  broadcastMs?: number;
+}
+
+/** Delivery of broadcast `tick` events to every open connection: emit → receipt, ms. */
+export interface BroadcastFigures extends LatencySummary {
+  deliveries: number;
+  /** Ticks each connection received on average during the window. */
+  perConnection: number;
 }
 
 export interface IdleFigures {
@@ -24,10 +34,12 @@ export interface IdleFigures {
   /** (RSS after − RSS before) / opened, bytes. */
   rssPerConn: number;
   heapPerConn: number;
+  broadcast?: BroadcastFigures;
 }
 
 type MemMsg = Message & { rss: number; heapUsed: number; external: number };
 type OpenedMsg = Message & { ok: number; failed: number; ms: number; firstError?: string };
+type TicksMsg = Message & { ms: number[] };
 
 /**
  * RSS of the server process before and after `connections` idle connections, each side read
@@ -44,6 +56,7 @@ export async function measureIdle(server: Server, spec: IdleSpec): Promise<IdleF
     await sleep(1000);
     const after = await serverMemory(server);
     const ok = opened.reduce((s, o) => s + o.ok, 0);
+    const broadcast = spec.broadcastMs ? await timeBroadcasts(loads, spec.broadcastMs, ok) : undefined;
     for (const l of loads) l.send({ type: "cmd", cmd: "close" });
     await Promise.all(loads.map((l) => l.next("closed", 20_000).catch(() => undefined)));
     return {
@@ -55,10 +68,22 @@ export async function measureIdle(server: Server, spec: IdleSpec): Promise<IdleF
       rssAfter: after.rss,
       rssPerConn: ok > 0 ? (after.rss - before.rss) / ok : 0,
       heapPerConn: ok > 0 ? (after.heapUsed + after.external - before.heapUsed - before.external) / ok : 0,
+      ...(broadcast ? { broadcast } : {}),
     };
   } finally {
     await Promise.all(loads.map((l) => l.stop()));
   }
+}
+
+/** Every loader times the ticks its sockets receive for `ms`; the latencies of all of them together. */
+async function timeBroadcasts(loads: Child[], ms: number, connections: number): Promise<BroadcastFigures> {
+  for (const l of loads) l.send({ type: "cmd", cmd: "ticks-start" });
+  await sleep(ms);
+  for (const l of loads) l.send({ type: "cmd", cmd: "ticks" });
+  const all = (await Promise.all(loads.map((l) => l.next<TicksMsg>("ticks", 30_000)))).flatMap((t) => t.ms);
+  const samples = new Samples(all.length);
+  for (const v of all) samples.add(v);
+  return { ...samples.summary(), deliveries: all.length, perConnection: connections > 0 ? all.length / connections : 0 };
 }
 
 function idleConfig(server: Server, spec: IdleSpec, i: number): IdleConfig {

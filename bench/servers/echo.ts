@@ -9,10 +9,12 @@ import { memorySnapshot } from "../lib/memory.js";
 
 interface EchoServerConfig {
   maxLifeMs: number;
+  /** Broadcast a gateway-shaped `tick` event to every client this often: the fan-out floor. */
+  tickIntervalMs?: number;
 }
 
 function main(): void {
-  const { maxLifeMs } = childConfig<EchoServerConfig>();
+  const { maxLifeMs, tickIntervalMs } = childConfig<EchoServerConfig>();
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, maxPayload: 512 * 1024, perMessageDeflate: false });
   wss.on("connection", (ws) => {
     ws.on("error", () => undefined);
@@ -21,6 +23,12 @@ function main(): void {
       ws.send(JSON.stringify(JSON.parse(data.toString()) as unknown));
     });
   });
+  if (tickIntervalMs !== undefined) {
+    setInterval(() => {
+      const frame = JSON.stringify({ type: "event", event: "tick", payload: { ts: Date.now() } });
+      for (const ws of wss.clients) ws.send(frame);
+    }, tickIntervalMs).unref();
+  }
   wss.on("listening", () => emit({ type: "ready", port: (wss.address() as AddressInfo).port, pid: process.pid }));
   const stop = () => {
     for (const ws of wss.clients) ws.terminate();

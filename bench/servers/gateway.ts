@@ -7,11 +7,14 @@ import { serveGatewayChild } from "../lib/gateway-child.js";
 
 interface GatewayServerConfig {
   maxLifeMs: number;
+  /** The `tick` event every client gets: the broadcast the fan-out measurement times. */
+  tickIntervalMs?: number;
 }
 
 async function main(): Promise<void> {
-  const { maxLifeMs } = childConfig<GatewayServerConfig>();
-  await serveGatewayChild({ gateway: { authRateLimit: { maxFailures: 100_000 } } }, maxLifeMs, "gw");
+  const { maxLifeMs, tickIntervalMs } = childConfig<GatewayServerConfig>();
+  const gateway = { authRateLimit: { maxFailures: 100_000 }, ...(tickIntervalMs !== undefined ? { tickIntervalMs } : {}) };
+  await serveGatewayChild({ gateway }, maxLifeMs, "gw");
 }
 
 main().catch(fail);

@@ -61,7 +61,7 @@ describe("the lean path against a running gateway", () => {
 
   test("clawdbot health loads neither oclif nor sidecar code beyond paths and atomic writes", async (t) => {
     const trace = `${await tempDir(t)}/modules.trace`;
-    const r = await runCli(["health", "--url", gw.url], { stateDir: state, env: moduleTraceEnv(trace) });
+    const r = await runCli(["health", "--url", gw.url], { stateDir: state, env: moduleTraceEnv(trace), killAfterMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
     const packages = await loadedPackages(trace);
     assert.ok(packages.has("ws"), "the trace sees the client's ws");
@@ -76,7 +76,7 @@ test("clawdbot --version and -v print oclif's answer without loading any module"
   for (const flag of ["--version", "-v"]) {
     const full = await runCli([flag], { stateDir: state, env: FULL });
     const trace = `${state}/modules${flag}.trace`;
-    const lean = await runCli([flag], { stateDir: state, env: moduleTraceEnv(trace) });
+    const lean = await runCli([flag], { stateDir: state, env: moduleTraceEnv(trace), killAfterMs: 120_000 });
     sameResult(lean, full, flag);
     assert.match(lean.stdout, /^clawdbot\/\d+\.\d+\.\d+ \S+-\S+ node-v\d+/);
     const modules = [...(await loadedModules(trace))].filter((url) => url.startsWith("file:"));
@@ -101,7 +101,7 @@ test("failures are the same line and exit code on both paths", async (t) => {
 test("clawdbot gateway starts without oclif; its refusals match the full command", async (t) => {
   const state = await tempDir(t);
   const trace = `${state}/modules.trace`;
-  const r = await spawnGateway(t, ["--port", "0", "--canvas-port", "0"], { stateDir: state, env: moduleTraceEnv(trace) });
+  const r = await spawnGateway(t, ["--port", "0", "--canvas-port", "0"], { stateDir: state, env: moduleTraceEnv(trace), killAfterMs: 120_000 });
   if (!r.ok) assert.fail(`gateway exited ${r.failure.code}\nstderr:\n${r.failure.stderr}`);
   assert.equal((await loadedPackages(trace)).has("@oclif/core"), false, "oclif was loaded by clawdbot gateway");
   r.gw.child.kill("SIGTERM");

@@ -14,12 +14,15 @@ const NOT_AT_START = ["grammy", "@whiskeysockets/baileys", "selfsigned", "bonjou
 /** ajv's compiler: clawdbot.json is checked by validators precompiled at build time (they need only ajv's small runtime helpers). */
 const AJV_COMPILER = /\/node_modules\/ajv\/dist\/(ajv|core|compile\/index)\.js$/;
 
+/** Recording every module slows a start down a lot on a busy machine; this only bounds a hang. */
+const START_MS = 120_000;
+
 /** Starts `clawdbot gateway` with a module trace; resolves once it answered one connect.challenge. */
 async function startTraced(t: TestContext, config: Record<string, unknown>, args: string[] = []) {
   const stateDir = await tempDir(t);
   await writeFile(join(stateDir, "clawdbot.json"), JSON.stringify(config));
   const trace = traceFile(stateDir);
-  const r = await spawnGateway(t, ["--port", "0", "--canvas-port", "0", ...args], { stateDir, env: moduleTraceEnv(trace) });
+  const r = await spawnGateway(t, ["--port", "0", "--canvas-port", "0", ...args], { stateDir, env: moduleTraceEnv(trace), killAfterMs: START_MS });
   if (!r.ok) assert.fail(`gateway exited ${r.failure.code} before listening\nstdout:\n${r.failure.stdout}\nstderr:\n${r.failure.stderr}`);
   t.after(() => void r.gw.child.kill("SIGTERM"));
   assert.equal(await firstEvent(r.gw.url), "connect.challenge");
@@ -62,7 +65,7 @@ test("a configured Telegram channel loads grammY, and still not Baileys", async 
 test("TLS loads the certificate generator when it has to make a certificate", async (t) => {
   const stateDir = await tempDir(t);
   const trace = traceFile(stateDir);
-  const r = await spawnGateway(t, ["--port", "0", "--canvas-port", "0", "--tls"], { stateDir, env: moduleTraceEnv(trace) });
+  const r = await spawnGateway(t, ["--port", "0", "--canvas-port", "0", "--tls"], { stateDir, env: moduleTraceEnv(trace), killAfterMs: START_MS });
   if (!r.ok) assert.fail(`gateway exited ${r.failure.code}\nstderr:\n${r.failure.stderr}`);
   t.after(() => void r.gw.child.kill("SIGTERM"));
   assert.ok((await loadedPackages(trace)).has("selfsigned"));
