@@ -279,35 +279,20 @@ export function formatStartup(f: StartupFigures): string {
   const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
   const floorWall = f.nodeBare.wall.median;
   const floorCpu = f.nodeBare.cpu.median;
+  const row = (label: string, t: { wall: Spread; cpu: Spread }, target: string, pass: boolean) => [
+    label,
+    ms(t.wall),
+    ratio(t.wall.median, floorWall),
+    fmtMs(t.cpu.median),
+    ratio(t.cpu.median, floorCpu),
+    target,
+    verdict(pass),
+  ];
   const rows = [
     ["bare node -e 0 (floor)", ms(f.nodeBare.wall), "1.00×", fmtMs(floorCpu), "1.00×", "", ""],
-    [
-      "gateway spawn → connect.challenge",
-      ms(f.gateway.wall),
-      ratio(f.gateway.wall.median, floorWall),
-      fmtMs(f.gateway.cpu.median),
-      ratio(f.gateway.cpu.median, floorCpu),
-      `< ${STARTUP_TARGETS.gatewayStartMs} ms`,
-      verdict(f.gateway.wall.median < STARTUP_TARGETS.gatewayStartMs),
-    ],
-    [
-      "clawdbot health",
-      ms(f.health.wall),
-      ratio(f.health.wall.median, floorWall),
-      fmtMs(f.health.cpu.median),
-      ratio(f.health.cpu.median, floorCpu),
-      `< ${STARTUP_TARGETS.healthMs} ms`,
-      verdict(f.health.wall.median < STARTUP_TARGETS.healthMs),
-    ],
-    [
-      "clawdbot --version",
-      ms(f.version.wall),
-      ratio(f.version.wall.median, floorWall),
-      fmtMs(f.version.cpu.median),
-      ratio(f.version.cpu.median, floorCpu),
-      `≤ ${STARTUP_TARGETS.versionRatio}× floor`,
-      verdict(f.version.wall.median / floorWall <= STARTUP_TARGETS.versionRatio),
-    ],
+    row("gateway spawn → connect.challenge", f.gateway, `< ${STARTUP_TARGETS.gatewayStartMs} ms`, f.gateway.wall.median < STARTUP_TARGETS.gatewayStartMs),
+    row("clawdbot health", f.health, `< ${STARTUP_TARGETS.healthMs} ms`, f.health.wall.median < STARTUP_TARGETS.healthMs),
+    row("clawdbot --version", f.version, `≤ ${STARTUP_TARGETS.versionRatio}× floor`, f.version.wall.median / floorWall <= STARTUP_TARGETS.versionRatio),
   ];
   const wallTable = renderTable(
     [
