@@ -48,11 +48,11 @@ type TicksMsg = Message & { ms: number[] };
 export async function measureIdle(server: Server, spec: IdleSpec): Promise<IdleFigures> {
   const loads = Array.from({ length: spec.loaders }, (_, i) => Child.start({ script: "load/idle.ts", label: `load/idle.ts#${i}`, config: idleConfig(server, spec, i), ...(spec.fdLimit !== undefined ? { fdLimit: spec.fdLimit } : {}) }));
   try {
-    await Promise.all(loads.map((l) => l.next("warm", 60_000)));
+    await Promise.all(loads.map((l) => l.next("warm", 180_000)));
     await sleep(300);
     const before = await serverMemory(server);
     for (const l of loads) l.send({ type: "cmd", cmd: "open" });
-    const opened = await Promise.all(loads.map((l) => l.next<OpenedMsg>("opened", 90_000)));
+    const opened = await Promise.all(loads.map((l) => l.next<OpenedMsg>("opened", 300_000)));
     await sleep(1000);
     const after = await serverMemory(server);
     const ok = opened.reduce((s, o) => s + o.ok, 0);
@@ -96,7 +96,7 @@ function idleConfig(server: Server, spec: IdleSpec, i: number): IdleConfig {
     warmupHandshakes: 200,
     handshake: spec.handshake,
     mode: "cli",
-    holdMaxMs: 120_000,
+    holdMaxMs: 480_000,
     ...(spec.identityFile !== undefined ? { identityFile: spec.identityFile } : {}),
   };
 }

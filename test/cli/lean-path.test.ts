@@ -107,8 +107,8 @@ test("clawdbot gateway starts without oclif; its refusals match the full command
   r.gw.child.kill("SIGTERM");
   assert.deepEqual(await r.gw.exited, { code: 0, signal: null });
   for (const args of [["--port", "70000"], ["--token", "short"], ["--bind", "lan"], ["--config", `${state}/missing.json`], ["--json"]]) {
-    const lean = await runCli(["gateway", ...args], { stateDir: state, killAfterMs: 20_000 });
-    const full = await runCli(["gateway", ...args], { stateDir: state, env: FULL, killAfterMs: 20_000 });
+    const lean = await runCli(["gateway", ...args], { stateDir: state, killAfterMs: 120_000 });
+    const full = await runCli(["gateway", ...args], { stateDir: state, env: FULL, killAfterMs: 120_000 });
     sameResult(lean, full, `gateway ${args.join(" ")}`);
     assert.notEqual(lean.code, 0, `gateway ${args.join(" ")} was refused`);
   }
