@@ -145,7 +145,7 @@ export function spawnGateway(
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
   return new Promise((resolve, reject) => {
-    const startMs = opts.killAfterMs ?? 20_000;
+    const startMs = opts.killAfterMs ?? 90_000;
     const killer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`gateway did not start within ${startMs} ms\nstdout:\n${out}\nstderr:\n${err}`));
