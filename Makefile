@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STAMP := node_modules/.install-stamp
 PKG_FILES := package.json $(wildcard package-lock.json) protocol/package.json sidecar/package.json cli/package.json
 
-.PHONY: install build run test typecheck protocol-check protocol-gen bench clean browsers macos-app
+.PHONY: install build run test typecheck protocol-check protocol-gen bench clean browsers macos-app fuzz soak
 
 $(STAMP): $(PKG_FILES)
 	@command -v node >/dev/null || { echo "Node.js >= 20 is required (https://nodejs.org)"; exit 1; }
@@ -42,6 +42,14 @@ browsers:
 ## Install, build, type-check, check generated files, run every test.
 test: build protocol-check typecheck browsers
 	node test/run.mjs
+
+## Fuzz the gateway with 1,000,000 generated and mutated frames (FUZZ_COUNT, FUZZ_SEED); `make test` runs 20,000.
+fuzz: build
+	node --import tsx test/fuzz/main.ts
+
+## Soak the gateway: 10 minutes (SOAK_SECONDS) of 500 clients, 20 nodes and a reconnect storm every minute.
+soak: build
+	node --import tsx test/soak/soak.ts
 
 ## The macOS menubar app (macOS only): swift build -c release, then macos/build/Clawdbot.app.
 macos-app:
