@@ -4,7 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { gatewayFails, lines, runCli, spawnGateway, tempDir } from "./run-cli.js";
+import { spawn } from "node:child_process";
+import { CLI_BIN, cliEnv, gatewayFails, lines, runCli, spawnGateway, tempDir } from "./run-cli.js";
+import { eventually } from "../support/wait.js";
 
 const TOKEN = "token-file-secret-0123456789";
 const WARNING = /--token on the command line can be read by every local user \(ps\)/g;
@@ -60,4 +62,18 @@ test("--token-file that cannot be read, is too short, or is given with --token i
   const both = await runCli(["health", "--token", TOKEN, "--token-file", short], { stateDir });
   assert.equal(both.code, 2);
   assert.match(lines(both.stderr).join("\n"), /cannot also be provided|--token/);
+});
+
+test("node run --token warns once at start-up that the token is visible in the process list", async (t) => {
+  const stateDir = await tempDir(t);
+  // Nothing listens on port 9 (discard): the node keeps retrying; the warning comes before any connect.
+  const child = spawn(process.execPath, [CLI_BIN, "node", "run", "--url", "ws://127.0.0.1:9", "--token", TOKEN], {
+    env: cliEnv(stateDir),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  t.after(() => child.kill("SIGKILL"));
+  let err = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+  await eventually("the node host warns about --token", () => err.includes("can be read by every local user") || child.exitCode !== null, 60_000);
+  assert.equal(err.match(WARNING)?.length, 1, err);
 });
