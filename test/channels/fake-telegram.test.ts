@@ -4,20 +4,12 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { Api, GrammyError, HttpError, InputFile } from "grammy";
 import { FakeTelegram } from "../fakes/telegram/server.js";
+import { rejection } from "../support/wait.js";
 
 async function fakeFor(t: TestContext): Promise<{ fake: FakeTelegram; api: Api }> {
   const fake = await FakeTelegram.start();
   t.after(() => fake.stop());
   return { fake, api: new Api(fake.token, { apiRoot: fake.apiRoot }) };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail("expected the call to fail");
 }
 
 test("getMe answers the bot; a wrong token is 401 and an unknown method 404, each recorded", async (t) => {

@@ -9,3 +9,13 @@ export async function eventually(what: string, cond: () => Promise<boolean> | bo
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The error `p` rejects with; fails the test when it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  return assert.fail("expected the call to fail");
+}
