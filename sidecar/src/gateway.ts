@@ -78,7 +78,13 @@ export class Gateway {
     this.listener = new Listener({
       log: logger,
       tls: stores.tls,
-      http: httpHandler({ version: services.version, startedAt: services.startedAt, now: services.now, pages: [createWebchatHandler(), createControlUiHandler()] }),
+      http: httpHandler({
+        version: services.version,
+        startedAt: services.startedAt,
+        now: services.now,
+        pages: [createWebchatHandler(), createControlUiHandler()],
+        channelRoute: (path) => services.channels.httpRoute(path),
+      }),
       // Every socket starts with the pre-hello limit; its connection raises it after hello-ok.
       maxPayload: Math.min(PRE_HELLO_MAX_BYTES, config.maxPayload),
       allowedOrigins: () => services.config.allowedOrigins,

@@ -1501,15 +1501,17 @@ public struct ChannelsStatusResultChannelAccountDropped: Codable, Sendable, Equa
     public let history: Int
     public let duplicate: Int
     public let own_message: Int
+    public let bot: Int
     public let broadcast: Int
 
-    public init(not_allowed: Int, group_not_allowed: Int, no_mention: Int, history: Int, duplicate: Int, own_message: Int, broadcast: Int) {
+    public init(not_allowed: Int, group_not_allowed: Int, no_mention: Int, history: Int, duplicate: Int, own_message: Int, bot: Int, broadcast: Int) {
         self.not_allowed = not_allowed
         self.group_not_allowed = group_not_allowed
         self.no_mention = no_mention
         self.history = history
         self.duplicate = duplicate
         self.own_message = own_message
+        self.bot = bot
         self.broadcast = broadcast
     }
 }

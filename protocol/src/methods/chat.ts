@@ -202,6 +202,7 @@ export const DropCountsSchema = Type.Object(
     history: Type.Integer({ minimum: 0 }),
     duplicate: Type.Integer({ minimum: 0 }),
     own_message: Type.Integer({ minimum: 0 }),
+    bot: Type.Integer({ minimum: 0 }),
     broadcast: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: true },

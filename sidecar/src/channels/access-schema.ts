@@ -34,6 +34,10 @@ export interface AckReaction {
   readonly group: "always" | "mentions" | "never";
 }
 
+/** Which messages of a reply quote (or thread on) the message answered: none, the first, or every one. */
+export const ReplyToModeSchema = Type.Union([Type.Literal("off"), Type.Literal("first"), Type.Literal("all")]);
+export type ReplyToMode = Static<typeof ReplyToModeSchema>;
+
 /** What every resolved channel account carries besides its own settings. */
 export interface ChannelAccount extends ChannelAccessConfig {
   readonly accountId: string;
@@ -42,6 +46,8 @@ export interface ChannelAccount extends ChannelAccessConfig {
   readonly ackReaction?: AckReaction;
   /** Mark accepted messages read (channels that have read receipts). */
   readonly sendReadReceipts?: boolean;
+  /** How replies refer to the message they answer; absent = "first". */
+  readonly replyToMode?: ReplyToMode;
 }
 
 /** Resolves the optional ack reaction block; no block or no emoji means no reaction. */

@@ -34,6 +34,8 @@ export interface ChannelModule<Id extends string, S extends TObject, A extends C
   readonly textLimit: number;
   /** Text up to this length goes out as the caption of the media it accompanies (0: none). */
   readonly captionLimit?: number;
+  /** Splits outbound text into provider messages when more than a length limit applies (escaping, line caps); chunkText at textLimit otherwise. */
+  chunk?(text: string): string[];
   /** One account's settings in clawdbot.json. */
   readonly accountSchema: S;
   /** Fills in defaults and env fallbacks; throws ConfigError naming the key on contradictions. */

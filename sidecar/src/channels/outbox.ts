@@ -7,7 +7,6 @@ import type { Logger } from "pino";
 import { writeJsonFile } from "../store/json-file.js";
 import { LockedJsonFile } from "../store/locked-json.js";
 import { ChannelSendError, type ChannelAdapter, type MediaRef, type OutboundPart } from "./types.js";
-import { chunkText } from "./chunk.js";
 
 const MediaSchema = Type.Object(
   {
@@ -71,6 +70,8 @@ export interface EnqueueRequest {
   replyToId?: string;
   /** Every part goes into this thread of the chat. */
   threadId?: string;
+  /** Every part refers to replyToId, not only the first (replyToMode "all"). */
+  replyToEvery?: boolean;
   idempotencyKey: string;
 }
 
@@ -166,7 +167,7 @@ export class Outbox {
   }
 
   /** Persists a message before resolving; a known idempotency key returns the earlier item instead. */
-  async enqueue(req: EnqueueRequest, textLimit: number, captionLimit = 0): Promise<{ item: OutboxItem; created: boolean; alreadySent: boolean }> {
+  async enqueue(req: EnqueueRequest, split: (text: string) => string[], captionLimit = 0): Promise<{ item: OutboxItem; created: boolean; alreadySent: boolean }> {
     const pending = [...this.items.values()].find((i) => i.idempotencyKey === req.idempotencyKey);
     if (pending) return { item: pending, created: false, alreadySent: false };
     const sent = this.ledger.data.sent[req.idempotencyKey];
@@ -181,7 +182,7 @@ export class Outbox {
       channel: req.channel,
       ...(req.accountId !== undefined ? { accountId: req.accountId } : {}),
       chatId: req.chatId,
-      parts: buildParts(req, textLimit, captionLimit),
+      parts: buildParts(req, split, captionLimit),
       delivered: 0,
       providerMessageIds: [],
       attempts: 0,
@@ -343,13 +344,13 @@ export class Outbox {
 }
 
 /** Media first, then text chunks; text short enough rides on the last media as its caption (channels that have captions). */
-function buildParts(req: EnqueueRequest, textLimit: number, captionLimit: number): OutboxItem["parts"] {
+function buildParts(req: EnqueueRequest, split: (text: string) => string[], captionLimit: number): OutboxItem["parts"] {
   const reply = req.replyToId !== undefined ? { replyToId: req.replyToId } : {};
   const parts: OutboxItem["parts"] = (req.media ?? []).map((m) => ({ media: m }));
   const last = parts.at(-1);
   if (req.text && last && req.text.length <= captionLimit) last.text = req.text;
-  else if (req.text) parts.push(...chunkText(req.text, textLimit).map((text) => ({ text })));
-  if (parts[0]) Object.assign(parts[0], reply);
+  else if (req.text) parts.push(...split(req.text).map((text) => ({ text })));
+  for (const part of req.replyToEvery ? parts : parts.slice(0, 1)) Object.assign(part, reply);
   if (req.threadId !== undefined) for (const p of parts) p.threadId = req.threadId;
   return parts;
 }

@@ -1,6 +1,8 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { Backoff } from "@clawdbot/protocol/client";
 import type { ChannelAccount } from "./access-schema.js";
+import { chunkText } from "./chunk.js";
 import { emptyDrops, type DropCounts, type DropReason } from "./drops.js";
 import type { ResolvedChannel } from "./module.js";
 import { CHANNEL_MODULES, channelModule, type ChannelModules, type ChannelTransports } from "./modules.js";
@@ -98,9 +100,21 @@ export class ChannelRegistry {
     return this.slot(channel, accountId)?.account;
   }
 
-  /** Text limit of a configured channel (running or not). */
-  textLimit(channel: string): number | undefined {
-    return this.defaults.has(channel) ? channelModule(channel)?.textLimit : undefined;
+  /** How a configured channel splits outbound text into messages (running or not); 4,096 characters for others. */
+  chunker(channel: string): (text: string) => string[] {
+    const m = this.defaults.has(channel) ? channelModule(channel) : undefined;
+    if (m && "chunk" in m && m.chunk) return (text) => m.chunk!(text);
+    const limit = m?.textLimit ?? 4096;
+    return (text) => chunkText(text, limit);
+  }
+
+  /** The endpoint a running account serves on the gateway's HTTP port at `path`. */
+  httpRoute(path: string): ((req: IncomingMessage, res: ServerResponse) => void) | undefined {
+    for (const s of this.slots.values()) {
+      const adapter = s.adapter;
+      if (s.running && adapter?.serveHttp && adapter.httpPath === path) return (req, res) => adapter.serveHttp!(req, res);
+    }
+    return undefined;
   }
 
   /** How long a caption a configured channel's media may carry (0 when it has none). */
@@ -308,8 +322,9 @@ export class ChannelRegistry {
       slot.running = false;
       slot.startError = (err as Error)?.message ?? String(err);
       if (controller.signal.aborted || (slot.loggedOut && !forLogin)) return;
+      // ChannelHaltError is one of these: a refusal whose message says what to change.
       if (err instanceof ChannelStartError && !err.retryable) {
-        this.deps.log.warn({ channel: slot.channel, account: slot.accountId, err: this.deps.redactor.text(slot.startError) }, "channel cannot start; not retrying");
+        this.deps.log.warn({ channel: slot.channel, account: slot.accountId, err: this.deps.redactor.text(slot.startError) }, "channel cannot start; not retrying until its config changes");
         return;
       }
       const wait = slot.backoff.next();

@@ -33,7 +33,11 @@ export function agentText(msg: InboundMessage): string {
 }
 
 function describeMedia(m: MediaRef): string {
-  if (m.skipped) return `${m.kind} not downloaded: ${m.skipped}`;
+  if (m.skipped) {
+    // A file the agent cannot open is at least named and sized, so it can say what it did not get.
+    const what = [m.kind, ...(m.fileName ? [`"${m.fileName}"`] : []), ...(m.size !== undefined ? [`(${formatSize(m.size)})`] : [])].join(" ");
+    return `${what} not downloaded: ${m.skipped}`;
+  }
   return m.path ? `${m.kind}: ${m.path}` : m.kind;
 }
 
@@ -41,6 +45,13 @@ function describeMedia(m: MediaRef): string {
 function senderOf(msg: InboundMessage): { senderName?: string } {
   if (msg.groupSubject) return { senderName: `${msg.senderName ?? msg.senderId} in ${msg.groupSubject}` };
   return msg.senderName ? { senderName: msg.senderName } : {};
+}
+
+/** Bytes as people read them: 512 B, 12.3 KB, 4.0 MB. */
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 export interface RouterDeps {
@@ -94,7 +105,7 @@ export class InboundRouter {
         `This assistant only talks to people its owner approved.\n` +
         `Your pairing code: ${decision.code}\n` +
         `Ask the owner to run: clawdbot pairing approve ${msg.channel} ${decision.code}`;
-      await this.reply(msg, text, `pair:${randomUUID()}`);
+      await this.reply(msg, account, text, `pair:${randomUUID()}`);
       return;
     }
     const adapter = registry.adapter(msg.channel, msg.accountId);
@@ -112,9 +123,9 @@ export class InboundRouter {
     } finally {
       await release?.();
     }
-    if (done.status === "ok" && done.text.trim()) await this.reply(msg, done.text, `reply:${done.runId}`);
+    if (done.status === "ok" && done.text.trim()) await this.reply(msg, account, done.text, `reply:${done.runId}`);
     else if (done.status === "error" || done.status === "timeout") {
-      await this.reply(msg, `Sorry, that failed: ${done.error ?? done.status}`, `reply:${done.runId}`);
+      await this.reply(msg, account, `Sorry, that failed: ${done.error ?? done.status}`, `reply:${done.runId}`);
     }
   }
 
@@ -128,11 +139,13 @@ export class InboundRouter {
     if (wanted) adapter.react(msg, ack.emoji).catch(log("ack reaction"));
   }
 
-  private async reply(msg: InboundMessage, text: string, idempotencyKey: string): Promise<void> {
-    const limit = this.deps.registry().textLimit(msg.channel) ?? 4096;
+  /** Queues a reply; `replyToMode` decides which of its messages refer to the one answered. */
+  private async reply(msg: InboundMessage, account: ChannelAccount, text: string, idempotencyKey: string): Promise<void> {
+    const mode = account.replyToMode ?? "first";
+    const reference = mode === "off" ? {} : { replyToId: msg.providerMessageId, replyToEvery: mode === "all" };
     await this.deps.outbox.enqueue(
-      { channel: msg.channel, accountId: msg.accountId, chatId: msg.chatId, text, replyToId: msg.providerMessageId, idempotencyKey },
-      limit,
+      { channel: msg.channel, accountId: msg.accountId, chatId: msg.chatId, text, ...reference, idempotencyKey },
+      this.deps.registry().chunker(msg.channel),
     );
   }
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Static } from "@sinclair/typebox";
 import type { ProgramStatusSchema } from "@clawdbot/protocol";
 import type { DropReason } from "./drops.js";
@@ -97,6 +98,18 @@ export class ChannelStartError extends Error {
   }
 }
 
+/**
+ * The provider refused the account in a way no retry can fix (a rejected token, an intent not
+ * enabled): the registry stops the account instead of retrying, and the message, which says what
+ * to change, stays its status until the config changes.
+ */
+export class ChannelHaltError extends ChannelStartError {
+  constructor(message: string) {
+    super(message, false);
+    this.name = "ChannelHaltError";
+  }
+}
+
 /** A code the user must act on to link a device: a QR code to scan or a pairing code to type. */
 export type LoginCode =
   | { kind: "qr"; qr: string; expiresAt: number }
@@ -171,4 +184,8 @@ export interface ChannelAdapter {
   sendPoll?(req: PollRequest): Promise<{ providerMessageId: string }>;
   /** Checks the provider answers (channels.status with probe), within `timeoutMs`. */
   probe?(timeoutMs: number): Promise<ProbeResult>;
+  /** A path on the gateway's HTTP port the provider posts to (Slack's Events API in HTTP mode). */
+  readonly httpPath?: string | undefined;
+  /** Answers a request to `httpPath`; authenticating it (signatures) is the adapter's job. */
+  serveHttp?(req: IncomingMessage, res: ServerResponse): void;
 }

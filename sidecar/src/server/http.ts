@@ -7,9 +7,11 @@ export interface HttpRoutesDeps {
   now: () => number;
   /** Pages on the same port (WebChat, Control UI); each claims its own paths. */
   pages?: readonly PageHandler[];
+  /** A channel's endpoint for a path (Slack's Events API), if a running channel serves one there. */
+  channelRoute?: (path: string) => ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
-/** Plain HTTP on the gateway port: `/health` for supervisors; other paths 404 until a page claims them. */
+/** Plain HTTP on the gateway port: `/health` for supervisors, channel endpoints, pages; other paths 404. */
 export function httpHandler(deps: HttpRoutesDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?")[0];
@@ -19,6 +21,8 @@ export function httpHandler(deps: HttpRoutesDeps) {
       res.end(req.method === "HEAD" ? undefined : body);
       return;
     }
+    const channel = path === undefined ? undefined : deps.channelRoute?.(path);
+    if (channel) return channel(req, res);
     for (const page of deps.pages ?? []) if (page(req, res)) return;
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
     res.end("not found\n");

@@ -137,7 +137,7 @@ export const channelPairingApproveHandler =
     if (!p) throw new GatewayError("not_found", `no pending ${channel} pairing code ${code} (codes expire after an hour)`);
     await s.outbox.enqueue(
       { channel, ...(p.accountId ? { accountId: p.accountId } : {}), chatId: p.chatId, text: "You are approved. Say hello!", idempotencyKey: `paired:${channel}:${p.code}` },
-      s.channels.textLimit(channel) ?? 4096,
+      s.channels.chunker(channel),
     );
     return { channel, senderId: p.senderId };
   };

@@ -31,7 +31,7 @@ export const sendHandler =
         ...(params.replyTo !== undefined ? { replyToId: params.replyTo } : {}),
         idempotencyKey: `send:${callerKey(ctx.caller)}:${params.idempotencyKey}`,
       },
-      s.channels.textLimit(channel) ?? 4096,
+      s.channels.chunker(channel),
       s.channels.captionLimit(channel),
     );
     const delivered = alreadySent ? item : await s.outbox.waitDelivered(item.id, FIRST_ATTEMPT_WAIT_MS);

@@ -76,7 +76,7 @@ export const agentHandler =
     if (target && done.status === "ok" && done.text.trim()) {
       const { item } = await s.outbox.enqueue(
         { ...target, text: done.text, idempotencyKey: `agent:${callerKey(ctx.caller)}:${params.idempotencyKey}` },
-        s.channels.textLimit(target.channel) ?? 4096,
+        s.channels.chunker(target.channel),
       );
       delivered = item.id;
     }
