@@ -126,6 +126,26 @@ export function repliedTo(c: RecordedCall): number | undefined {
 
 export { eventually } from "../support/wait.js";
 
+/** One account's entry of channels.status (`dropped`, `queued`, `lastError`, …). */
+export interface AccountSnapshot {
+  accountId: string;
+  running: boolean;
+  connected: boolean;
+  configured: boolean;
+  lastError: string | null;
+  lastInboundAt: number | null;
+  queued: number;
+  dropped: Record<string, number>;
+}
+
+/** A channel's first account as channels.status reports it. */
+export async function channelAccount(c: RawClient, channel: string): Promise<AccountSnapshot> {
+  const st = await call<{ channelAccounts: Record<string, AccountSnapshot[]> }>(c, "channels.status");
+  const account = st.channelAccounts[channel]?.[0];
+  assert.ok(account, `no ${channel} account in channels.status: ${JSON.stringify(st)}`);
+  return account;
+}
+
 /** Transcript texts of a session (`role: text`). */
 export async function history(c: RawClient, sessionKey: string): Promise<string[]> {
   const { messages } = await call<{ messages: { role: string; content: { text?: string }[] }[] }>(c, "chat.history", { sessionKey });
