@@ -1,6 +1,7 @@
 import type { TOptional } from "@sinclair/typebox";
 import { Type, type TObject } from "@sinclair/typebox";
 import { sectionSchema, type SectionSchema } from "./module.js";
+import { discord } from "./discord/index.js";
 import { slack } from "./slack/index.js";
 import { telegram } from "./telegram/index.js";
 import { signal } from "./signal/index.js";
@@ -12,7 +13,7 @@ import { imessage } from "./imessage/index.js";
  * `channels.logout`, the CLI and start-up all read this list: adding a channel is one folder
  * and one line here.
  */
-export const CHANNEL_MODULES = [telegram, whatsapp, signal, imessage, slack] as const;
+export const CHANNEL_MODULES = [telegram, whatsapp, signal, imessage, slack, discord] as const;
 
 export type ChannelModules = typeof CHANNEL_MODULES;
 export type ChannelId = ChannelModules[number]["id"];
