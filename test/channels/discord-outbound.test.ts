@@ -98,6 +98,12 @@ test("attachments: an inbound one is announced with name and size; send with med
   assert.equal(withFile?.files[0]?.bytes.toString(), "the notes");
   assert.deepEqual(fake.delivered(dm.id).slice(1), ["", "the notes"]);
 
+  // An agent reply delivered with a threadId goes to that thread (a channel of its own on Discord).
+  const home = fake.world.guild("home", [ada]);
+  const topic = fake.world.thread(fake.world.textChannel(home, "general"), "topic", ada);
+  await call(admin, "agent", { message: "route me", deliver: true, to: `discord:${dm.id}`, threadId: topic.id, idempotencyKey: randomUUID() }, 30_000);
+  await discordReply(fake, topic.id, "echo: route me");
+
   // To a person by user id: the DM channel is opened first.
   const bo = fake.world.user("bo");
   await call(admin, "send", { to: `discord:user:${bo.id}`, message: "hello bo", idempotencyKey: randomUUID() });

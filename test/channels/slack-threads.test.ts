@@ -108,6 +108,11 @@ test("files: an inbound file is announced to the agent with its name and size; s
   // The file first, then the text, both in the thread.
   assert.deepEqual(fake.world.messages.filter((m) => m.threadTs === root.ts).map((m) => [m.files.length, m.text]), [[1, ""], [0, "the chart"]]);
 
+  // An agent reply delivered with a threadId (the reference clients' routing) lands in that thread.
+  await call(admin, "agent", { message: "route me", deliver: true, to: `slack:${general.id}`, threadId: root.ts, idempotencyKey: randomUUID() }, 30_000);
+  const routed = await slackReply(fake, general.id, "echo: route me");
+  assert.equal(routed.params["thread_ts"], root.ts);
+
   // To a person by user id: conversations.open finds the DM first.
   const bo = fake.world.addPerson("bo");
   await call(admin, "send", { to: `slack:${bo.id}`, message: "hello bo", idempotencyKey: randomUUID() });

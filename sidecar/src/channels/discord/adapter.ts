@@ -99,7 +99,8 @@ export class DiscordAdapter implements ChannelAdapter {
   async send(part: OutboundPart): Promise<{ providerMessageId: string }> {
     const client = this.client;
     if (!client) throw new ChannelSendError("discord is not running", true);
-    const channelId = await this.channelFor(client, part.chatId);
+    // A thread is a channel of its own on Discord.
+    const channelId = part.threadId ?? (await this.channelFor(client, part.chatId));
     const replyTo = part.replyToId;
     const body = {
       content: part.text ?? "",

@@ -166,7 +166,7 @@ export class SlackAdapter implements ChannelAdapter {
     if (!web || this.stopping) throw new ChannelSendError("slack is not running", true);
     const target = await this.target(part.chatId);
     // In a thread every part stays in it; a part replying to a top-level message (replyToMode) starts one.
-    const threadTs = target.threadTs ?? part.replyToId;
+    const threadTs = target.threadTs ?? part.threadId ?? part.replyToId;
     try {
       const ts = part.media ? await this.upload(web, target.channel, threadTs, part) : await this.post(web, target.channel, threadTs, part.text ?? "");
       if (threadTs) this.threads.add(target.channel, threadTs);
