@@ -1,13 +1,10 @@
 // A gateway with its Discord channel on the fake Discord (REST and gateway on 127.0.0.1), an admin
 // connection, and the waits the Discord tests share. Everything stops when the test ends.
-import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import type { ConfigFile } from "@clawdbot/sidecar";
 import { FakeDiscord, type DiscordCall } from "../fakes/discord/server.js";
-import { startGateway } from "../support/gateway.js";
-import { connectRaw } from "../support/raw-client.js";
 import { defer } from "./cleanup.js";
-import { channelAccount, eventually, type AccountSnapshot, type Running } from "./harness.js";
+import { channelAccount, eventually, startChannelGateway, type AccountSnapshot, type Running } from "./harness.js";
 import type { RawClient } from "../support/raw-client.js";
 
 export type DiscordFileConfig = NonNullable<NonNullable<ConfigFile["channels"]>["discord"]>;
@@ -39,15 +36,13 @@ export async function startDiscordGateway(
   opts: { stateDir?: string; waitForReady?: boolean; agent?: ConfigFile["agent"] } = {},
 ): Promise<Running> {
   const file = { ...discordConfig(fake, overrides), ...(opts.agent ? { agent: opts.agent } : {}) };
-  const gw = await startGateway({ file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) });
-  defer(t, () => (fake.dropHung(), gw.stop()));
   // Loading discord.js keeps the gateway busy for a moment; the admin connects once the channel has called out.
-  await fake.waitForCall((c) => c.method === "GET /gateway/bot", 20_000, "the channel's GET /gateway/bot");
-  const { client, res } = await connectRaw(gw.url, { mode: "ui" });
-  assert.equal(res.ok, true, JSON.stringify(res));
-  defer(t, () => client.close());
+  const running = await startChannelGateway(t, { file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) }, () => fake.dropHung(), () =>
+    fake.waitForCall((c) => c.method === "GET /gateway/bot", 20_000, "the channel's GET /gateway/bot"),
+  );
+  const client = running.admin;
   if (opts.waitForReady !== false) await eventually("discord connected", async () => (await discordAccount(client)).connected, 20_000);
-  return { gw, admin: client };
+  return running;
 }
 
 /** The first accepted message the bot posted in `channelId` whose content matches. */

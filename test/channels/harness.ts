@@ -52,10 +52,11 @@ export interface Running {
 }
 
 /**
- * Starts an in-process gateway and an admin (`ui`) connection; stopping it is idempotent and
- * happens when the test ends (after `beforeStop`, e.g. releasing requests a fake holds).
+ * Starts an in-process gateway and an admin (`ui`) connection, made once `beforeConnect` resolves
+ * (e.g. a channel has loaded its library); stopping it is idempotent and happens when the test ends
+ * (after `beforeStop`, e.g. releasing requests a fake holds).
  */
-export async function startChannelGateway(t: TestContext, opts: StartOptions, beforeStop?: () => void): Promise<Running> {
+export async function startChannelGateway(t: TestContext, opts: StartOptions, beforeStop?: () => void, beforeConnect?: () => Promise<unknown>): Promise<Running> {
   const gw = await startGateway(opts);
   let stopped = false;
   const stop = gw.stop;
@@ -65,6 +66,7 @@ export async function startChannelGateway(t: TestContext, opts: StartOptions, be
     await stop();
   };
   defer(t, () => (beforeStop?.(), gw.stop()));
+  await beforeConnect?.();
   const { client, res } = await connectRaw(gw.url, { mode: "ui" });
   assert.equal(res.ok, true, JSON.stringify(res));
   defer(t, () => client.close());

@@ -109,8 +109,8 @@ test("attachments in by path (within mediaMaxMb), missing or too big ones announ
   await world.until("answer", () => world.sent.length === 1);
   const text = world.sent[0]!.text;
   assert.match(text, new RegExp(`\\[photo: ${photo.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\]`));
-  assert.match(text, /\[video not downloaded: larger than 0 MB \(mediaMaxMb\)\]/);
-  assert.match(text, /\[document not downloaded: not downloaded to the Mac \(missing\)\]/);
+  assert.match(text, /\[video "movie\.mov" \(48\.8 KB\) not downloaded: larger than 0 MB \(mediaMaxMb\)\]/);
+  assert.match(text, /\[document "gone\.pdf" \(10 B\) not downloaded: not downloaded to the Mac \(missing\)\]/);
 
   const out = join(dir, "chart.png");
   await writeFile(out, "png bytes");

@@ -158,7 +158,7 @@ test("attachments in: fetched with getAttachment into the state dir and named to
   const path = /photo: ([^\s\]]+)/.exec(answer)?.[1] ?? "";
   assert.ok(path.startsWith(join(stateDir, "media", "signal", "default")), answer);
   assert.deepEqual(await readFile(path), png);
-  assert.match(answer, /document not downloaded: larger than 0 MB \(mediaMaxMb\)/);
+  assert.match(answer, /\[document "big\.pdf" \(19\.5 KB\) not downloaded: larger than 0 MB \(mediaMaxMb\)\]/);
   assert.deepEqual(net.callsOf("getAttachment").map((c) => c.params["id"]), [small.id]);
 });
 

@@ -4,11 +4,9 @@ import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import type { ConfigFile } from "@clawdbot/sidecar";
 import { FakeSlack, type SlackCall } from "../fakes/slack/server.js";
-import { startGateway } from "../support/gateway.js";
-import { connectRaw } from "../support/raw-client.js";
 import type { RawClient } from "../support/raw-client.js";
 import { defer } from "./cleanup.js";
-import { channelAccount, eventually, type AccountSnapshot, type Running } from "./harness.js";
+import { channelAccount, eventually, startChannelGateway, type AccountSnapshot, type Running } from "./harness.js";
 
 export type SlackFileConfig = NonNullable<NonNullable<ConfigFile["channels"]>["slack"]>;
 
@@ -37,15 +35,13 @@ export async function startSlackGateway(
   opts: { stateDir?: string; waitForSocket?: boolean; agent?: ConfigFile["agent"] } = {},
 ): Promise<Running> {
   const file = { ...slackConfig(fake, overrides), ...(opts.agent ? { agent: opts.agent } : {}) };
-  const gw = await startGateway({ file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) });
-  defer(t, () => (fake.dropHung(), gw.stop()));
   // Loading Bolt keeps the gateway busy for a moment; the admin connects once the channel has called out.
-  await fake.waitForCall((c) => c.method === "auth.test", 20_000, "the channel's auth.test");
-  const { client, res } = await connectRaw(gw.url, { mode: "ui" });
-  assert.equal(res.ok, true, JSON.stringify(res));
-  defer(t, () => client.close());
+  const running = await startChannelGateway(t, { file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) }, () => fake.dropHung(), () =>
+    fake.waitForCall((c) => c.method === "auth.test", 20_000, "the channel's auth.test"),
+  );
+  const client = running.admin;
   if (opts.waitForSocket !== false) await eventually("slack connected", async () => (await slackAccount(client)).connected, 15_000);
-  return { gw, admin: client };
+  return running;
 }
 
 /** The Slack account's entry of channels.status. */

@@ -105,7 +105,7 @@ test("media in: downloaded through the injected downloader into the state dir (0
   fake.push({ from: "15551230010", voice: { bytes: Buffer.from("OggS") } });
   await fake.waitForSent("voice", (s) => /^echo: \[voice: .*\.ogg\]$/.test((s.content as { text?: string }).text ?? ""));
   fake.push({ from: "15551230010", image: { bytes: Buffer.from("small"), caption: "big one", declaredSize: 5 * 1024 * 1024 } });
-  await fake.waitForSent("too large", (s) => (s.content as { text?: string }).text === "echo: big one\n[photo not downloaded: 5 MB is over the 1 MB limit (mediaMaxMb)]");
+  await fake.waitForSent("too large", (s) => (s.content as { text?: string }).text === "echo: big one\n[photo (5.0 MB) not downloaded: 5 MB is over the 1 MB limit (mediaMaxMb)]");
 });
 
 test("video and sticker in: both downloaded and handed to the agent with their kind; a video's caption is its text", async (t) => {
