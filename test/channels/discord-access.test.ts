@@ -27,6 +27,18 @@ test("DM pairing: a stranger gets a code; `clawdbot pairing approve discord <cod
   assert.deepEqual(await history(admin, `agent:main:discord:dm:${ada.id}`), ["user: now?", "assistant: echo: now?"]);
 });
 
+test("allowlist: listed people are answered in DMs, others dropped as not allowed with no pairing code", async (t) => {
+  const fake = await discordFakeFor(t);
+  const ada = fake.world.user("ada");
+  const eve = fake.world.user("eve");
+  const { admin } = await startDiscordGateway(t, fake, { dmPolicy: "allowlist", allowFrom: [ada.id] });
+  fake.say({ author: eve.id, channel: fake.world.dm(eve).id, content: "let me in" });
+  fake.say({ author: ada.id, channel: fake.world.dm(ada).id, content: "hi" });
+  await discordReply(fake, fake.world.dm(ada).id, "echo: hi");
+  await eventually("eve dropped", async () => (await discordAccount(admin)).dropped["not_allowed"] === 1);
+  assert.deepEqual(fake.delivered(fake.world.dm(eve).id), []);
+});
+
 test("guilds: mentions in both forms and replies to the bot are answered; rules per guild, channel and user; threads follow their parent; bots dropped", async (t) => {
   const fake = await discordFakeFor(t);
   const ada = fake.world.user("ada");

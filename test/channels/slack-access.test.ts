@@ -97,3 +97,25 @@ test("a redelivered envelope (Slack's retry) is answered once and counted as a d
   await eventually("duplicate counted", async () => (await slackAccount(admin)).dropped["duplicate"] === 1);
   assert.deepEqual(fake.delivered(dm.id), ["echo: once please"]);
 });
+
+test("channel rules: requireMention false answers every message; allow false and the \"*\" entry decide for the rest", async (t) => {
+  const fake = await slackFakeFor(t);
+  const ada = fake.world.addPerson("ada");
+  const chatty = fake.world.addChannel("chatty");
+  const muted = fake.world.addChannel("muted");
+  const other = fake.world.addChannel("other");
+  const { admin } = await startSlackGateway(t, fake, { channels: { [chatty.id]: { requireMention: false }, [muted.id]: { allow: false }, "*": { requireMention: false, users: [ada.id] } } });
+
+  fake.say({ user: ada.id, channel: chatty.id, text: "no mention needed here" });
+  await slackReply(fake, chatty.id, "echo: no mention needed here");
+  fake.say({ user: ada.id, channel: muted.id, text: "hello?", mention: true });
+  await eventually("allow false counted", async () => (await slackAccount(admin)).dropped["group_not_allowed"] === 1);
+  // A channel not listed falls under "*": no mention needed, only ada.
+  const eve = fake.world.addPerson("eve");
+  fake.say({ user: eve.id, channel: other.id, text: "me?" });
+  await eventually("eve not in the * users", async () => (await slackAccount(admin)).dropped["not_allowed"] === 1);
+  fake.say({ user: ada.id, channel: other.id, text: "falls under star" });
+  await slackReply(fake, other.id, "echo: falls under star");
+  assert.deepEqual(fake.delivered(muted.id), []);
+  assert.deepEqual(fake.delivered(other.id), ["echo: falls under star"]);
+});

@@ -312,6 +312,8 @@ export class ChannelRegistry {
     slot.controller = controller;
     try {
       const adapter = slot.adapter ?? (await this.createAdapter(slot));
+      // Stopped while the channel's library was loading: starting now would leave it running, unowned.
+      if (controller.signal.aborted) return;
       await adapter.start(controller.signal, (msg) => this.deps.onInbound(msg, slot.account));
       if (controller.signal.aborted) return;
       slot.running = true;

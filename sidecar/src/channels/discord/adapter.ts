@@ -59,7 +59,9 @@ export class DiscordAdapter implements ChannelAdapter {
       await client.login(config.token);
       if (!client.isReady()) await once(client, Events.ClientReady, { signal });
     } catch (err) {
+      // A stop during login destroyed the client before its socket opened; login may open it after.
       if (this.client === client) await this.stop();
+      else await client.destroy();
       const halt = haltReason(err);
       if (halt) {
         this.halt(halt);
@@ -67,6 +69,10 @@ export class DiscordAdapter implements ChannelAdapter {
       }
       this.lastError = describeDiscordError(err);
       throw err;
+    }
+    if (this.client !== client) {
+      await client.destroy();
+      throw new Error("discord stopped while starting");
     }
     this.selfId = client.user?.id;
     this.selfTag = client.user?.tag;
