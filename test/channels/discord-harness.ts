@@ -38,10 +38,10 @@ export async function startDiscordGateway(
   const file = { ...discordConfig(fake, overrides), ...(opts.agent ? { agent: opts.agent } : {}) };
   // Loading discord.js keeps the gateway busy for a moment; the admin connects once the channel has called out.
   const running = await startChannelGateway(t, { file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) }, () => fake.dropHung(), () =>
-    fake.waitForCall((c) => c.method === "GET /gateway/bot", 20_000, "the channel's GET /gateway/bot"),
+    fake.waitForCall((c) => c.method === "GET /gateway/bot", 60_000, "the channel's GET /gateway/bot"),
   );
   const client = running.admin;
-  if (opts.waitForReady !== false) await eventually("discord connected", async () => (await discordAccount(client)).connected, 20_000);
+  if (opts.waitForReady !== false) await eventually("discord connected", async () => (await discordAccount(client)).connected, 60_000);
   return running;
 }
 

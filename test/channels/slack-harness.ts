@@ -37,10 +37,10 @@ export async function startSlackGateway(
   const file = { ...slackConfig(fake, overrides), ...(opts.agent ? { agent: opts.agent } : {}) };
   // Loading Bolt keeps the gateway busy for a moment; the admin connects once the channel has called out.
   const running = await startChannelGateway(t, { file, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}) }, () => fake.dropHung(), () =>
-    fake.waitForCall((c) => c.method === "auth.test", 20_000, "the channel's auth.test"),
+    fake.waitForCall((c) => c.method === "auth.test", 60_000, "the channel's auth.test"),
   );
   const client = running.admin;
-  if (opts.waitForSocket !== false) await eventually("slack connected", async () => (await slackAccount(client)).connected, 15_000);
+  if (opts.waitForSocket !== false) await eventually("slack connected", async () => (await slackAccount(client)).connected, 60_000);
   return running;
 }
 
