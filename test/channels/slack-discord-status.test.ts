@@ -19,11 +19,12 @@ test("tokens from the environment; both channels in channels status (human and -
   const file = { heartbeat: { enabled: false }, channels: { slack: { apiUrl: slack.apiUrl }, discord: { apiBase: discord.apiBase } } };
   const gw = await startGateway({ file, env });
   defer(t, () => gw.stop());
-  await slack.waitForCall((c) => c.method === "auth.test", 20_000);
-  await discord.waitForCall((c) => c.method === "GET /gateway/bot", 20_000);
+  // Loading Bolt and discord.js on a loaded machine takes a while; the admin connects once both called out.
+  await slack.waitForCall((c) => c.method === "auth.test", 60_000);
+  await discord.waitForCall((c) => c.method === "GET /gateway/bot", 60_000);
   const { client: admin } = await connectRaw(gw.url, { mode: "ui" });
   defer(t, () => admin.close());
-  await eventually("both connected", async () => (await channelAccount(admin, "slack")).connected && (await channelAccount(admin, "discord")).connected, 20_000);
+  await eventually("both connected", async () => (await channelAccount(admin, "slack")).connected && (await channelAccount(admin, "discord")).connected, 60_000);
 
   const eve = discord.world.user("eve");
   discord.say({ author: eve.id, channel: discord.world.dm(eve).id, content: "hi" });
