@@ -16,3 +16,7 @@ export * from "./methods/nodes.js";
 export * from "./methods/canvas.js";
 export * from "./methods/approvals.js";
 export * from "./methods/usage.js";
+export * from "./methods/sessions.js";
+export * from "./methods/cron.js";
+export * from "./methods/config.js";
+export * from "./methods/agents.js";

@@ -31,6 +31,7 @@ export const REASONS = {
   idempotency_key_missing: { code: "INVALID_REQUEST", close: "invalid frame" },
   not_found: { code: "NOT_FOUND", close: "invalid frame" },
   forbidden: { code: "FORBIDDEN", close: "invalid frame" },
+  config_conflict: { code: "CONFLICT", close: "invalid frame" },
   unavailable: { code: "UNAVAILABLE", close: "unavailable" },
   agent_timeout: { code: "AGENT_TIMEOUT", close: "timeout" },
   internal: { code: "UNAVAILABLE", close: "internal error" },

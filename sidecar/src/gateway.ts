@@ -1,6 +1,6 @@
 import { CloseCode } from "@clawdbot/protocol";
 import type { Logger } from "pino";
-import type { GatewayConfig, LoadedConfigFile } from "./config/index.js";
+import { planReload, type GatewayConfig, type LoadedConfigFile, type ReloadPlan } from "./config/index.js";
 import type { GatewayServices } from "./services.js";
 import { Connection, type ConnectionDeps } from "./server/connection.js";
 import { Connections } from "./server/connections.js";
@@ -45,18 +45,28 @@ export class Gateway {
   private canvasHostUrl: string | undefined;
   private canvasPort: number | undefined;
   private stopping: Promise<void> | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly onRestart: ((reason: string) => void) | undefined;
+  private readonly stores: Stores;
 
   private constructor(opts: GatewayOptions, stores: Stores) {
     const { config, logger } = opts;
     this.log = logger;
-    const { services, dispatcher, handshake } = wire(opts, stores, {
+    this.onRestart = opts.onRestart;
+    this.stores = stores;
+    const facts = {
       port: () => this.listener.port,
       connectionCount: () => this.connections.size,
       connectionsByRole: () => this.connections.byRole(),
       canvasHostUrl: () => this.canvasHostUrl,
-      canvasSessionUrl: (session) => (this.canvasHostUrl === undefined ? undefined : this.canvasHost?.sessionUrl(session)),
-      disconnectDevice: (...args) => this.connections.disconnectDevice(...args),
-    });
+      canvasSessionUrl: (session: string) => (this.canvasHostUrl === undefined ? undefined : this.canvasHost?.sessionUrl(session)),
+      disconnectDevice: (...args: Parameters<GatewayServices["disconnectDevice"]>) => this.connections.disconnectDevice(...args),
+    };
+    const lifecycle = {
+      applyConfig: (next: GatewayConfig, file: LoadedConfigFile) => this.applyConfig(next, file),
+      scheduleRestart: (delayMs: number, reason: string) => this.scheduleRestart(delayMs, reason),
+    };
+    const { services, dispatcher, handshake } = wire(opts, stores, facts, lifecycle);
     this.services = services;
     this.connections = new Connections(services, logger, () => this.stopping !== undefined);
     const nonces = new NonceSource();
@@ -133,17 +143,15 @@ export class Gateway {
   }
 
   /**
-   * Applies a reloaded, already validated config. Logging, heartbeats, the agent backend, channel
-   * access policies, origins, trusted proxies and auto-approval follow at once; listener, auth
-   * and TLS changes are reported as needing a restart.
+   * Applies a reloaded, already validated config (SIGHUP, config.set/patch/apply). Logging,
+   * heartbeats, the agent backend, the scheduler, channel access policies, origins, trusted
+   * proxies and auto-approval follow at once; the plan names the keys that wait for a restart
+   * (listener, auth, TLS, limits, channel credentials — see config/reload-plan.ts).
    */
-  applyConfig(next: GatewayConfig, file: LoadedConfigFile): string[] {
+  applyConfig(next: GatewayConfig, file: LoadedConfigFile): ReloadPlan {
     const s = this.services;
     const prev = s.config;
-    const needRestart: string[] = [];
-    if (prev.host !== next.host || prev.port !== next.port) needRestart.push("bind/port");
-    if (JSON.stringify(prev.auth) !== JSON.stringify(next.auth)) needRestart.push("auth");
-    if (JSON.stringify(prev.tls) !== JSON.stringify(next.tls)) needRestart.push("tls");
+    const plan = planReload(s.configFile.file, file.file);
     const channelChanges = s.channels.reconfigure(next.channels);
     s.config = next;
     s.configFile = file;
@@ -156,8 +164,22 @@ export class Gateway {
     }));
     if (changed) s.stateEvents.healthChanged();
     if (JSON.stringify(prev.agent) !== JSON.stringify(next.agent)) s.runner.setBackend(createBackend(next.agent), next.agent.timeoutMs, timeoutSetting(next.agent));
-    this.log.info({ path: file.path, needRestart, channels: channelChanges }, "config reloaded");
-    return needRestart;
+    s.cron.reconfigure();
+    this.log.info({ path: file.path, changed: plan.changed, restartRequired: plan.restart, channels: channelChanges }, "config reloaded");
+    return plan;
+  }
+
+  /** Restarts this gateway in its process after `delayMs` (when the process offered a way to). */
+  scheduleRestart(delayMs: number, reason: string): { scheduled: boolean; reason?: string } {
+    const restart = this.onRestart;
+    if (!restart) return { scheduled: false, reason: "this gateway runs without a way to restart itself; restart it to apply the change" };
+    if (this.stopping) return { scheduled: false, reason: "the gateway is already stopping" };
+    if (!this.restartTimer) {
+      this.log.info({ delayMs, reason }, "restart scheduled");
+      this.restartTimer = setTimeout(() => restart(reason), delayMs);
+      this.restartTimer.unref();
+    }
+    return { scheduled: true };
   }
 
   /** Starts listening; resolves once the socket is bound. */
@@ -175,6 +197,7 @@ export class Gateway {
     s.channels.startAll();
     this.channelHealth = watchChannelHealth({ channels: s.channels, health: s.health, stateEvents: s.stateEvents, labels: (id) => channelModule(id)?.label ?? id }, CHANNEL_HEALTH_MS);
     s.outbox.start();
+    await s.cron.start();
     this.startAdvertising();
     this.log.info({ url: this.url, auth: s.config.auth.mode, ...(s.tls ? { tlsSha256: s.tls.fingerprint256 } : {}) }, "gateway listening");
     return { host, port: bound };
@@ -224,11 +247,15 @@ export class Gateway {
     await this.advertiser?.stop().catch(() => undefined);
     clearInterval(this.tickTimer);
     this.channelHealth?.stop();
+    clearTimeout(this.restartTimer);
     s.heartbeat.stop();
+    const cronStopped = s.cron.stop();
     s.broadcaster.broadcast("shutdown", restartExpectedMs === undefined ? { reason } : { reason, restartExpectedMs });
     this.connections.closeAll(CloseCode.serviceRestart, "service restart");
     s.runner.abortAll();
     s.approvals.closeAll();
+    await cronStopped;
+    await this.stores.sessionIndex.flush();
     await this.canvasHost?.close().catch(() => undefined);
     await s.outbox.stop();
     await s.channels.stopAll();

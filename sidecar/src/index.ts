@@ -18,3 +18,5 @@ export { runGateway, type RunGatewayOptions } from "./run.js";
 export { createWebchatHandler } from "./web/webchat.js";
 export { createControlUiHandler } from "./web/control-ui.js";
 export * from "./discovery/index.js";
+export type { Timers, TimerHandle } from "./cron/timers.js";
+export { CronService, openCronStore, type CronDeps, type ExecResult } from "./cron/service.js";

@@ -9,7 +9,7 @@ import {
   type GatewayFlags,
   type StatePaths,
 } from "./config/index.js";
-import { createLogger } from "./logging/logger.js";
+import { createLogger, type Logger } from "./logging/logger.js";
 import { LogRing } from "./logging/log-ring.js";
 import { Gateway } from "./gateway.js";
 import { StoreCorruptError } from "./store/json-file.js";
@@ -30,30 +30,36 @@ const SHUTDOWN_DEADLINE_MS = 5000;
 export async function runGateway(opts: RunGatewayOptions): Promise<number> {
   let gateway: Gateway;
   let lock: InstanceLock | undefined;
+  const paths = resolveStatePaths(opts.env, opts.flags.config);
+  const ring = new LogRing();
+  let logger: Logger | undefined;
+  let finish: (code: number) => void = () => undefined;
+  const exited = new Promise<number>((resolve) => (finish = resolve));
+  // config.apply with restartDelayMs: stop this gateway, start a fresh one from the file, same process.
+  let restarting = false;
+  const restart = (reason: string) => {
+    if (restarting) return;
+    restarting = true;
+    void (async () => {
+      await gateway.stop(`restarting: ${reason}`, RESTART_EXPECTED_MS);
+      gateway = await boot(paths, opts, ring, logger, restart);
+      lock?.update(gateway.port, gateway.url);
+    })()
+      .catch((err: unknown) => {
+        opts.fail(`restart failed: ${(err as Error).message}`);
+        void lock?.release().then(() => finish(1));
+      })
+      .finally(() => (restarting = false));
+  };
   try {
-    const paths = resolveStatePaths(opts.env, opts.flags.config);
     const file = await loadConfigFile(paths.configPath, { required: configNamed(opts) });
     const config = resolveConfig(file.file, paths, opts.env, opts.flags);
     lock = await InstanceLock.acquire(paths.stateDir);
-    const ring = new LogRing();
-    const logger = createLogger({ level: config.logLevel, pretty: opts.pretty, ring });
+    logger = createLogger({ level: config.logLevel, pretty: opts.pretty, ring });
     const inArgv = [opts.flags.token !== undefined ? "--token" : "", opts.flags.password !== undefined ? "--password" : ""].filter(Boolean);
     if (inArgv.length > 0) logger.warn({ flags: inArgv }, argvSecretWarning(inArgv));
-    gateway = await Gateway.create({ config, configFile: file, logger, logRing: ring });
-    try {
-      await gateway.listen();
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EADDRINUSE") {
-        throw new ConfigError(`port ${config.port} on ${config.host} is already in use by another program; pick another with --port`);
-      }
-      if (code === "EADDRNOTAVAIL") throw new ConfigError(`cannot bind ${config.host}: no such address on this machine`);
-      throw err;
-    }
+    gateway = await boot(paths, opts, ring, logger, restart);
     lock.update(gateway.port, gateway.url);
-    process.stdout.write(`clawdbot gateway listening on ${gateway.url} (pid ${process.pid})\n`);
-    process.stdout.write(`Control UI: ${pageUrl(gateway.url)}control/  WebChat: ${pageUrl(gateway.url)}\n`);
-    if (gateway.tlsFingerprint) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${gateway.tlsFingerprint}\n`);
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError || err instanceof StoreCorruptError || err instanceof InstanceLockedError || err instanceof InstanceLockUnsafeError) {
@@ -62,31 +68,60 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     }
     throw err;
   }
-  const paths = resolveStatePaths(opts.env, opts.flags.config);
   const onHup = () => {
     void reloadConfig(gateway, paths, opts);
   };
   process.on("SIGHUP", onHup);
-  return new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      process.off("SIGHUP", onHup);
-      setTimeout(() => resolve(1), SHUTDOWN_DEADLINE_MS).unref();
-      void restartIntent(paths.stateDir)
-        .then((restartExpectedMs) => gateway.stop(`received ${signal}`, restartExpectedMs))
-        .then(
-          () => 0,
-          () => 1,
-        )
-        .then(async (code) => {
-          await lock?.release();
-          resolve(code);
-        });
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onHup);
+    setTimeout(() => finish(1), SHUTDOWN_DEADLINE_MS).unref();
+    void restartIntent(paths.stateDir)
+      .then((restartExpectedMs) => gateway.stop(`received ${signal}`, restartExpectedMs))
+      .then(
+        () => 0,
+        () => 1,
+      )
+      .then(async (code) => {
+        await lock?.release();
+        finish(code);
+      });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return exited;
+}
+
+/** Reads the config file, builds a gateway on it and listens; prints the listening line. */
+async function boot(paths: StatePaths, opts: RunGatewayOptions, ring: LogRing, logger: Logger | undefined, onRestart: (reason: string) => void): Promise<Gateway> {
+  const file = await loadConfigFile(paths.configPath);
+  const config = resolveConfig(file.file, paths, opts.env, opts.flags);
+  const log = logger ?? createLogger({ level: config.logLevel, pretty: opts.pretty, ring });
+  log.level = config.logLevel;
+  const gateway = await Gateway.create({
+    config,
+    configFile: file,
+    logger: log,
+    logRing: ring,
+    resolve: (f) => resolveConfig(f, paths, opts.env, opts.flags),
+    onRestart,
   });
+  try {
+    await gateway.listen();
+  } catch (err) {
+    await gateway.stop("could not listen").catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new ConfigError(`port ${config.port} on ${config.host} is already in use by another program; pick another with --port`);
+    }
+    if (code === "EADDRNOTAVAIL") throw new ConfigError(`cannot bind ${config.host}: no such address on this machine`);
+    throw err;
+  }
+  process.stdout.write(`clawdbot gateway listening on ${gateway.url} (pid ${process.pid})\n`);
+  process.stdout.write(`Control UI: ${pageUrl(gateway.url)}control/  WebChat: ${pageUrl(gateway.url)}\n`);
+  if (gateway.tlsFingerprint) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${gateway.tlsFingerprint}\n`);
+  return gateway;
 }
 
 /** A config path the user named (--config, CLAWDBOT_CONFIG_PATH) must exist; the default one may not. */
@@ -113,8 +148,8 @@ async function reloadConfig(gateway: Gateway, paths: StatePaths, opts: RunGatewa
   try {
     const file = await loadConfigFile(paths.configPath, { required: configNamed(opts) });
     const next = resolveConfig(file.file, paths, opts.env, opts.flags);
-    const needRestart = gateway.applyConfig(next, file);
-    if (needRestart.length > 0) gateway.logger.warn({ needRestart }, "some changes take effect after a restart");
+    const plan = gateway.applyConfig(next, file);
+    if (plan.restart.length > 0) gateway.logger.warn({ restartRequired: plan.restart }, "some changes take effect after a restart");
   } catch (err) {
     gateway.logger.error({ err: (err as Error).message, path: paths.configPath }, "config reload rejected; still running with the previous config");
   }

@@ -20,6 +20,10 @@ import type { ApprovalBroker } from "./approvals/broker.js";
 import type { UsageLedger } from "./agent/usage.js";
 import type { ExecPolicyFile } from "./approvals/policy-file.js";
 import type { ExecGate } from "./approvals/exec-gate.js";
+import type { SessionService } from "./sessions/service.js";
+import type { CronService } from "./cron/service.js";
+import type { ConfigWriter } from "./config/writer.js";
+import type { Waker } from "./state/waker.js";
 
 /** What method handlers may use; built once by the gateway and passed down. */
 export interface GatewayServices {
@@ -60,6 +64,10 @@ export interface GatewayServices {
   readonly execPolicy: ExecPolicyFile;
   /** node.invoke with exec approvals applied to system.run. */
   readonly execGate: ExecGate;
+  readonly sessions: SessionService;
+  readonly cron: CronService;
+  readonly configWriter: ConfigWriter;
+  readonly waker: Waker;
   /** Base URL of a canvas session on the canvas host (ends with /). */
   canvasUrl(session: string): string;
   /** Open WebSocket connections (any state). */

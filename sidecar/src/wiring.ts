@@ -2,7 +2,7 @@ import { hostname as osHostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { METHODS, type PresenceEntry } from "@clawdbot/protocol";
 import type { Logger } from "pino";
-import type { GatewayConfig, LoadedConfigFile } from "./config/index.js";
+import type { ConfigFile, GatewayConfig, LoadedConfigFile, ReloadPlan } from "./config/index.js";
 import { LogRing } from "./logging/log-ring.js";
 import { PresenceRegistry } from "./state/presence.js";
 import { HealthState } from "./state/health.js";
@@ -35,6 +35,15 @@ import { ApprovalBroker } from "./approvals/broker.js";
 import { ExecPolicyFile } from "./approvals/policy-file.js";
 import { ExecGate } from "./approvals/exec-gate.js";
 import { UsageLedger } from "./agent/usage.js";
+import { SessionIndex } from "./sessions/index-file.js";
+import { SessionService } from "./sessions/service.js";
+import { SystemNotes } from "./sessions/system-notes.js";
+import { Waker } from "./state/waker.js";
+import { CronService, openCronStore, type CronJobStore } from "./cron/service.js";
+import { checkJob, createExecutor } from "./cron/execute.js";
+import { systemTimers, type Timers } from "./cron/timers.js";
+import { ConfigWriter } from "./config/writer.js";
+import { modelChoices } from "./agent/models.js";
 
 export interface WiringOptions {
   config: GatewayConfig;
@@ -45,6 +54,15 @@ export interface WiringOptions {
   hostname?: string;
   /** Channel transport seams (tests point a channel at a fake); the real libraries when absent. */
   channelTransports?: ChannelTransports;
+  /** Timers of the cron scheduler (tests drive time with their own). */
+  timers?: Timers;
+  /**
+   * Turns a config file into the effective config with this process's env and flags; config
+   * writes (config.set/patch/apply) are refused without it.
+   */
+  resolve?: (file: ConfigFile) => GatewayConfig;
+  /** Restarts the gateway in this process (config.apply with restartDelayMs); none without it. */
+  onRestart?: (reason: string) => void;
 }
 
 /** The stores under the state dir, opened before anything is built on them. */
@@ -56,6 +74,9 @@ export interface Stores {
   tls: TlsMaterial | undefined;
   nodes: NodeRegistry;
   usage: UsageLedger;
+  transcripts: TranscriptStore;
+  sessionIndex: SessionIndex;
+  cronJobs: CronJobStore;
 }
 
 /** What only the running listener knows; asked at call time. */
@@ -69,6 +90,12 @@ export interface ListenerFacts {
   disconnectDevice: GatewayServices["disconnectDevice"];
 }
 
+/** What the gateway's lifecycle does for the services (config writes apply and restart through it). */
+export interface LifecycleHooks {
+  applyConfig(next: GatewayConfig, file: LoadedConfigFile): ReloadPlan;
+  scheduleRestart(delayMs: number, reason: string): { scheduled: boolean; reason?: string };
+}
+
 /** The gateway's parts, connected to each other but not yet started. */
 export interface Wired {
   services: GatewayServices;
@@ -79,7 +106,13 @@ export interface Wired {
 /** Opens every store under the state dir. */
 export async function openStores(config: GatewayConfig, now: () => number, log: Logger): Promise<Stores> {
   const dir = config.paths.stateDir;
+  let index: SessionIndex | undefined;
+  const transcripts = new TranscriptStore(dir, log, { now, onAppend: (key, ev) => index?.recordAppend(key, ev.message, ev.header, ev.stamp) });
+  index = await SessionIndex.open(transcripts, log);
   return {
+    transcripts,
+    sessionIndex: index,
+    cronJobs: await openCronStore(dir),
     devices: await DeviceStore.open(dir, now),
     nodePairing: await NodePairingStore.open(dir, now),
     channelAccess: await ChannelAccessStore.open(dir, now),
@@ -91,7 +124,7 @@ export async function openStores(config: GatewayConfig, now: () => number, log: 
 }
 
 /** Builds the services every handler reaches, the dispatcher over them and the handshake. */
-export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts): Wired {
+export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts, lifecycle: LifecycleHooks): Wired {
   const { config, logger } = opts;
   const now = opts.now ?? Date.now;
   const startedAt = now();
@@ -105,11 +138,15 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
   );
   const broadcaster = new Broadcaster();
   const stateEvents = new StateEvents(broadcaster, presence, health);
+  const notes = new SystemNotes();
+  let waker: Waker | undefined;
+  let sessions: SessionService | undefined;
   const heartbeat = new HeartbeatRunner(hb.enabled, hb.intervalMs, now, (beat) => {
     broadcaster.broadcast("heartbeat", beat, { droppable: true, roles: ["operator"] });
     if (health.update((f) => ({ ...f, heartbeat: { ...f.heartbeat, lastTs: beat.ts } }))) stateEvents.healthChanged();
+    waker?.onHeartbeat();
   });
-  const transcripts = new TranscriptStore(config.paths.stateDir, logger);
+  const { transcripts } = stores;
   const runner = new AgentRunner({
     backend: createBackend(config.agent),
     transcripts,
@@ -120,9 +157,28 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     usage: stores.usage,
     emitAgent: (ev, droppable) => broadcaster.broadcast("agent", ev, { droppable, roles: ["operator"] }),
     emitChat: (ev, droppable) => broadcaster.broadcast("chat", ev, { droppable, roles: ["operator"] }),
+    settings: (key) => sessions?.settings(key) ?? {},
+    drainNotes: (key) => notes.drain(key),
+  });
+  waker = new Waker({ notes, runner, heartbeat: () => heartbeat, log: logger });
+  sessions = new SessionService({
+    transcripts,
+    index: stores.sessionIndex,
+    runs: runner,
+    now,
+    log: logger,
+    models: () => ({ ids: modelChoices(services.config.agent).map((m) => m.id), provider: services.config.agent.backend }),
+    emitChat: (ev) => broadcaster.broadcast("chat", ev, { roles: ["operator"] }),
   });
   const { devices, nodePairing, channelAccess, outbox, nodes, tls } = stores;
-  const router = new InboundRouter({ log: logger, runner, outbox, registry: () => channels, accessStore: channelAccess });
+  const router = new InboundRouter({
+    log: logger,
+    runner,
+    outbox,
+    registry: () => channels,
+    accessStore: channelAccess,
+    sendPolicy: (key) => sessions?.settings(key).sendPolicy,
+  });
   const channels = new ChannelRegistry(config.channels, {
     log: logger,
     now,
@@ -142,6 +198,30 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     resolved: (p) => broadcaster.broadcast("exec.approval.resolved", p, { scope: "operator.approvals" }),
   });
   const execPolicy = new ExecPolicyFile(join(config.paths.stateDir, "exec-approvals.json"));
+  const cron = new CronService(
+    {
+      stateDir: config.paths.stateDir,
+      now,
+      timers: opts.timers ?? systemTimers,
+      log: logger.child({ component: "cron" }),
+      config: () => services.config.cron,
+      execute: createExecutor({ runner, channels, waker }),
+      check: (job) => checkJob({ channels }, job),
+      deliver: ({ channel, chatId, text, idempotencyKey }) => outbox.enqueue({ channel, chatId, text, idempotencyKey }, channels.textLimit(channel) ?? 4096),
+      emit: (ev) => broadcaster.broadcast("cron", ev, { roles: ["operator"], scope: "operator.read" }),
+    },
+    stores.cronJobs,
+  );
+  outbox.subscribe((ev) => cron.onOutbox(ev));
+  const configWriter = new ConfigWriter({
+    path: config.paths.configPath,
+    log: logger,
+    resolve: opts.resolve,
+    apply: (next, file) => lifecycle.applyConfig(next, file),
+    restart: (delayMs, reason) => lifecycle.scheduleRestart(delayMs, reason),
+    running: () => services.configFile,
+    notify: async (sessionKey, text) => void (await sessions!.inject({ sessionKey, message: text, label: "config" })),
+  });
   const canvasFallback = `http://${urlHost(config.host)}:${config.canvasPort ?? 0}`;
   const services: GatewayServices = {
     config,
@@ -177,6 +257,10 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts):
     execGate: new ExecGate({ invoker, nodes, broker: approvals, policy: execPolicy, now, log: logger }),
     canvasFiles: new CanvasFiles(config.paths.stateDir),
     canvasUrl: (session) => facts.canvasSessionUrl(session) ?? `${canvasFallback}/${session}/`,
+    sessions,
+    cron,
+    configWriter,
+    waker,
   };
   nodes.bindAllowlist(() => services.config.nodes);
   const dispatcher = new Dispatcher(METHODS, buildHandlers(services), new DedupeCache(now), logger);

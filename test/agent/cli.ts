@@ -17,11 +17,11 @@ export interface CliRun {
  * `clawdbot <args> --url <gateway>` with the gateway's state dir as CLAWDBOT_STATE_DIR and no other
  * CLAWDBOT_* variables. Asynchronous, so the in-process gateway keeps serving meanwhile.
  */
-export function cli(gw: TestGateway, args: readonly string[]): Promise<CliRun> {
+export function cli(gw: TestGateway, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: build first (npx tsc -b cli/tsconfig.json)`);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("CLAWDBOT_")) env[k] = v;
-  Object.assign(env, { CLAWDBOT_STATE_DIR: gw.stateDir, NO_COLOR: "1", FORCE_COLOR: "0" });
+  Object.assign(env, { CLAWDBOT_STATE_DIR: gw.stateDir, NO_COLOR: "1", FORCE_COLOR: "0" }, extraEnv);
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [BIN, ...args, "--url", gw.url], { env, timeout: 30_000, encoding: "utf8" }, (_err, stdout, stderr) =>
       resolve({ code: child.exitCode, stdout, stderr }),

@@ -99,7 +99,9 @@ test("chat.history survives a gateway restart, and the next turn still sends the
 
   const file = join(dir, "sessions", "agent~main~dm.jsonl");
   assert.equal((await stat(file)).mode & 0o777, 0o600, "transcripts are private to the user");
-  assert.equal((await readFile(file, "utf8")).trim().split("\n").length, 2);
+  // The session header, then the two messages.
+  const lines = (await readFile(file, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { type?: string; role?: string });
+  assert.deepEqual(lines.map((l) => l.type ?? l.role), ["session", "user", "assistant"]);
 
   const second = await gatewayFor(t, opts);
   const c2 = await uiClient(t, second);

@@ -153,6 +153,7 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case forbidden = "FORBIDDEN"
     case notFound = "NOT_FOUND"
     case rateLimited = "RATE_LIMITED"
+    case conflict = "CONFLICT"
 }
 
 public struct StateVersion: Codable, Sendable, Equatable {
@@ -673,41 +674,219 @@ public struct LogsTailResult: Codable, Sendable, Equatable {
     }
 }
 
-/// Params of `config.get`: The effective configuration with secrets redacted.
+/// Params of `config.get`: The config file as it is on disk: text and parsed form with secrets redacted, its hash, and whether it is valid.
 public struct ConfigGetParams: Codable, Sendable, Equatable {
     public init() {
     }
 }
 
-/// Result of `config.get`: The effective configuration with secrets redacted.
+/// Result of `config.get`: The config file as it is on disk: text and parsed form with secrets redacted, its hash, and whether it is valid.
 public struct ConfigGetResult: Codable, Sendable, Equatable {
     public let path: String
     public let exists: Bool
     public let hash: String
+    public let raw: String?
+    public let parsed: [String: AnyCodable]?
+    public let valid: Bool
     public let config: [String: AnyCodable]
+    public let issues: [ConfigGetResultIssue]
+    public let warnings: [ConfigGetResultIssue]
 
-    public init(path: String, exists: Bool, hash: String, config: [String: AnyCodable]) {
+    public init(path: String, exists: Bool, hash: String, raw: String? = nil, parsed: [String: AnyCodable]? = nil, valid: Bool, config: [String: AnyCodable], issues: [ConfigGetResultIssue], warnings: [ConfigGetResultIssue]) {
         self.path = path
         self.exists = exists
         self.hash = hash
+        self.raw = raw
+        self.parsed = parsed
+        self.valid = valid
         self.config = config
+        self.issues = issues
+        self.warnings = warnings
     }
 }
 
-/// Params of `config.schema`: JSON Schema of clawdbot.json.
+public struct ConfigGetResultIssue: Codable, Sendable, Equatable {
+    public let path: String
+    public let message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+}
+
+/// Params of `config.schema`: JSON Schema of clawdbot.json with hints for settings forms.
 public struct ConfigSchemaParams: Codable, Sendable, Equatable {
     public init() {
     }
 }
 
-/// Result of `config.schema`: JSON Schema of clawdbot.json.
+/// Result of `config.schema`: JSON Schema of clawdbot.json with hints for settings forms.
 public struct ConfigSchemaResult: Codable, Sendable, Equatable {
     public let schema: [String: AnyCodable]
+    public let uiHints: [String: ConfigSchemaResultUiHint]
     public let version: String
+    public let generatedAt: String
 
-    public init(schema: [String: AnyCodable], version: String) {
+    public init(schema: [String: AnyCodable], uiHints: [String: ConfigSchemaResultUiHint], version: String, generatedAt: String) {
         self.schema = schema
+        self.uiHints = uiHints
         self.version = version
+        self.generatedAt = generatedAt
+    }
+}
+
+public struct ConfigSchemaResultUiHint: Codable, Sendable, Equatable {
+    public let label: String?
+    public let help: String?
+    public let group: String?
+    public let order: Int?
+    public let advanced: Bool?
+    public let sensitive: Bool?
+    public let placeholder: String?
+    public let restartRequired: Bool?
+
+    public init(label: String? = nil, help: String? = nil, group: String? = nil, order: Int? = nil, advanced: Bool? = nil, sensitive: Bool? = nil, placeholder: String? = nil, restartRequired: Bool? = nil) {
+        self.label = label
+        self.help = help
+        self.group = group
+        self.order = order
+        self.advanced = advanced
+        self.sensitive = sensitive
+        self.placeholder = placeholder
+        self.restartRequired = restartRequired
+    }
+}
+
+/// Params of `config.set`: Replaces the config file (JSON5 text) when baseHash still matches, and applies it.
+public struct ConfigSetParams: Codable, Sendable, Equatable {
+    public let raw: String
+    public let baseHash: String?
+
+    public init(raw: String, baseHash: String? = nil) {
+        self.raw = raw
+        self.baseHash = baseHash
+    }
+}
+
+/// Result of `config.set`: Replaces the config file (JSON5 text) when baseHash still matches, and applies it.
+public struct ConfigSetResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let path: String
+    public let hash: String
+    public let config: [String: AnyCodable]
+    public let changed: [String]
+    public let live: [String]
+    public let restartRequired: [String]
+    public let restart: ConfigSetResultRestart
+    public let warnings: [String]
+
+    public init(ok: Bool, path: String, hash: String, config: [String: AnyCodable], changed: [String], live: [String], restartRequired: [String], restart: ConfigSetResultRestart, warnings: [String]) {
+        self.ok = ok
+        self.path = path
+        self.hash = hash
+        self.config = config
+        self.changed = changed
+        self.live = live
+        self.restartRequired = restartRequired
+        self.restart = restart
+        self.warnings = warnings
+    }
+}
+
+public struct ConfigSetResultRestart: Codable, Sendable, Equatable {
+    public let scheduled: Bool
+    public let delayMs: Int?
+    public let reason: String?
+
+    public init(scheduled: Bool, delayMs: Int? = nil, reason: String? = nil) {
+        self.scheduled = scheduled
+        self.delayMs = delayMs
+        self.reason = reason
+    }
+}
+
+/// Params of `config.patch`: Merges a JSON merge patch (null removes a key) into the config file when baseHash still matches, and applies it.
+public struct ConfigPatchParams: Codable, Sendable, Equatable {
+    public let raw: String
+    public let baseHash: String?
+    public let note: String?
+    public let restartDelayMs: Int?
+    public let sessionKey: String?
+
+    public init(raw: String, baseHash: String? = nil, note: String? = nil, restartDelayMs: Int? = nil, sessionKey: String? = nil) {
+        self.raw = raw
+        self.baseHash = baseHash
+        self.note = note
+        self.restartDelayMs = restartDelayMs
+        self.sessionKey = sessionKey
+    }
+}
+
+/// Result of `config.patch`: Merges a JSON merge patch (null removes a key) into the config file when baseHash still matches, and applies it.
+public struct ConfigPatchResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let path: String
+    public let hash: String
+    public let config: [String: AnyCodable]
+    public let changed: [String]
+    public let live: [String]
+    public let restartRequired: [String]
+    public let restart: ConfigSetResultRestart
+    public let warnings: [String]
+
+    public init(ok: Bool, path: String, hash: String, config: [String: AnyCodable], changed: [String], live: [String], restartRequired: [String], restart: ConfigSetResultRestart, warnings: [String]) {
+        self.ok = ok
+        self.path = path
+        self.hash = hash
+        self.config = config
+        self.changed = changed
+        self.live = live
+        self.restartRequired = restartRequired
+        self.restart = restart
+        self.warnings = warnings
+    }
+}
+
+/// Params of `config.apply`: Replaces the config file when baseHash still matches, applies it, and restarts after restartDelayMs when a change needs it.
+public struct ConfigApplyParams: Codable, Sendable, Equatable {
+    public let raw: String
+    public let baseHash: String?
+    public let note: String?
+    public let restartDelayMs: Int?
+    public let sessionKey: String?
+
+    public init(raw: String, baseHash: String? = nil, note: String? = nil, restartDelayMs: Int? = nil, sessionKey: String? = nil) {
+        self.raw = raw
+        self.baseHash = baseHash
+        self.note = note
+        self.restartDelayMs = restartDelayMs
+        self.sessionKey = sessionKey
+    }
+}
+
+/// Result of `config.apply`: Replaces the config file when baseHash still matches, applies it, and restarts after restartDelayMs when a change needs it.
+public struct ConfigApplyResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let path: String
+    public let hash: String
+    public let config: [String: AnyCodable]
+    public let changed: [String]
+    public let live: [String]
+    public let restartRequired: [String]
+    public let restart: ConfigSetResultRestart
+    public let warnings: [String]
+
+    public init(ok: Bool, path: String, hash: String, config: [String: AnyCodable], changed: [String], live: [String], restartRequired: [String], restart: ConfigSetResultRestart, warnings: [String]) {
+        self.ok = ok
+        self.path = path
+        self.hash = hash
+        self.config = config
+        self.changed = changed
+        self.live = live
+        self.restartRequired = restartRequired
+        self.restart = restart
+        self.warnings = warnings
     }
 }
 
@@ -1219,10 +1398,14 @@ public struct ChatHistoryParams: Codable, Sendable, Equatable {
 public struct ChatHistoryResult: Codable, Sendable, Equatable {
     public let sessionKey: String
     public let messages: [ChatHistoryResultMessage]
+    public let sessionId: String?
+    public let thinkingLevel: String?
 
-    public init(sessionKey: String, messages: [ChatHistoryResultMessage]) {
+    public init(sessionKey: String, messages: [ChatHistoryResultMessage], sessionId: String? = nil, thinkingLevel: String? = nil) {
         self.sessionKey = sessionKey
         self.messages = messages
+        self.sessionId = sessionId
+        self.thinkingLevel = thinkingLevel
     }
 }
 
@@ -2387,6 +2570,1000 @@ public struct UsageCostResult: Codable, Sendable, Equatable {
     }
 }
 
+/// Params of `sessions.list`: Sessions (conversations) with their last activity, most recent first.
+public struct SessionsListParams: Codable, Sendable, Equatable {
+    public let limit: Int?
+    public let activeMinutes: Int?
+    public let includeGlobal: Bool?
+    public let includeUnknown: Bool?
+    public let includeLastMessage: Bool?
+    public let includeDerivedTitles: Bool?
+    public let label: String?
+    public let search: String?
+    public let spawnedBy: String?
+    public let agentId: String?
+
+    public init(limit: Int? = nil, activeMinutes: Int? = nil, includeGlobal: Bool? = nil, includeUnknown: Bool? = nil, includeLastMessage: Bool? = nil, includeDerivedTitles: Bool? = nil, label: String? = nil, search: String? = nil, spawnedBy: String? = nil, agentId: String? = nil) {
+        self.limit = limit
+        self.activeMinutes = activeMinutes
+        self.includeGlobal = includeGlobal
+        self.includeUnknown = includeUnknown
+        self.includeLastMessage = includeLastMessage
+        self.includeDerivedTitles = includeDerivedTitles
+        self.label = label
+        self.search = search
+        self.spawnedBy = spawnedBy
+        self.agentId = agentId
+    }
+}
+
+/// Result of `sessions.list`: Sessions (conversations) with their last activity, most recent first.
+public struct SessionsListResult: Codable, Sendable, Equatable {
+    public let ts: Int
+    public let path: String
+    public let count: Int
+    public let defaults: SessionsListResultDefaults
+    public let sessions: [SessionsListResultSession]
+
+    public init(ts: Int, path: String, count: Int, defaults: SessionsListResultDefaults, sessions: [SessionsListResultSession]) {
+        self.ts = ts
+        self.path = path
+        self.count = count
+        self.defaults = defaults
+        self.sessions = sessions
+    }
+}
+
+public struct SessionsListResultDefaults: Codable, Sendable, Equatable {
+    public let model: String?
+    public let modelProvider: String
+    public let contextTokens: Int?
+
+    public init(model: String? = nil, modelProvider: String, contextTokens: Int? = nil) {
+        self.model = model
+        self.modelProvider = modelProvider
+        self.contextTokens = contextTokens
+    }
+}
+
+public struct SessionsListResultSession: Codable, Sendable, Equatable {
+    public let key: String
+    public let kind: SessionsListResultSessionKind
+    public let sessionId: String
+    public let label: String?
+    public let displayName: String?
+    public let channel: String?
+    public let peer: String?
+    public let createdAt: Int
+    public let updatedAt: Int?
+    public let messageCount: Int
+    public let model: String?
+    public let modelProvider: String
+    public let thinkingLevel: SessionsListResultSessionThinkingLevel?
+    public let sendPolicy: SessionsListResultSessionSendPolicy?
+    public let active: Bool
+    public let lastMessage: SessionsListResultSessionLastMessage?
+    public let lastMessagePreview: String?
+
+    public init(key: String, kind: SessionsListResultSessionKind, sessionId: String, label: String? = nil, displayName: String? = nil, channel: String? = nil, peer: String? = nil, createdAt: Int, updatedAt: Int? = nil, messageCount: Int, model: String? = nil, modelProvider: String, thinkingLevel: SessionsListResultSessionThinkingLevel? = nil, sendPolicy: SessionsListResultSessionSendPolicy? = nil, active: Bool, lastMessage: SessionsListResultSessionLastMessage? = nil, lastMessagePreview: String? = nil) {
+        self.key = key
+        self.kind = kind
+        self.sessionId = sessionId
+        self.label = label
+        self.displayName = displayName
+        self.channel = channel
+        self.peer = peer
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.messageCount = messageCount
+        self.model = model
+        self.modelProvider = modelProvider
+        self.thinkingLevel = thinkingLevel
+        self.sendPolicy = sendPolicy
+        self.active = active
+        self.lastMessage = lastMessage
+        self.lastMessagePreview = lastMessagePreview
+    }
+}
+
+public enum SessionsListResultSessionKind: String, Codable, Sendable, CaseIterable {
+    case direct
+    case group
+    case global
+    case unknown
+}
+
+public enum SessionsListResultSessionThinkingLevel: String, Codable, Sendable, CaseIterable {
+    case off
+    case minimal
+    case low
+    case medium
+    case high
+}
+
+public enum SessionsListResultSessionSendPolicy: String, Codable, Sendable, CaseIterable {
+    case allow
+    case deny
+}
+
+public struct SessionsListResultSessionLastMessage: Codable, Sendable, Equatable {
+    public let role: String
+    public let text: String
+    public let timestamp: Int
+
+    public init(role: String, text: String, timestamp: Int) {
+        self.role = role
+        self.text = text
+        self.timestamp = timestamp
+    }
+}
+
+/// Params of `sessions.preview`: The last messages of each named session, shortened.
+public struct SessionsPreviewParams: Codable, Sendable, Equatable {
+    public let keys: [String]
+    public let limit: Int?
+    public let maxChars: Int?
+
+    public init(keys: [String], limit: Int? = nil, maxChars: Int? = nil) {
+        self.keys = keys
+        self.limit = limit
+        self.maxChars = maxChars
+    }
+}
+
+/// Result of `sessions.preview`: The last messages of each named session, shortened.
+public struct SessionsPreviewResult: Codable, Sendable, Equatable {
+    public let ts: Int
+    public let previews: [SessionsPreviewResultPreview]
+
+    public init(ts: Int, previews: [SessionsPreviewResultPreview]) {
+        self.ts = ts
+        self.previews = previews
+    }
+}
+
+public struct SessionsPreviewResultPreview: Codable, Sendable, Equatable {
+    public let key: String
+    public let status: SessionsPreviewResultPreviewStatus
+    public let items: [SessionsListResultSessionLastMessage]
+
+    public init(key: String, status: SessionsPreviewResultPreviewStatus, items: [SessionsListResultSessionLastMessage]) {
+        self.key = key
+        self.status = status
+        self.items = items
+    }
+}
+
+public enum SessionsPreviewResultPreviewStatus: String, Codable, Sendable, CaseIterable {
+    case ok
+    case empty
+    case missing
+    case error
+}
+
+/// Params of `sessions.resolve`: Finds a session key by key, session id or label.
+public struct SessionsResolveParams: Codable, Sendable, Equatable {
+    public let key: String?
+    public let sessionId: String?
+    public let label: String?
+    public let agentId: String?
+    public let spawnedBy: String?
+    public let includeGlobal: Bool?
+    public let includeUnknown: Bool?
+
+    public init(key: String? = nil, sessionId: String? = nil, label: String? = nil, agentId: String? = nil, spawnedBy: String? = nil, includeGlobal: Bool? = nil, includeUnknown: Bool? = nil) {
+        self.key = key
+        self.sessionId = sessionId
+        self.label = label
+        self.agentId = agentId
+        self.spawnedBy = spawnedBy
+        self.includeGlobal = includeGlobal
+        self.includeUnknown = includeUnknown
+    }
+}
+
+/// Result of `sessions.resolve`: Finds a session key by key, session id or label.
+public struct SessionsResolveResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let key: String
+    public let sessionId: String
+
+    public init(ok: Bool, key: String, sessionId: String) {
+        self.ok = ok
+        self.key = key
+        self.sessionId = sessionId
+    }
+}
+
+/// Params of `sessions.patch`: Changes a session's label, model, thinking level or send policy (null clears one).
+public struct SessionsPatchParams: Codable, Sendable, Equatable {
+    public let key: String
+    public let label: String?
+    public let model: String?
+    public let thinkingLevel: SessionsListResultSessionThinkingLevel?
+    public let sendPolicy: SessionsListResultSessionSendPolicy?
+
+    public init(key: String, label: String? = nil, model: String? = nil, thinkingLevel: SessionsListResultSessionThinkingLevel? = nil, sendPolicy: SessionsListResultSessionSendPolicy? = nil) {
+        self.key = key
+        self.label = label
+        self.model = model
+        self.thinkingLevel = thinkingLevel
+        self.sendPolicy = sendPolicy
+    }
+}
+
+/// Result of `sessions.patch`: Changes a session's label, model, thinking level or send policy (null clears one).
+public struct SessionsPatchResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let path: String
+    public let key: String
+    public let entry: SessionsPatchResultEntry
+
+    public init(ok: Bool, path: String, key: String, entry: SessionsPatchResultEntry) {
+        self.ok = ok
+        self.path = path
+        self.key = key
+        self.entry = entry
+    }
+}
+
+public struct SessionsPatchResultEntry: Codable, Sendable, Equatable {
+    public let sessionId: String
+    public let createdAt: Int
+    public let updatedAt: Int?
+    public let messageCount: Int
+    public let label: String?
+    public let model: String?
+    public let thinkingLevel: SessionsListResultSessionThinkingLevel?
+    public let sendPolicy: SessionsListResultSessionSendPolicy?
+
+    public init(sessionId: String, createdAt: Int, updatedAt: Int? = nil, messageCount: Int, label: String? = nil, model: String? = nil, thinkingLevel: SessionsListResultSessionThinkingLevel? = nil, sendPolicy: SessionsListResultSessionSendPolicy? = nil) {
+        self.sessionId = sessionId
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.messageCount = messageCount
+        self.label = label
+        self.model = model
+        self.thinkingLevel = thinkingLevel
+        self.sendPolicy = sendPolicy
+    }
+}
+
+/// Params of `sessions.reset`: Starts a session over: a new transcript, the old one archived (not deleted).
+public struct SessionsResetParams: Codable, Sendable, Equatable {
+    public let key: String
+
+    public init(key: String) {
+        self.key = key
+    }
+}
+
+/// Result of `sessions.reset`: Starts a session over: a new transcript, the old one archived (not deleted).
+public struct SessionsResetResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let key: String
+    public let entry: SessionsPatchResultEntry
+    public let archived: String?
+
+    public init(ok: Bool, key: String, entry: SessionsPatchResultEntry, archived: String? = nil) {
+        self.ok = ok
+        self.key = key
+        self.entry = entry
+        self.archived = archived
+    }
+}
+
+/// Params of `sessions.delete`: Removes a session (never `main`); its transcript is archived, or deleted when asked.
+public struct SessionsDeleteParams: Codable, Sendable, Equatable {
+    public let key: String
+    public let deleteTranscript: Bool?
+
+    public init(key: String, deleteTranscript: Bool? = nil) {
+        self.key = key
+        self.deleteTranscript = deleteTranscript
+    }
+}
+
+/// Result of `sessions.delete`: Removes a session (never `main`); its transcript is archived, or deleted when asked.
+public struct SessionsDeleteResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let key: String
+    public let deleted: Bool
+    public let archived: [String]
+
+    public init(ok: Bool, key: String, deleted: Bool, archived: [String]) {
+        self.ok = ok
+        self.key = key
+        self.deleted = deleted
+        self.archived = archived
+    }
+}
+
+/// Params of `sessions.compact`: Keeps the newest lines of a transcript; older lines move to an archive file.
+public struct SessionsCompactParams: Codable, Sendable, Equatable {
+    public let key: String
+    public let maxLines: Int?
+
+    public init(key: String, maxLines: Int? = nil) {
+        self.key = key
+        self.maxLines = maxLines
+    }
+}
+
+/// Result of `sessions.compact`: Keeps the newest lines of a transcript; older lines move to an archive file.
+public struct SessionsCompactResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let key: String
+    public let compacted: Bool
+    public let kept: Int
+    public let archivedLines: Int
+    public let archived: String?
+    public let reason: String?
+
+    public init(ok: Bool, key: String, compacted: Bool, kept: Int, archivedLines: Int, archived: String? = nil, reason: String? = nil) {
+        self.ok = ok
+        self.key = key
+        self.compacted = compacted
+        self.kept = kept
+        self.archivedLines = archivedLines
+        self.archived = archived
+        self.reason = reason
+    }
+}
+
+/// Params of `chat.inject`: Adds a note to a session's transcript without running the agent.
+public struct ChatInjectParams: Codable, Sendable, Equatable {
+    public let sessionKey: String
+    public let message: String
+    public let label: String?
+
+    public init(sessionKey: String, message: String, label: String? = nil) {
+        self.sessionKey = sessionKey
+        self.message = message
+        self.label = label
+    }
+}
+
+/// Result of `chat.inject`: Adds a note to a session's transcript without running the agent.
+public struct ChatInjectResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let messageId: String
+
+    public init(ok: Bool, messageId: String) {
+        self.ok = ok
+        self.messageId = messageId
+    }
+}
+
+/// Params of `cron.list`: Scheduled jobs, soonest first (disabled ones only when asked).
+public struct CronListParams: Codable, Sendable, Equatable {
+    public let includeDisabled: Bool?
+
+    public init(includeDisabled: Bool? = nil) {
+        self.includeDisabled = includeDisabled
+    }
+}
+
+/// Result of `cron.list`: Scheduled jobs, soonest first (disabled ones only when asked).
+public struct CronListResult: Codable, Sendable, Equatable {
+    public let jobs: [CronAddResult]
+
+    public init(jobs: [CronAddResult]) {
+        self.jobs = jobs
+    }
+}
+
+/// Params of `cron.status`: Whether the scheduler runs, when it next wakes, how many jobs it has.
+public struct CronStatusParams: Codable, Sendable, Equatable {
+    public init() {
+    }
+}
+
+/// Result of `cron.status`: Whether the scheduler runs, when it next wakes, how many jobs it has.
+public struct CronStatusResult: Codable, Sendable, Equatable {
+    public let enabled: Bool
+    public let storePath: String
+    public let jobs: Int
+    public let enabledJobs: Int
+    public let runningJobs: Int
+    public let nextWakeAtMs: Int?
+
+    public init(enabled: Bool, storePath: String, jobs: Int, enabledJobs: Int, runningJobs: Int, nextWakeAtMs: Int? = nil) {
+        self.enabled = enabled
+        self.storePath = storePath
+        self.jobs = jobs
+        self.enabledJobs = enabledJobs
+        self.runningJobs = runningJobs
+        self.nextWakeAtMs = nextWakeAtMs
+    }
+}
+
+/// Params of `cron.add`: Adds a job; answers it with its id and next run time.
+public struct CronAddParams: Codable, Sendable, Equatable {
+    public let name: String
+    public let description: String?
+    public let enabled: Bool?
+    public let deleteAfterRun: Bool?
+    public let catchUp: CronAddParamsCatchUp?
+    public let schedule: CronAddParamsSchedule
+    public let sessionTarget: String
+    public let wakeMode: CronAddParamsWakeMode
+    public let payload: CronAddParamsPayload
+
+    public init(name: String, description: String? = nil, enabled: Bool? = nil, deleteAfterRun: Bool? = nil, catchUp: CronAddParamsCatchUp? = nil, schedule: CronAddParamsSchedule, sessionTarget: String, wakeMode: CronAddParamsWakeMode, payload: CronAddParamsPayload) {
+        self.name = name
+        self.description = description
+        self.enabled = enabled
+        self.deleteAfterRun = deleteAfterRun
+        self.catchUp = catchUp
+        self.schedule = schedule
+        self.sessionTarget = sessionTarget
+        self.wakeMode = wakeMode
+        self.payload = payload
+    }
+}
+
+public enum CronAddParamsCatchUp: String, Codable, Sendable, CaseIterable {
+    case once
+    case skip
+}
+
+public enum CronAddParamsSchedule: Codable, Sendable, Equatable {
+    case at(CronAddParamsScheduleAt)
+    case every(CronAddParamsScheduleEvery)
+    case cron(CronAddParamsScheduleCron)
+    /// A `kind` this version does not know; kept whole so it can be logged or passed on.
+    case unknown(kind: String, raw: [String: AnyCodable])
+
+    private enum TagKey: String, CodingKey {
+        case kind
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: TagKey.self)
+        let tag = try container.decode(String.self, forKey: .kind)
+        switch tag {
+        case "at": self = .at(try CronAddParamsScheduleAt(from: decoder))
+        case "every": self = .every(try CronAddParamsScheduleEvery(from: decoder))
+        case "cron": self = .cron(try CronAddParamsScheduleCron(from: decoder))
+        default: self = .unknown(kind: tag, raw: try [String: AnyCodable](from: decoder))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .at(let value): try value.encode(to: encoder)
+        case .every(let value): try value.encode(to: encoder)
+        case .cron(let value): try value.encode(to: encoder)
+        case .unknown(_, let raw): try raw.encode(to: encoder)
+        }
+    }
+}
+
+public struct CronAddParamsScheduleAt: Codable, Sendable, Equatable {
+    public let kind: String
+    public let atMs: Int
+
+    public init(kind: String = "at", atMs: Int) {
+        self.kind = kind
+        self.atMs = atMs
+    }
+}
+
+public struct CronAddParamsScheduleEvery: Codable, Sendable, Equatable {
+    public let kind: String
+    public let everyMs: Int
+    public let anchorMs: Int?
+
+    public init(kind: String = "every", everyMs: Int, anchorMs: Int? = nil) {
+        self.kind = kind
+        self.everyMs = everyMs
+        self.anchorMs = anchorMs
+    }
+}
+
+public struct CronAddParamsScheduleCron: Codable, Sendable, Equatable {
+    public let kind: String
+    public let expr: String
+    public let tz: String?
+
+    public init(kind: String = "cron", expr: String, tz: String? = nil) {
+        self.kind = kind
+        self.expr = expr
+        self.tz = tz
+    }
+}
+
+public enum CronAddParamsWakeMode: String, Codable, Sendable, CaseIterable {
+    case now
+    case nextHeartbeat = "next-heartbeat"
+}
+
+public enum CronAddParamsPayload: Codable, Sendable, Equatable {
+    case systemEvent(CronAddParamsPayloadSystemEvent)
+    case agentTurn(CronAddParamsPayloadAgentTurn)
+    /// A `kind` this version does not know; kept whole so it can be logged or passed on.
+    case unknown(kind: String, raw: [String: AnyCodable])
+
+    private enum TagKey: String, CodingKey {
+        case kind
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: TagKey.self)
+        let tag = try container.decode(String.self, forKey: .kind)
+        switch tag {
+        case "systemEvent": self = .systemEvent(try CronAddParamsPayloadSystemEvent(from: decoder))
+        case "agentTurn": self = .agentTurn(try CronAddParamsPayloadAgentTurn(from: decoder))
+        default: self = .unknown(kind: tag, raw: try [String: AnyCodable](from: decoder))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .systemEvent(let value): try value.encode(to: encoder)
+        case .agentTurn(let value): try value.encode(to: encoder)
+        case .unknown(_, let raw): try raw.encode(to: encoder)
+        }
+    }
+}
+
+public struct CronAddParamsPayloadSystemEvent: Codable, Sendable, Equatable {
+    public let kind: String
+    public let text: String
+
+    public init(kind: String = "systemEvent", text: String) {
+        self.kind = kind
+        self.text = text
+    }
+}
+
+public struct CronAddParamsPayloadAgentTurn: Codable, Sendable, Equatable {
+    public let kind: String
+    public let message: String
+    public let model: String?
+    public let thinking: String?
+    public let timeoutSeconds: Int?
+    public let deliver: Bool?
+    public let channel: String?
+    public let provider: String?
+    public let to: String?
+    public let bestEffortDeliver: Bool?
+
+    public init(kind: String = "agentTurn", message: String, model: String? = nil, thinking: String? = nil, timeoutSeconds: Int? = nil, deliver: Bool? = nil, channel: String? = nil, provider: String? = nil, to: String? = nil, bestEffortDeliver: Bool? = nil) {
+        self.kind = kind
+        self.message = message
+        self.model = model
+        self.thinking = thinking
+        self.timeoutSeconds = timeoutSeconds
+        self.deliver = deliver
+        self.channel = channel
+        self.provider = provider
+        self.to = to
+        self.bestEffortDeliver = bestEffortDeliver
+    }
+}
+
+/// Result of `cron.add`: Adds a job; answers it with its id and next run time.
+public struct CronAddResult: Codable, Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let description: String?
+    public let enabled: Bool
+    public let deleteAfterRun: Bool?
+    public let catchUp: CronAddParamsCatchUp?
+    public let schedule: CronAddParamsSchedule
+    public let sessionTarget: String
+    public let wakeMode: CronAddParamsWakeMode
+    public let payload: CronAddParamsPayload
+    public let createdAtMs: Int
+    public let updatedAtMs: Int
+    public let state: CronAddResultState
+
+    public init(id: String, name: String, description: String? = nil, enabled: Bool, deleteAfterRun: Bool? = nil, catchUp: CronAddParamsCatchUp? = nil, schedule: CronAddParamsSchedule, sessionTarget: String, wakeMode: CronAddParamsWakeMode, payload: CronAddParamsPayload, createdAtMs: Int, updatedAtMs: Int, state: CronAddResultState) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.enabled = enabled
+        self.deleteAfterRun = deleteAfterRun
+        self.catchUp = catchUp
+        self.schedule = schedule
+        self.sessionTarget = sessionTarget
+        self.wakeMode = wakeMode
+        self.payload = payload
+        self.createdAtMs = createdAtMs
+        self.updatedAtMs = updatedAtMs
+        self.state = state
+    }
+}
+
+public struct CronAddResultState: Codable, Sendable, Equatable {
+    public let nextRunAtMs: Int?
+    public let runningAtMs: Int?
+    public let lastRunAtMs: Int?
+    public let lastStatus: CronAddResultStateLastStatus?
+    public let lastError: String?
+    public let lastDurationMs: Int?
+    public let lastDeliveryStatus: CronAddResultStateLastDeliveryStatus?
+    public let lastDeliveryError: String?
+
+    public init(nextRunAtMs: Int? = nil, runningAtMs: Int? = nil, lastRunAtMs: Int? = nil, lastStatus: CronAddResultStateLastStatus? = nil, lastError: String? = nil, lastDurationMs: Int? = nil, lastDeliveryStatus: CronAddResultStateLastDeliveryStatus? = nil, lastDeliveryError: String? = nil) {
+        self.nextRunAtMs = nextRunAtMs
+        self.runningAtMs = runningAtMs
+        self.lastRunAtMs = lastRunAtMs
+        self.lastStatus = lastStatus
+        self.lastError = lastError
+        self.lastDurationMs = lastDurationMs
+        self.lastDeliveryStatus = lastDeliveryStatus
+        self.lastDeliveryError = lastDeliveryError
+    }
+}
+
+public enum CronAddResultStateLastStatus: String, Codable, Sendable, CaseIterable {
+    case ok
+    case error
+    case skipped
+}
+
+public enum CronAddResultStateLastDeliveryStatus: String, Codable, Sendable, CaseIterable {
+    case notRequested = "not-requested"
+    case pending
+    case delivered
+    case notDelivered = "not-delivered"
+}
+
+/// Params of `cron.update`: Changes a job (a new schedule recomputes its next run).
+public struct CronUpdateParams: Codable, Sendable, Equatable {
+    public let id: String
+    public let patch: CronUpdateParamsPatch
+
+    public init(id: String, patch: CronUpdateParamsPatch) {
+        self.id = id
+        self.patch = patch
+    }
+}
+
+public struct CronUpdateParamsPatch: Codable, Sendable, Equatable {
+    public let name: String?
+    public let description: String?
+    public let enabled: Bool?
+    public let deleteAfterRun: Bool?
+    public let catchUp: CronAddParamsCatchUp?
+    public let schedule: CronAddParamsSchedule?
+    public let sessionTarget: String?
+    public let wakeMode: CronAddParamsWakeMode?
+    public let payload: CronAddParamsPayload?
+
+    public init(name: String? = nil, description: String? = nil, enabled: Bool? = nil, deleteAfterRun: Bool? = nil, catchUp: CronAddParamsCatchUp? = nil, schedule: CronAddParamsSchedule? = nil, sessionTarget: String? = nil, wakeMode: CronAddParamsWakeMode? = nil, payload: CronAddParamsPayload? = nil) {
+        self.name = name
+        self.description = description
+        self.enabled = enabled
+        self.deleteAfterRun = deleteAfterRun
+        self.catchUp = catchUp
+        self.schedule = schedule
+        self.sessionTarget = sessionTarget
+        self.wakeMode = wakeMode
+        self.payload = payload
+    }
+}
+
+/// Result of `cron.update`: Changes a job (a new schedule recomputes its next run).
+public struct CronUpdateResult: Codable, Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let description: String?
+    public let enabled: Bool
+    public let deleteAfterRun: Bool?
+    public let catchUp: CronAddParamsCatchUp?
+    public let schedule: CronAddParamsSchedule
+    public let sessionTarget: String
+    public let wakeMode: CronAddParamsWakeMode
+    public let payload: CronAddParamsPayload
+    public let createdAtMs: Int
+    public let updatedAtMs: Int
+    public let state: CronAddResultState
+
+    public init(id: String, name: String, description: String? = nil, enabled: Bool, deleteAfterRun: Bool? = nil, catchUp: CronAddParamsCatchUp? = nil, schedule: CronAddParamsSchedule, sessionTarget: String, wakeMode: CronAddParamsWakeMode, payload: CronAddParamsPayload, createdAtMs: Int, updatedAtMs: Int, state: CronAddResultState) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.enabled = enabled
+        self.deleteAfterRun = deleteAfterRun
+        self.catchUp = catchUp
+        self.schedule = schedule
+        self.sessionTarget = sessionTarget
+        self.wakeMode = wakeMode
+        self.payload = payload
+        self.createdAtMs = createdAtMs
+        self.updatedAtMs = updatedAtMs
+        self.state = state
+    }
+}
+
+/// Params of `cron.remove`: Removes a job (its run history stays readable).
+public struct CronRemoveParams: Codable, Sendable, Equatable {
+    public let id: String
+
+    public init(id: String) {
+        self.id = id
+    }
+}
+
+/// Result of `cron.remove`: Removes a job (its run history stays readable).
+public struct CronRemoveResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let removed: Bool
+
+    public init(ok: Bool, removed: Bool) {
+        self.ok = ok
+        self.removed = removed
+    }
+}
+
+/// Params of `cron.run`: Runs a job now (force) or only if it is due (due); answers when the run finished.
+public struct CronRunParams: Codable, Sendable, Equatable {
+    public let id: String
+    public let mode: CronRunParamsMode?
+    public let idempotencyKey: String?
+
+    public init(id: String, mode: CronRunParamsMode? = nil, idempotencyKey: String? = nil) {
+        self.id = id
+        self.mode = mode
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+public enum CronRunParamsMode: String, Codable, Sendable, CaseIterable {
+    case force
+    case due
+}
+
+/// Result of `cron.run`: Runs a job now (force) or only if it is due (due); answers when the run finished.
+public struct CronRunResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let ran: Bool
+    public let reason: CronRunResultReason?
+    public let entry: CronRunResultEntry?
+
+    public init(ok: Bool, ran: Bool, reason: CronRunResultReason? = nil, entry: CronRunResultEntry? = nil) {
+        self.ok = ok
+        self.ran = ran
+        self.reason = reason
+        self.entry = entry
+    }
+}
+
+public enum CronRunResultReason: String, Codable, Sendable, CaseIterable {
+    case notDue = "not-due"
+    case alreadyRunning = "already-running"
+    case disabled
+}
+
+public struct CronRunResultEntry: Codable, Sendable, Equatable {
+    public let ts: Int
+    public let jobId: String
+    public let action: String
+    public let status: CronAddResultStateLastStatus
+    public let error: String?
+    public let summary: String?
+    public let runAtMs: Int
+    public let durationMs: Int
+    public let nextRunAtMs: Int?
+    public let runId: String
+    public let sessionKey: String?
+    public let scheduledAtMs: Int?
+    public let late: Bool?
+    public let trigger: CronRunResultEntryTrigger
+    public let deliveryStatus: CronAddResultStateLastDeliveryStatus
+    public let delivered: Bool?
+    public let deliveryError: String?
+    public let deliveryAttempts: Int?
+    public let deliveryErrors: [String]?
+    public let outboxId: String?
+
+    public init(ts: Int, jobId: String, action: String = "finished", status: CronAddResultStateLastStatus, error: String? = nil, summary: String? = nil, runAtMs: Int, durationMs: Int, nextRunAtMs: Int? = nil, runId: String, sessionKey: String? = nil, scheduledAtMs: Int? = nil, late: Bool? = nil, trigger: CronRunResultEntryTrigger, deliveryStatus: CronAddResultStateLastDeliveryStatus, delivered: Bool? = nil, deliveryError: String? = nil, deliveryAttempts: Int? = nil, deliveryErrors: [String]? = nil, outboxId: String? = nil) {
+        self.ts = ts
+        self.jobId = jobId
+        self.action = action
+        self.status = status
+        self.error = error
+        self.summary = summary
+        self.runAtMs = runAtMs
+        self.durationMs = durationMs
+        self.nextRunAtMs = nextRunAtMs
+        self.runId = runId
+        self.sessionKey = sessionKey
+        self.scheduledAtMs = scheduledAtMs
+        self.late = late
+        self.trigger = trigger
+        self.deliveryStatus = deliveryStatus
+        self.delivered = delivered
+        self.deliveryError = deliveryError
+        self.deliveryAttempts = deliveryAttempts
+        self.deliveryErrors = deliveryErrors
+        self.outboxId = outboxId
+    }
+}
+
+public enum CronRunResultEntryTrigger: String, Codable, Sendable, CaseIterable {
+    case schedule
+    case catchUp = "catch-up"
+    case manual
+}
+
+/// Params of `cron.runs`: A job's run history, oldest first (the last `limit` runs).
+public struct CronRunsParams: Codable, Sendable, Equatable {
+    public let id: String
+    public let limit: Int?
+
+    public init(id: String, limit: Int? = nil) {
+        self.id = id
+        self.limit = limit
+    }
+}
+
+/// Result of `cron.runs`: A job's run history, oldest first (the last `limit` runs).
+public struct CronRunsResult: Codable, Sendable, Equatable {
+    public let entries: [CronRunResultEntry]
+
+    public init(entries: [CronRunResultEntry]) {
+        self.entries = entries
+    }
+}
+
+/// Params of `wake`: Notes a system event for the main session and runs the heartbeat now or at the next one.
+public struct WakeParams: Codable, Sendable, Equatable {
+    public let mode: CronAddParamsWakeMode
+    public let text: String
+
+    public init(mode: CronAddParamsWakeMode, text: String) {
+        self.mode = mode
+        self.text = text
+    }
+}
+
+/// Result of `wake`: Notes a system event for the main session and runs the heartbeat now or at the next one.
+public struct WakeResult: Codable, Sendable, Equatable {
+    public let ok: Bool
+    public let mode: CronAddParamsWakeMode
+    public let pending: Int
+
+    public init(ok: Bool, mode: CronAddParamsWakeMode, pending: Int) {
+        self.ok = ok
+        self.mode = mode
+        self.pending = pending
+    }
+}
+
+/// Params of `models.list`: Models the configured agent backend can run.
+public struct ModelsListParams: Codable, Sendable, Equatable {
+    public init() {
+    }
+}
+
+/// Result of `models.list`: Models the configured agent backend can run.
+public struct ModelsListResult: Codable, Sendable, Equatable {
+    public let models: [ModelsListResultModel]
+
+    public init(models: [ModelsListResultModel]) {
+        self.models = models
+    }
+}
+
+public struct ModelsListResultModel: Codable, Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let provider: String
+    public let contextWindow: Int?
+    public let reasoning: Bool?
+    public let `default`: Bool?
+
+    public init(id: String, name: String, provider: String, contextWindow: Int? = nil, reasoning: Bool? = nil, `default`: Bool? = nil) {
+        self.id = id
+        self.name = name
+        self.provider = provider
+        self.contextWindow = contextWindow
+        self.reasoning = reasoning
+        self.default = `default`
+    }
+}
+
+/// Params of `agents.list`: The configured agents (this gateway runs one, `main`) with backend, model and capabilities.
+public struct AgentsListParams: Codable, Sendable, Equatable {
+    public init() {
+    }
+}
+
+/// Result of `agents.list`: The configured agents (this gateway runs one, `main`) with backend, model and capabilities.
+public struct AgentsListResult: Codable, Sendable, Equatable {
+    public let defaultId: String
+    public let mainKey: String
+    public let scope: AgentsListResultScope
+    public let agents: [AgentsListResultAgent]
+
+    public init(defaultId: String, mainKey: String, scope: AgentsListResultScope, agents: [AgentsListResultAgent]) {
+        self.defaultId = defaultId
+        self.mainKey = mainKey
+        self.scope = scope
+        self.agents = agents
+    }
+}
+
+public enum AgentsListResultScope: String, Codable, Sendable, CaseIterable {
+    case perSender = "per-sender"
+    case global
+}
+
+public struct AgentsListResultAgent: Codable, Sendable, Equatable {
+    public let id: String
+    public let name: String?
+    public let identity: AgentsListResultAgentIdentity?
+    public let backend: String
+    public let model: String?
+    public let capabilities: AgentsListResultAgentCapabilities
+
+    public init(id: String, name: String? = nil, identity: AgentsListResultAgentIdentity? = nil, backend: String, model: String? = nil, capabilities: AgentsListResultAgentCapabilities) {
+        self.id = id
+        self.name = name
+        self.identity = identity
+        self.backend = backend
+        self.model = model
+        self.capabilities = capabilities
+    }
+}
+
+public struct AgentsListResultAgentIdentity: Codable, Sendable, Equatable {
+    public let name: String?
+    public let emoji: String?
+    public let avatar: String?
+
+    public init(name: String? = nil, emoji: String? = nil, avatar: String? = nil) {
+        self.name = name
+        self.emoji = emoji
+        self.avatar = avatar
+    }
+}
+
+public struct AgentsListResultAgentCapabilities: Codable, Sendable, Equatable {
+    public let streaming: Bool
+    public let thinking: Bool
+    public let modelSelection: Bool
+    public let systemPrompt: Bool
+
+    public init(streaming: Bool, thinking: Bool, modelSelection: Bool, systemPrompt: Bool) {
+        self.streaming = streaming
+        self.thinking = thinking
+        self.modelSelection = modelSelection
+        self.systemPrompt = systemPrompt
+    }
+}
+
+/// Params of `agent.identity.get`: The agent's name, emoji and avatar as clients show them.
+public struct AgentIdentityGetParams: Codable, Sendable, Equatable {
+    public let agentId: String?
+    public let sessionKey: String?
+
+    public init(agentId: String? = nil, sessionKey: String? = nil) {
+        self.agentId = agentId
+        self.sessionKey = sessionKey
+    }
+}
+
+/// Result of `agent.identity.get`: The agent's name, emoji and avatar as clients show them.
+public struct AgentIdentityGetResult: Codable, Sendable, Equatable {
+    public let agentId: String
+    public let name: String
+    public let emoji: String?
+    public let avatar: String?
+
+    public init(agentId: String, name: String, emoji: String? = nil, avatar: String? = nil) {
+        self.agentId = agentId
+        self.name = name
+        self.emoji = emoji
+        self.avatar = avatar
+    }
+}
+
 /// Payload of the `connect.challenge` event.
 public struct ConnectChallengeEvent: Codable, Sendable, Equatable {
     public let nonce: String
@@ -2732,4 +3909,41 @@ public struct ExecApprovalResolvedEvent: Codable, Sendable, Equatable {
         self.resolvedBy = resolvedBy
         self.ts = ts
     }
+}
+
+/// Payload of the `cron` event.
+public struct CronEvent: Codable, Sendable, Equatable {
+    public let jobId: String
+    public let action: CronEventAction
+    public let ts: Int
+    public let runAtMs: Int?
+    public let durationMs: Int?
+    public let status: CronAddResultStateLastStatus?
+    public let error: String?
+    public let summary: String?
+    public let nextRunAtMs: Int?
+    public let late: Bool?
+    public let deliveryStatus: CronAddResultStateLastDeliveryStatus?
+
+    public init(jobId: String, action: CronEventAction, ts: Int, runAtMs: Int? = nil, durationMs: Int? = nil, status: CronAddResultStateLastStatus? = nil, error: String? = nil, summary: String? = nil, nextRunAtMs: Int? = nil, late: Bool? = nil, deliveryStatus: CronAddResultStateLastDeliveryStatus? = nil) {
+        self.jobId = jobId
+        self.action = action
+        self.ts = ts
+        self.runAtMs = runAtMs
+        self.durationMs = durationMs
+        self.status = status
+        self.error = error
+        self.summary = summary
+        self.nextRunAtMs = nextRunAtMs
+        self.late = late
+        self.deliveryStatus = deliveryStatus
+    }
+}
+
+public enum CronEventAction: String, Codable, Sendable, CaseIterable {
+    case added
+    case updated
+    case removed
+    case started
+    case finished
 }

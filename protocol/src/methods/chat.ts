@@ -151,7 +151,14 @@ export const chatHistory = method({
     { additionalProperties: false },
   ),
   result: Type.Object(
-    { sessionKey: NonEmptyString, messages: Type.Array(ChatMessageSchema) },
+    {
+      sessionKey: NonEmptyString,
+      messages: Type.Array(ChatMessageSchema),
+      /** The transcript's id (changes on sessions.reset); null before the session's first message. */
+      sessionId: Type.Optional(Type.Union([NonEmptyString, Type.Null()])),
+      /** The session's thinking level; null when none is set. */
+      thinkingLevel: Type.Optional(Type.Union([NonEmptyString, Type.Null()])),
+    },
     { additionalProperties: true },
   ),
 });

@@ -8,6 +8,10 @@ import * as canvas from "./canvas.js";
 import * as channels from "./channels.js";
 import * as approvals from "./approvals.js";
 import * as usage from "./usage.js";
+import * as sessions from "./sessions.js";
+import * as cron from "./cron.js";
+import * as config from "./config.js";
+import * as agents from "./agents.js";
 
 /** Every method the gateway implements. Adding a method = one declaration here + one handler module. */
 export const METHODS = {
@@ -18,8 +22,11 @@ export const METHODS = {
   "last-heartbeat": system.lastHeartbeat,
   "set-heartbeats": system.setHeartbeats,
   "logs.tail": system.logsTail,
-  "config.get": system.configGet,
-  "config.schema": system.configSchema,
+  "config.get": config.configGet,
+  "config.schema": config.configSchema,
+  "config.set": config.configSet,
+  "config.patch": config.configPatch,
+  "config.apply": config.configApply,
   "device.pair.list": pairing.devicePairList,
   "device.pair.approve": pairing.devicePairApprove,
   "device.pair.reject": pairing.devicePairReject,
@@ -62,6 +69,25 @@ export const METHODS = {
   "exec.approval.resolve": approvals.execApprovalResolve,
   "usage.status": usage.usageStatus,
   "usage.cost": usage.usageCost,
+  "sessions.list": sessions.sessionsList,
+  "sessions.preview": sessions.sessionsPreview,
+  "sessions.resolve": sessions.sessionsResolve,
+  "sessions.patch": sessions.sessionsPatch,
+  "sessions.reset": sessions.sessionsReset,
+  "sessions.delete": sessions.sessionsDelete,
+  "sessions.compact": sessions.sessionsCompact,
+  "chat.inject": sessions.chatInject,
+  "cron.list": cron.cronList,
+  "cron.status": cron.cronStatus,
+  "cron.add": cron.cronAdd,
+  "cron.update": cron.cronUpdate,
+  "cron.remove": cron.cronRemove,
+  "cron.run": cron.cronRun,
+  "cron.runs": cron.cronRuns,
+  wake: cron.wake,
+  "models.list": agents.modelsList,
+  "agents.list": agents.agentsList,
+  "agent.identity.get": agents.agentIdentityGet,
 } as const satisfies Record<string, MethodDecl>;
 
 export type MethodName = keyof typeof METHODS;

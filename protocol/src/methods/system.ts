@@ -162,24 +162,3 @@ export const logsTail = method({
   roles: ["operator"],
   idempotency: "none",
 });
-
-export const configGet = method({
-  summary: "The effective configuration with secrets redacted.",
-  params: Type.Optional(NoParams),
-  result: Type.Object(
-    { path: NonEmptyString, exists: Type.Boolean(), hash: Type.String(), config: OpenObject },
-    { additionalProperties: true },
-  ),
-  scope: "operator.admin",
-  roles: ["operator"],
-  idempotency: "none",
-});
-
-export const configSchema = method({
-  summary: "JSON Schema of clawdbot.json.",
-  params: Type.Optional(NoParams),
-  result: Type.Object({ schema: OpenObject, version: NonEmptyString }, { additionalProperties: true }),
-  scope: "operator.admin",
-  roles: ["operator"],
-  idempotency: "none",
-});

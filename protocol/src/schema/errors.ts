@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   "FORBIDDEN",
   "NOT_FOUND",
   "RATE_LIMITED",
+  "CONFLICT",
 ] as const;
 
 export const ErrorCodeSchema = Type.Union(ERROR_CODES.map((c) => Type.Literal(c)));

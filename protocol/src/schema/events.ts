@@ -5,6 +5,7 @@ import { DevicePairRequestSchema, NodePairRequestSchema } from "../methods/pairi
 import { NodeEventBroadcastSchema, NodeInvokeRequestSchema } from "../methods/nodes.js";
 import { WebLoginQrEventSchema } from "../methods/channels.js";
 import { ExecApprovalRequestedSchema, ExecApprovalResolvedSchema } from "../methods/approvals.js";
+import { CronEventSchema } from "../methods/cron.js";
 
 export const ConnectChallengeSchema = Type.Object(
   { nonce: Type.String({ minLength: 22 }), ts: EpochMs },
@@ -86,6 +87,7 @@ export const EVENTS = {
   "web.login.qr": WebLoginQrEventSchema,
   "exec.approval.requested": ExecApprovalRequestedSchema,
   "exec.approval.resolved": ExecApprovalResolvedSchema,
+  cron: CronEventSchema,
 } satisfies Record<string, TSchema>;
 
 export type EventName = keyof typeof EVENTS;

@@ -28,6 +28,10 @@ export interface AgentRequest {
   systemPrompt?: string;
   /** Files sent with `message` (images reach vision models). */
   attachments?: Attachment[];
+  /** The session's model, when it picked one (backends that serve one model ignore it). */
+  model?: string;
+  /** The session's thinking level (`off`…`high`), passed to backends that reason. */
+  thinkingLevel?: string;
 }
 
 /** An agent implementation: streams a reply and stops promptly when `signal` aborts. */

@@ -34,7 +34,13 @@ export class OpenAIBackend implements AgentBackend {
         accept: "text/event-stream",
         ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}),
       },
-      body: JSON.stringify({ model: this.opts.model, messages, stream: true, stream_options: { include_usage: true } }),
+      body: JSON.stringify({
+        model: req.model ?? this.opts.model,
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+        ...(req.thinkingLevel && req.thinkingLevel !== "off" ? { reasoning_effort: req.thinkingLevel } : {}),
+      }),
       signal,
     }).catch((err: unknown) => {
       if (signal.aborted) throw err;

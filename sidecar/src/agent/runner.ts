@@ -53,6 +53,10 @@ export interface RunnerDeps {
   historyTurns?: number;
   /** Where token usage is accounted. */
   usage?: UsageLedger;
+  /** A session's model and thinking level (sessions.patch). */
+  settings?: (sessionKey: string) => { model?: string; thinkingLevel?: string };
+  /** System notes waiting for a session; written to its transcript before the next turn. */
+  drainNotes?: (sessionKey: string) => string[];
 }
 
 interface Live {
@@ -190,12 +194,25 @@ export class AgentRunner {
     };
     agentEv("lifecycle", { phase: "start", startedAt: record.startedAt, ...(req.lane ? { lane: req.lane } : {}), ...(req.context ?? {}) });
     try {
+      for (const note of this.deps.drainNotes?.(record.sessionKey) ?? []) {
+        await transcripts.append(record.sessionKey, textMessage("system", note, record.startedAt));
+      }
       const history = await this.history(record.sessionKey);
       const extra = { ...(req.channel ? { channel: req.channel } : {}), ...(req.senderName ? { senderName: req.senderName } : {}), ...(req.context ?? {}) };
       const files = req.attachments ?? [];
       const shown = [req.message, ...files.map(attachmentLabel)].filter(Boolean).join(" ");
       await transcripts.append(record.sessionKey, textMessage("user", shown, record.startedAt, extra));
-      const request = { sessionKey: record.sessionKey, message: req.message, history, ...(files.length > 0 ? { attachments: files } : {}) };
+      const { model, thinkingLevel } = this.deps.settings?.(record.sessionKey) ?? {};
+      const request = {
+        sessionKey: record.sessionKey,
+        message: req.message,
+        history,
+        ...(files.length > 0 ? { attachments: files } : {}),
+        ...(model ? { model } : {}),
+        ...(thinkingLevel ? { thinkingLevel } : {}),
+      };
+      // An abort while the transcript was being written would never reach a backend that starts now.
+      controller.signal.throwIfAborted();
       for await (const chunk of backend.run(request, controller.signal)) {
         if (chunk.kind === "status") {
           agentEv("tool", chunk.data, true);

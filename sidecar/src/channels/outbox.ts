@@ -75,6 +75,12 @@ export interface EnqueueRequest {
   idempotencyKey: string;
 }
 
+/** What happened to a queued item: one attempt failed (it may be retried), or it settled. */
+export type OutboxEvent =
+  | { type: "attempt-failed"; item: OutboxItem; error: string; willRetry: boolean }
+  | { type: "delivered"; item: OutboxItem }
+  | { type: "failed"; item: OutboxItem; error: string };
+
 export interface OutboxDeps {
   stateDir: string;
   now: () => number;
@@ -104,6 +110,7 @@ export class Outbox {
   private readonly busy = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private adapter: (channel: string, accountId: string | undefined) => ChannelAdapter | undefined = () => undefined;
+  private readonly listeners = new Set<(ev: OutboxEvent) => void>();
   private stopped = true;
   private delivered: ((item: OutboxItem) => void) | undefined;
 
@@ -143,6 +150,22 @@ export class Outbox {
   bindAdapters(lookup: (channel: string, accountId: string | undefined) => ChannelAdapter | undefined, delivered?: (item: OutboxItem) => void): void {
     this.adapter = lookup;
     this.delivered = delivered;
+  }
+
+  /** Calls `fn` on every failed attempt and every settled item; returns the unsubscribe. */
+  subscribe(fn: (ev: OutboxEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private notify(ev: OutboxEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(ev);
+      } catch (err) {
+        this.deps.log.error({ err, id: ev.item.id }, "outbox listener failed");
+      }
+    }
   }
 
   /** Starts delivering. */
@@ -223,6 +246,7 @@ export class Outbox {
       this.items.delete(item.id);
       await unlink(this.itemPath(item.id)).catch(() => undefined);
       this.settle(item, undefined);
+      this.notify({ type: "failed", item, error: `dropped: ${channel} was logged out` });
       n++;
     }
     return n;
@@ -293,6 +317,7 @@ export class Outbox {
     this.settle(item, item);
     this.delivered?.(item);
     this.deps.onSettled?.(item, "delivered");
+    this.notify({ type: "delivered", item });
     return true;
   }
 
@@ -309,7 +334,9 @@ export class Outbox {
     const e = err instanceof ChannelSendError ? err : new ChannelSendError((err as Error)?.message ?? String(err), true);
     item.attempts++;
     item.lastError = e.message;
-    if (!e.retryable || item.attempts >= MAX_ATTEMPTS) {
+    const willRetry = e.retryable && item.attempts < MAX_ATTEMPTS;
+    this.notify({ type: "attempt-failed", item, error: e.message, willRetry });
+    if (!willRetry) {
       this.deps.log.error({ id: item.id, channel: item.channel, chatId: item.chatId, err: e.message, attempts: item.attempts }, "outbound message given up");
       const failedDir = join(this.deps.stateDir, "outbox", "failed");
       await mkdir(failedDir, { recursive: true, mode: 0o700 });
@@ -320,6 +347,7 @@ export class Outbox {
       if (this.failures.size > 1000) this.failures.delete(this.failures.keys().next().value as string);
       this.settle(item, undefined);
       this.deps.onSettled?.(item, "failed");
+      this.notify({ type: "failed", item, error: e.message });
       return true;
     }
     const backoff = Math.min(60_000, 500 * 2 ** Math.min(item.attempts - 1, 7));

@@ -61,6 +61,8 @@ export interface RouterDeps {
   registry: () => ChannelRegistry;
   accessStore: ChannelAccessStore;
   typingEveryMs?: number;
+  /** A session whose send policy is "deny" keeps its replies in the transcript only. */
+  sendPolicy?: (sessionKey: string) => "allow" | "deny" | undefined;
 }
 
 const SEEN_MAX = 5000;
@@ -110,8 +112,9 @@ export class InboundRouter {
     }
     const adapter = registry.adapter(msg.channel, msg.accountId);
     if (adapter) this.acknowledge(adapter, msg, account);
+    const sessionKey = sessionKeyFor(msg, account);
     const run = this.deps.runner.start({
-      sessionKey: sessionKeyFor(msg, account),
+      sessionKey,
       message: agentText(msg),
       channel: msg.channel,
       ...senderOf(msg),
@@ -122,6 +125,10 @@ export class InboundRouter {
       done = await run.done;
     } finally {
       await release?.();
+    }
+    if (this.deps.sendPolicy?.(sessionKey) === "deny") {
+      this.deps.log.info({ sessionKey, runId: done.runId }, "reply not sent: the session's send policy is deny");
+      return;
     }
     if (done.status === "ok" && done.text.trim()) await this.reply(msg, account, done.text, `reply:${done.runId}`);
     else if (done.status === "error" || done.status === "timeout") {

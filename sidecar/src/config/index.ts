@@ -1,12 +1,15 @@
 export { ConfigFileSchema, MIN_SECRET_LENGTH, type ConfigFile, type RealIpHeader } from "./schema.js";
 export { resolveStatePaths, type StatePaths } from "./paths.js";
-export { loadConfigFile, parseConfigText, type LoadedConfigFile } from "./load.js";
+export { loadConfigFile, parseConfigText, checkConfigText, configHash, type LoadedConfigFile, type ConfigIssue } from "./load.js";
+export { planReload, needsRestart, type ReloadPlan } from "./reload-plan.js";
+export { buildUiHints, type ConfigUiHint } from "./ui-hints.js";
 export {
   resolveConfig,
   argvSecretWarning,
   resolveBindHost,
   isLoopbackAddress,
   redactedConfig,
+  REDACTED,
   DEFAULT_PORT,
   DEFAULT_CANVAS_PORT,
   type GatewayConfig,
@@ -14,6 +17,8 @@ export {
   type AuthMode,
   type LogLevel,
   type AgentConfig,
+  type AgentIdentity,
+  type CronConfig,
   type TelegramConfig,
   type ChannelAccessConfig,
   type DmPolicy,

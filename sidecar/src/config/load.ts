@@ -12,20 +12,40 @@ export interface LoadedConfigFile {
   file: ConfigFile;
 }
 
-/** Parses and validates JSON5 config text; throws ConfigError naming the file and the bad key. */
-export function parseConfigText(path: string, text: string): ConfigFile {
+/** A problem in a config file, at a dotted key path. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** Parses and validates JSON5 config text: the file, or every problem found (each naming its key). */
+export function checkConfigText(text: string): { ok: true; file: ConfigFile } | { ok: false; issues: ConfigIssue[] } {
   let parsed: unknown;
   try {
     parsed = JSON5.parse(text);
   } catch (err) {
-    throw new ConfigError(`${path}: not valid JSON5: ${(err as Error).message}`);
+    return { ok: false, issues: [{ path: "(file)", message: `not valid JSON5: ${(err as Error).message}` }] };
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ConfigError(`${path}: the top level must be an object`);
+    return { ok: false, issues: [{ path: "(top level)", message: "the top level must be an object" }] };
   }
   const problems = configProblems(parsed);
-  if (problems.length > 0) throw ConfigError.all(path, problems);
-  return parsed as ConfigFile;
+  if (problems.length === 0) return { ok: true, file: parsed as ConfigFile };
+  return { ok: false, issues: problems.map((p) => ({ path: p.startsWith("(top level)") ? "(top level)" : p.split(" ")[0]!, message: p })) };
+}
+
+/** Parses and validates JSON5 config text; throws ConfigError naming the file and the bad key. */
+export function parseConfigText(path: string, text: string): ConfigFile {
+  const res = checkConfigText(text);
+  if (res.ok) return res.file;
+  const first = res.issues[0]!;
+  if (first.path === "(file)" || first.message === "the top level must be an object") throw new ConfigError(`${path}: ${first.message}`);
+  throw ConfigError.all(path, res.issues.map((i) => i.message));
+}
+
+/** SHA-256 of config text: what config.get reports and writes compare as baseHash. */
+export function configHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /**
@@ -44,5 +64,5 @@ export async function loadConfigFile(path: string, opts: { required?: boolean } 
     throw new ConfigError(`${path}: cannot read config: ${(err as Error).message}`);
   }
   const file = parseConfigText(path, text);
-  return { path, exists: true, hash: createHash("sha256").update(text).digest("hex"), file };
+  return { path, exists: true, hash: configHash(text), file };
 }

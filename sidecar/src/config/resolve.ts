@@ -12,6 +12,13 @@ import { DEFAULT_PORT } from "./basics.js";
 export type { ChannelAccessConfig, DmPolicy } from "../channels/access-schema.js";
 export type { TelegramConfig } from "../channels/telegram/config.js";
 
+/** How clients show the agent. */
+export interface AgentIdentity {
+  readonly name?: string;
+  readonly emoji?: string;
+  readonly avatar?: string;
+}
+
 export type AgentConfig = { readonly maxTimeoutMs: number } & (
   | { readonly backend: "echo"; readonly timeoutMs: number }
   | {
@@ -19,6 +26,8 @@ export type AgentConfig = { readonly maxTimeoutMs: number } & (
       readonly timeoutMs: number;
       readonly baseUrl: string;
       readonly model: string;
+      /** Further model ids a session may pick. */
+      readonly models: readonly string[];
       readonly apiKey: string | undefined;
       readonly systemPrompt: string | undefined;
     }
@@ -31,7 +40,14 @@ export type AgentConfig = { readonly maxTimeoutMs: number } & (
       /** What the program sees of the environment: the basics, never the gateway's secrets. */
       readonly env: Readonly<Record<string, string>>;
     }
-);
+) & { readonly identity: AgentIdentity };
+
+/** The scheduler's settings. */
+export interface CronConfig {
+  readonly enabled: boolean;
+  readonly maxRunsPerJob: number;
+  readonly catchUp: "once" | "skip";
+}
 
 export type AuthMode = "token" | "password" | "none";
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
@@ -65,6 +81,7 @@ export interface GatewayConfig {
   readonly heartbeat: { readonly enabled: boolean; readonly intervalMs: number };
   readonly logLevel: LogLevel;
   readonly agent: AgentConfig;
+  readonly cron: CronConfig;
   readonly tls: { readonly enabled: boolean; readonly certPath?: string; readonly keyPath?: string };
   readonly discovery: { readonly enabled: boolean; readonly minimal: boolean };
   readonly nodes: { readonly allowCommands: readonly string[]; readonly denyCommands: readonly string[] };
@@ -165,7 +182,8 @@ export function resolveConfig(
     authRateLimit: { maxFailures: g.authRateLimit?.maxFailures ?? 20, windowMs: g.authRateLimit?.windowMs ?? 60_000 },
     heartbeat: { enabled: file.heartbeat?.enabled ?? true, intervalMs: file.heartbeat?.intervalMs ?? 30 * 60_000 },
     logLevel,
-    agent: attempt(() => resolveAgent(file, env), { backend: "echo", timeoutMs: 0, maxTimeoutMs: 0 }),
+    agent: attempt(() => resolveAgent(file, env), { backend: "echo", timeoutMs: 0, maxTimeoutMs: 0, identity: {} }),
+    cron: { enabled: file.cron?.enabled ?? true, maxRunsPerJob: file.cron?.maxRunsPerJob ?? 200, catchUp: file.cron?.catchUp ?? "once" },
     tls: {
       enabled: flags.tls ?? g.tls?.enabled ?? false,
       ...(g.tls?.certPath ? { certPath: g.tls.certPath } : {}),
@@ -214,6 +232,7 @@ function readTokenFile(path: string | undefined): string | undefined {
 
 function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | undefined>>): AgentConfig {
   const a = file.agent ?? {};
+  const identity = a.identity ?? {};
   const timeoutMs = a.timeoutMs ?? 120_000;
   const maxTimeoutMs = Math.max(a.maxTimeoutMs ?? 3_600_000, timeoutMs);
   const backend = a.backend ?? "echo";
@@ -225,6 +244,8 @@ function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | un
       maxTimeoutMs,
       baseUrl: a.openai.baseUrl,
       model: a.openai.model,
+      models: a.openai.models ?? [],
+      identity,
       apiKey: env[a.openai.apiKeyEnv ?? "OPENAI_API_KEY"],
       systemPrompt: a.systemPrompt,
     };
@@ -241,9 +262,10 @@ function resolveAgent(file: ConfigFile, env: Readonly<Record<string, string | un
       maxTimeoutMs,
       argv: a.command.argv,
       env: childEnv,
+      identity,
     };
   }
-  return { backend: "echo", timeoutMs, maxTimeoutMs };
+  return { backend: "echo", timeoutMs, maxTimeoutMs, identity };
 }
 
 /** Every configured channel's enabled accounts, resolved by its module. */
@@ -276,11 +298,14 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+/** What a secret reads as wherever the gateway shows the config; sent back, it means "unchanged". */
+export const REDACTED = "[redacted]";
+
 /** The config with secrets replaced, for config.get and logs. */
 export function redactedConfig(file: ConfigFile): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(file)) as { gateway?: { auth?: Record<string, unknown> }; channels?: Record<string, Record<string, unknown>> };
   const auth = copy.gateway?.auth;
-  if (auth) for (const k of Object.keys(auth)) if (k !== "allowSecretOnly") auth[k] = "[redacted]";
+  if (auth) for (const k of Object.keys(auth)) if (k !== "allowSecretOnly") auth[k] = REDACTED;
   for (const m of CHANNEL_MODULES) {
     const section = copy.channels?.[m.id];
     if (!section) continue;

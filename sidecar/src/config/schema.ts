@@ -88,12 +88,25 @@ export const ConfigFileSchema = Type.Object(
           /** The longest run a caller may ask for (`agent {timeout}`); longer requests are clamped. */
           maxTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
           systemPrompt: Type.Optional(Type.String()),
+          identity: Type.Optional(
+            Type.Object(
+              {
+                name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+                emoji: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+                avatar: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+              },
+              { additionalProperties: false, description: "how clients show the agent" },
+            ),
+          ),
           openai: Type.Optional(
             Type.Object(
               {
                 baseUrl: Type.String({ minLength: 1 }),
                 model: Type.String({ minLength: 1 }),
                 apiKeyEnv: Type.Optional(Type.String({ minLength: 1 })),
+                models: Type.Optional(
+                  Type.Array(Type.String({ minLength: 1 }), { description: "further model ids the endpoint serves, offered to sessions besides model" }),
+                ),
               },
               { additionalProperties: false },
             ),
@@ -112,6 +125,18 @@ export const ConfigFileSchema = Type.Object(
     discovery: Type.Optional(
       Type.Object(
         { enabled: Type.Optional(Type.Boolean()), minimal: Type.Optional(Type.Boolean()) },
+        { additionalProperties: false },
+      ),
+    ),
+    cron: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ description: "run scheduled jobs (jobs are kept either way)" })),
+          maxRunsPerJob: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: "run history entries kept per job" })),
+          catchUp: Type.Optional(
+            Type.Union([Type.Literal("once"), Type.Literal("skip")], { description: "a job that fell due while the gateway was down runs once at start-up, or waits for its next time" }),
+          ),
+        },
         { additionalProperties: false },
       ),
     ),

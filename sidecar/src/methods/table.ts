@@ -5,7 +5,28 @@ import { statusHandler } from "./system/status.js";
 import { systemEventHandler, systemPresenceHandler } from "./system/presence.js";
 import { lastHeartbeatHandler, setHeartbeatsHandler } from "./system/heartbeat.js";
 import { logsTailHandler } from "./system/logs.js";
-import { configGetHandler, configSchemaHandler } from "./system/config.js";
+import { configApplyHandler, configGetHandler, configPatchHandler, configSchemaHandler, configSetHandler } from "./config/config.js";
+import {
+  chatInjectHandler,
+  sessionsCompactHandler,
+  sessionsDeleteHandler,
+  sessionsListHandler,
+  sessionsPatchHandler,
+  sessionsPreviewHandler,
+  sessionsResetHandler,
+  sessionsResolveHandler,
+} from "./sessions/sessions.js";
+import {
+  cronAddHandler,
+  cronListHandler,
+  cronRemoveHandler,
+  cronRunHandler,
+  cronRunsHandler,
+  cronStatusHandler,
+  cronUpdateHandler,
+  wakeHandler,
+} from "./cron/cron.js";
+import { agentIdentityGetHandler, agentsListHandler, modelsListHandler } from "./agents/agents.js";
 import {
   devicePairApproveHandler,
   devicePairListHandler,
@@ -63,6 +84,9 @@ export function buildHandlers(s: GatewayServices): HandlerTable {
     "logs.tail": logsTailHandler(s),
     "config.get": configGetHandler(s),
     "config.schema": configSchemaHandler(s),
+    "config.set": configSetHandler(s),
+    "config.patch": configPatchHandler(s),
+    "config.apply": configApplyHandler(s),
     "device.pair.list": devicePairListHandler(s),
     "device.pair.approve": devicePairApproveHandler(s),
     "device.pair.reject": devicePairRejectHandler(s),
@@ -105,5 +129,24 @@ export function buildHandlers(s: GatewayServices): HandlerTable {
     "exec.approval.resolve": execApprovalResolveHandler(s),
     "usage.status": usageStatusHandler(s),
     "usage.cost": usageCostHandler(s),
+    "sessions.list": sessionsListHandler(s),
+    "sessions.preview": sessionsPreviewHandler(s),
+    "sessions.resolve": sessionsResolveHandler(s),
+    "sessions.patch": sessionsPatchHandler(s),
+    "sessions.reset": sessionsResetHandler(s),
+    "sessions.delete": sessionsDeleteHandler(s),
+    "sessions.compact": sessionsCompactHandler(s),
+    "chat.inject": chatInjectHandler(s),
+    "cron.list": cronListHandler(s),
+    "cron.status": cronStatusHandler(s),
+    "cron.add": cronAddHandler(s),
+    "cron.update": cronUpdateHandler(s),
+    "cron.remove": cronRemoveHandler(s),
+    "cron.run": cronRunHandler(s),
+    "cron.runs": cronRunsHandler(s),
+    wake: wakeHandler(s),
+    "models.list": modelsListHandler(s),
+    "agents.list": agentsListHandler(s),
+    "agent.identity.get": agentIdentityGetHandler(s),
   };
 }

@@ -10,6 +10,7 @@ export interface ChatCompletionBody {
   model: string;
   messages: { role: string; content: string | ContentPart[] }[];
   stream?: boolean;
+  reasoning_effort?: string;
   stream_options?: { include_usage?: boolean };
 }
 

@@ -1,8 +1,8 @@
 import { GatewayError } from "../../errors.js";
-import type { GatewayServices } from "../../services.js";
+import type { ChannelRegistry } from "../../channels/registry.js";
 
 /** Resolves `channel` + `to` (or a `to` prefixed like `telegram:123`) to a configured channel and chat id. */
-export function resolveTarget(s: Pick<GatewayServices, "channels">, to: string | undefined, channel: string | undefined): { channel: string; chatId: string } {
+export function resolveTarget(s: { channels: Pick<ChannelRegistry, "names"> }, to: string | undefined, channel: string | undefined): { channel: string; chatId: string } {
   if (!to) throw new GatewayError("params_invalid", "deliver needs `to` (e.g. telegram:123456)");
   const names = s.channels.names();
   let name = channel;

@@ -4,13 +4,17 @@ import type { Handler } from "../context.js";
 import type { GatewayServices } from "../../services.js";
 
 /** What these handlers may reach. */
-export type ChatDeps = Pick<GatewayServices, "transcripts" | "runner">;
+export type ChatDeps = Pick<GatewayServices, "transcripts" | "runner" | "sessions">;
 
 
 /** `chat.history`: the session's transcript, persisted across restarts. */
 export const chatHistoryHandler =
   (s: ChatDeps): Handler<"chat.history"> =>
-  async ({ sessionKey, limit }) => ({ sessionKey, messages: await s.transcripts.history(sessionKey, limit ?? 200) });
+  async ({ sessionKey, limit }) => {
+    const messages = await s.transcripts.history(sessionKey, limit ?? 200);
+    const entry = s.sessions.entry(sessionKey);
+    return { sessionKey, messages, sessionId: entry?.sessionId ?? null, thinkingLevel: entry?.settings.thinkingLevel ?? null };
+  };
 
 /** `chat.send`: starts (or queues) a run; the reply streams as `chat` events. */
 export const chatSendHandler =
