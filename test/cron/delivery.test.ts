@@ -16,6 +16,17 @@ function knownChat(fake: FakeTelegram): void {
   fake.world.addChat({ id: CHAT, type: "private", first_name: "Owner" });
 }
 
+/** An hourly job whose reply goes to the chat. */
+function deliveringJob(admin: RawClient, name: string, message: string): Promise<CronJob> {
+  return call<CronJob>(admin, "cron.add", {
+    name,
+    schedule: { kind: "every", everyMs: 3_600_000 },
+    sessionTarget: "isolated",
+    wakeMode: "now",
+    payload: { kind: "agentTurn", message, deliver: true, to: `telegram:${CHAT}` },
+  });
+}
+
 async function lastRun(c: RawClient, id: string): Promise<CronRunLogEntry> {
   const { entries } = await call<Result<"cron.runs">>(c, "cron.runs", { id });
   assert.ok(entries.length > 0, "no run recorded");
@@ -26,13 +37,7 @@ test("the reply goes out through the outbox; a failed attempt is retried and bot
   const fake = await fakeFor(t);
   const { admin } = await startTelegramGateway(t, fake);
   knownChat(fake);
-  const job = await call<CronJob>(admin, "cron.add", {
-    name: "report",
-    schedule: { kind: "every", everyMs: 3_600_000 },
-    sessionTarget: "isolated",
-    wakeMode: "now",
-    payload: { kind: "agentTurn", message: "daily report", deliver: true, to: `telegram:${CHAT}` },
-  });
+  const job = await deliveringJob(admin, "report", "daily report");
   fake.fail("sendMessage", { kind: "error", code: 500 }, { when: (p) => String(p["chat_id"]) === String(CHAT) });
   const run = await call<Result<"cron.run">>(admin, "cron.run", { id: job.id });
   assert.deepEqual([run.ran, run.entry?.status, run.entry?.deliveryStatus], [true, "ok", "pending"]);
@@ -58,13 +63,7 @@ test("a delivery Telegram refuses for good is recorded as not delivered, with th
   const fake = await fakeFor(t);
   const { admin } = await startTelegramGateway(t, fake);
   knownChat(fake);
-  const job = await call<CronJob>(admin, "cron.add", {
-    name: "refused",
-    schedule: { kind: "every", everyMs: 3_600_000 },
-    sessionTarget: "isolated",
-    wakeMode: "now",
-    payload: { kind: "agentTurn", message: "hello", deliver: true, to: `telegram:${CHAT}` },
-  });
+  const job = await deliveringJob(admin, "refused", "hello");
   fake.fail("sendMessage", { kind: "error", code: 400, description: "Bad Request: chat not found" });
   await call(admin, "cron.run", { id: job.id });
   await eventually("given up", async () => (await lastRun(admin, job.id)).deliveryStatus === "not-delivered", 20_000);

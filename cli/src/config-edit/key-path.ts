@@ -1,5 +1,6 @@
 import JSON5 from "json5";
 import type { Result } from "@clawdbot/protocol";
+import type { GatewayClient } from "@clawdbot/protocol/client";
 
 /** `channels.telegram.dmPolicy` → its keys; empty segments are refused. */
 export function parseKeyPath(path: string): string[] | undefined {
@@ -41,4 +42,14 @@ export function describeWrite(res: Result<"config.patch">): string {
   }
   for (const w of res.warnings) lines.push(`note: ${w}`);
   return lines.join("\n");
+}
+
+/** Sets (or with null removes) one key through config.patch, against the file as it is now. */
+export async function patchKey(c: GatewayClient, keys: string[], value: unknown, restartDelayMs: number | undefined): Promise<Result<"config.patch">> {
+  const { hash, exists } = await c.call("config.get");
+  return c.call("config.patch", {
+    raw: JSON.stringify(patchFor(keys, value)),
+    ...(exists ? { baseHash: hash } : {}),
+    ...(restartDelayMs !== undefined ? { restartDelayMs } : {}),
+  });
 }

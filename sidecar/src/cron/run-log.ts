@@ -1,8 +1,9 @@
-import { mkdir, open, readFile } from "node:fs/promises";
+import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { CronRunLogEntrySchema, check, type CronRunLogEntry } from "@clawdbot/protocol";
 import type { Logger } from "pino";
 import { writeFileAtomic } from "../store/atomic-file.js";
+import { readLines } from "../store/lines.js";
 
 /**
  * Run history, one JSON line per run in `<stateDir>/cron/runs/<jobId>.jsonl`, capped per job: when
@@ -60,13 +61,8 @@ export class RunLog {
     return entries.slice(-limit);
   }
 
-  private async lines(jobId: string): Promise<string[]> {
-    try {
-      return (await readFile(this.file(jobId), "utf8")).split("\n").filter((l) => l.trim() !== "");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
+  private lines(jobId: string): Promise<string[]> {
+    return readLines(this.file(jobId));
   }
 
   private write(jobId: string, lines: string[]): Promise<void> {

@@ -4,6 +4,7 @@ import type { Static } from "@sinclair/typebox";
 import { ChatMessageSchema, check } from "@clawdbot/protocol";
 import type { Logger } from "pino";
 import { writeFileAtomic } from "../store/atomic-file.js";
+import { readLines } from "../store/lines.js";
 import { SessionMetaSchema, newMeta, type SessionMeta } from "./meta.js";
 
 export type ChatMessage = Static<typeof ChatMessageSchema>;
@@ -298,13 +299,8 @@ export class TranscriptStore {
   }
 
   /** Raw lines of a transcript (empty when there is none); the caller holds the session's queue. */
-  async lines(sessionKey: string): Promise<string[]> {
-    try {
-      return (await readFile(this.file(sessionKey), "utf8")).split("\n").filter((l) => l.trim() !== "");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
+  lines(sessionKey: string): Promise<string[]> {
+    return readLines(this.file(sessionKey));
   }
 
   /** Replaces a transcript atomically; the caller holds the session's queue. */

@@ -3,7 +3,7 @@ import type { Result } from "@clawdbot/protocol";
 import { GatewayCommand } from "../../gateway-command.js";
 import { connectionFlags } from "../../gateway-link/flags.js";
 import { EXIT } from "../../gateway-link/exit-codes.js";
-import { describeWrite, parseKeyPath, parseValue, patchFor } from "../../config-edit/key-path.js";
+import { describeWrite, parseKeyPath, parseValue, patchKey } from "../../config-edit/key-path.js";
 
 export default class ConfigSet extends GatewayCommand {
   static override summary = "Set one key of the config file; the gateway validates, writes and applies it.";
@@ -23,14 +23,7 @@ export default class ConfigSet extends GatewayCommand {
     const { args, flags } = await this.parse(ConfigSet);
     const keys = parseKeyPath(args.path);
     if (!keys) return this.failWith("usage", `"${args.path}" is not a key path (keys separated by dots)`, EXIT.usage);
-    const res = await this.withGateway(flags, async (c) => {
-      const { hash, exists } = await c.call("config.get");
-      return c.call("config.patch", {
-        raw: JSON.stringify(patchFor(keys, parseValue(args.value))),
-        ...(exists ? { baseHash: hash } : {}),
-        ...(flags["restart-delay"] !== undefined ? { restartDelayMs: flags["restart-delay"] } : {}),
-      });
-    });
+    const res = await this.withGateway(flags, (c) => patchKey(c, keys, parseValue(args.value), flags["restart-delay"]));
     this.log(describeWrite(res));
     return res;
   }

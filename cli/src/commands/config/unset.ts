@@ -3,7 +3,7 @@ import type { Result } from "@clawdbot/protocol";
 import { GatewayCommand } from "../../gateway-command.js";
 import { connectionFlags } from "../../gateway-link/flags.js";
 import { EXIT } from "../../gateway-link/exit-codes.js";
-import { describeWrite, parseKeyPath, patchFor } from "../../config-edit/key-path.js";
+import { describeWrite, parseKeyPath, patchKey } from "../../config-edit/key-path.js";
 
 export default class ConfigUnset extends GatewayCommand {
   static override summary = "Remove one key from the config file (its default applies again).";
@@ -15,14 +15,7 @@ export default class ConfigUnset extends GatewayCommand {
     const { args, flags } = await this.parse(ConfigUnset);
     const keys = parseKeyPath(args.path);
     if (!keys) return this.failWith("usage", `"${args.path}" is not a key path (keys separated by dots)`, EXIT.usage);
-    const res = await this.withGateway(flags, async (c) => {
-      const { hash, exists } = await c.call("config.get");
-      return c.call("config.patch", {
-        raw: JSON.stringify(patchFor(keys, null)),
-        ...(exists ? { baseHash: hash } : {}),
-        ...(flags["restart-delay"] !== undefined ? { restartDelayMs: flags["restart-delay"] } : {}),
-      });
-    });
+    const res = await this.withGateway(flags, (c) => patchKey(c, keys, null, flags["restart-delay"]));
     this.log(describeWrite(res));
     return res;
   }
