@@ -135,8 +135,8 @@ test("writes without a baseHash while the file exists, or with a stale one, are 
 test("an invalid value is refused naming the key path and the file; nothing is written or applied", async (t) => {
   const { gw, c, path } = await gateway(t);
   const { hash } = await call<Result<"config.get">>(c, "config.get");
-  await refused(c, "config.patch", { raw: '{ "heartbeat": { "intervalMs": 5 } }', baseHash: hash }, "INVALID_REQUEST", new RegExp(`${path}: invalid config at heartbeat\\.intervalMs: must be >= 1000`));
-  await refused(c, "config.patch", { raw: '{ "gateway": { "prot": 1 } }', baseHash: hash }, "INVALID_REQUEST", /invalid config at gateway\.prot/);
+  await refused(c, "config.patch", { raw: '{ "heartbeat": { "intervalMs": 5 } }', baseHash: hash }, "INVALID_REQUEST", new RegExp(`${path}: invalid config: heartbeat\\.intervalMs must be at least 1000`));
+  await refused(c, "config.patch", { raw: '{ "gateway": { "prot": 1 } }', baseHash: hash }, "INVALID_REQUEST", /gateway\.prot is not a setting of gateway \(did you mean port\?\)/);
   await refused(c, "config.set", { raw: "{ not json", baseHash: hash }, "INVALID_REQUEST", /raw is not valid JSON5/);
   // Valid for the schema, refused by the gateway's own rules: a LAN bind without a secret.
   const lan = await c.request("config.set", { raw: '{ "gateway": { "bind": "lan" } }', baseHash: hash });
@@ -144,7 +144,7 @@ test("an invalid value is refused naming the key path and the file; nothing is w
   assert.equal(await readFile(path, "utf8"), '{ "gateway": { "bind": "lan" } }');
   const short = await c.request("config.set", { raw: `{ "gateway": { "auth": { "token": "short" } } }`, baseHash: createHash("sha256").update('{ "gateway": { "bind": "lan" } }').digest("hex") });
   assert.equal(short.error?.code, "INVALID_REQUEST");
-  assert.match(short.error?.message ?? "", /gateway\.auth\.token: must NOT have fewer than 8 characters/);
+  assert.match(short.error?.message ?? "", /gateway\.auth\.token must be at least 8 characters long/);
   assert.equal((await call<{ heartbeat: { intervalMs: number } }>(c, "health")).heartbeat.intervalMs, 30 * 60_000);
   assertNoSecrets(c, gw);
 });
