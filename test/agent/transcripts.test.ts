@@ -23,7 +23,9 @@ async function stateDir(t: { after: (fn: () => Promise<void>) => void }): Promis
 
 const fileOf = (dir: string, key = KEY) => join(dir, "sessions", `${key.replace(/:/g, "~")}.jsonl`);
 const texts = (msgs: ChatMessage[]) => msgs.map((m) => m.content.map((c) => c.text).join(""));
-const linesOf = async (path: string) => (await readFile(path, "utf8")).split("\n").filter(Boolean);
+/** Message lines of a transcript (the session header line a new transcript starts with is left out). */
+const linesOf = async (path: string) =>
+  (await readFile(path, "utf8")).split("\n").filter((l) => l !== "" && !l.startsWith('{"type":"session"'));
 
 test("appends issued together share one write and one fsync, in order; each resolves with its line on disk", async (t) => {
   const dir = await stateDir(t);
