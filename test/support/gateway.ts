@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -48,7 +48,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
   const config = resolveConfig(file, paths, opts.env ?? {}, flags);
   // The gateway runs from a real file, as it would: config.get and config writes read it from disk.
   const text = opts.configText ?? (opts.file ? `${JSON.stringify(opts.file, null, 2)}\n` : undefined);
-  if (text !== undefined) await writeFile(paths.configPath, text, { mode: 0o600 });
+  // A state dir handed over from a stopped gateway may already have been cleaned up with it.
+  if (text !== undefined) {
+    await mkdir(stateDir, { recursive: true });
+    await writeFile(paths.configPath, text, { mode: 0o600 });
+  }
   const logs = new LogRing();
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const logger = createLogger({ level: process.env["TEST_LOG"] ? "debug" : "info", pretty: false, ring: logs, destination: process.env["TEST_LOG"] ? process.stderr : sink });
