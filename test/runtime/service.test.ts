@@ -127,7 +127,7 @@ test("one gateway per state dir: the second names the first's pid and port; afte
   const second = await spawnGateway(t, ["--port", "0"], { stateDir });
   assert.ok(!second.ok);
   assert.equal(second.failure.code, 1);
-  assert.match(second.failure.stderr, new RegExp(`pid ${first.gw.child.pid}, port ${first.gw.port}`));
+  assert.match(second.failure.stderr, new RegExp(`pid ${first.gw.child.pid} on port ${first.gw.port}`));
   first.gw.child.kill("SIGKILL");
   await first.gw.exited;
   const third = await spawnGateway(t, ["--port", "0"], { stateDir });
