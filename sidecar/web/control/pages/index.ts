@@ -8,8 +8,9 @@ import { DevicesPage } from "./devices.js";
 import { LogsPage } from "./logs.js";
 import { NodesPage } from "./nodes.js";
 import { OverviewPage } from "./overview.js";
+import { SessionsPage } from "./sessions.js";
 
 export function createPages(ctx: Ctx): Map<PageId, Page> {
-  const pages: Page[] = [new OverviewPage(ctx), new DevicesPage(ctx), new ChannelsPage(ctx), new NodesPage(ctx), new LogsPage(ctx), new ChatPage(ctx)];
+  const pages: Page[] = [new OverviewPage(ctx), new DevicesPage(ctx), new ChannelsPage(ctx), new NodesPage(ctx), new SessionsPage(ctx), new LogsPage(ctx), new ChatPage(ctx)];
   return new Map(pages.map((p) => [p.id, p]));
 }
