@@ -207,8 +207,10 @@ test("chat.abort only touches the named session", async (t) => {
   fake.behaviour = manual;
   const { runId } = await chatSend(c, "mine", "hi");
   const ex = await fake.exchange(0);
-  const wrongSession = okResult<{ aborted: boolean; runIds: string[] }>("chat.abort", await c.request("chat.abort", { sessionKey: "theirs", runId }));
-  assert.deepEqual([wrongSession.aborted, wrongSession.runIds], [false, []]);
+  // A live run named under the wrong session is refused, as the reference gateway does.
+  const wrongSession = await c.request("chat.abort", { sessionKey: "theirs", runId });
+  assert.equal(wrongSession.error?.code, "INVALID_REQUEST", JSON.stringify(wrongSession));
+  assert.match(wrongSession.error?.message ?? "", /belongs to another session/);
   const wholeOther = okResult<{ aborted: boolean }>("chat.abort", await c.request("chat.abort", { sessionKey: "theirs" }));
   assert.equal(wholeOther.aborted, false);
   ex.delta("unharmed");

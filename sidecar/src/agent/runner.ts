@@ -115,6 +115,11 @@ export class AgentRunner {
     return this.live.get(runId)?.record ?? this.finished.get(runId);
   }
 
+  /** The session of a run still queued or running; undefined once it ended (or never existed). */
+  liveSession(runId: string): string | undefined {
+    return this.live.get(runId)?.record.sessionKey;
+  }
+
   /** Aborts the session's runs (or just `runId`); returns the ids aborted. */
   abort(sessionKey: string, runId?: string): string[] {
     const ids: string[] = [];

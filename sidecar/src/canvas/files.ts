@@ -51,7 +51,7 @@ export class CanvasFiles {
     const target = join(dir.path, name);
     const existing = await lstat(target).catch(() => undefined);
     if (existing?.isSymbolicLink()) throw this.refusal(path, "symlink");
-    if (existing?.isDirectory()) throw new GatewayError("params_invalid", `canvas path ${JSON.stringify(path)} is a folder`);
+    if (existing?.isDirectory()) throw this.folder(path);
     await writeFileAtomic(target, data, 0o644);
     return data.length;
   }
@@ -83,8 +83,13 @@ export class CanvasFiles {
     if (dir.kind !== "found" || !dir.isDirectory) return false;
     const target = join(dir.path, name);
     // A symlink as the last component is removed itself (rm does not follow it).
-    if (!(await lstat(target).catch(() => undefined))) return false;
-    await rm(target, { recursive: false, force: true });
+    const st = await lstat(target).catch(() => undefined);
+    if (!st) return false;
+    if (st.isDirectory()) throw this.folder(path);
+    // A folder created at that name since the lstat gets the same answer, not an internal error.
+    await rm(target, { recursive: false, force: true }).catch((err: unknown) => {
+      throw isFolderError(err) ? this.folder(path) : err;
+    });
     return true;
   }
 
@@ -92,6 +97,10 @@ export class CanvasFiles {
   private parts(session: string, path: string): string[] {
     const full = this.resolve(session, path);
     return [session, ...relative(this.sessionDir(session), full).split(sep)];
+  }
+
+  private folder(path: string): GatewayError {
+    return new GatewayError("params_invalid", `canvas path ${JSON.stringify(path)} is a folder; canvas.write and canvas.delete take file paths`);
   }
 
   private refusal(path: string, why: "symlink" | "not-directory"): GatewayError {
@@ -102,3 +111,8 @@ export class CanvasFiles {
   }
 }
 
+/** rm's answer for a folder without `recursive` (a SystemError code, or EISDIR on some platforms). */
+function isFolderError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "ERR_FS_EISDIR" || code === "EISDIR";
+}

@@ -37,6 +37,11 @@ export const chatSendHandler =
 export const chatAbortHandler =
   (s: ChatDeps): Handler<"chat.abort"> =>
   ({ sessionKey, runId }) => {
+    const owner = runId !== undefined ? s.runner.liveSession(runId) : undefined;
+    // A run still going in another session is a caller mistake worth naming; a finished or unknown one is simply not aborted.
+    if (owner !== undefined && owner !== sessionKey) {
+      throw new GatewayError("params_invalid", `run ${runId} belongs to another session, not ${sessionKey}`);
+    }
     const runIds = s.runner.abort(sessionKey, runId);
     return { ok: true as const, aborted: runIds.length > 0, runIds };
   };
