@@ -20,6 +20,7 @@ import { GatewayAdvertiser, advertiseInterface } from "./discovery/index.js";
 import { openStores, timeoutSetting, wire, type Stores, type WiringOptions } from "./wiring.js";
 import { watchChannelHealth } from "./state/channel-health.js";
 import { channelModule } from "./channels/modules.js";
+import { canvasProblem, webchatUrlOf, type GatewayAddresses } from "./server/addresses.js";
 
 /** Nodes may send large results (canvas snapshots, screen recordings); operators stay at maxPayload. */
 const NODE_MAX_PAYLOAD = 24 * 1024 * 1024;
@@ -44,6 +45,8 @@ export class Gateway {
   /** Set once the canvas host listens. */
   private canvasHostUrl: string | undefined;
   private canvasPort: number | undefined;
+  /** Why the canvas host is not serving, in words. */
+  private canvasHostProblem: string | undefined;
   private stopping: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly onRestart: ((reason: string) => void) | undefined;
@@ -60,6 +63,7 @@ export class Gateway {
       connectionsByRole: () => this.connections.byRole(),
       canvasHostUrl: () => this.canvasHostUrl,
       canvasSessionUrl: (session: string) => (this.canvasHostUrl === undefined ? undefined : this.canvasHost?.sessionUrl(session)),
+      addresses: () => this.addresses(),
       disconnectDevice: (...args: Parameters<GatewayServices["disconnectDevice"]>) => this.connections.disconnectDevice(...args),
     };
     const lifecycle = {
@@ -142,6 +146,18 @@ export class Gateway {
     return this.services.tls?.fingerprint256;
   }
 
+  /** Where clients reach this gateway (complete once listening). */
+  addresses(): GatewayAddresses {
+    const fp = this.services.tls?.fingerprint256;
+    return {
+      websocketUrl: this.url,
+      webchatUrl: webchatUrlOf(this.url),
+      ...(this.canvasHostUrl ? { canvasHostUrl: this.canvasHostUrl } : {}),
+      ...(this.canvasHostProblem ? { canvasHostProblem: this.canvasHostProblem } : {}),
+      ...(fp ? { tlsFingerprint: fp } : {}),
+    };
+  }
+
   /**
    * Applies a reloaded, already validated config (SIGHUP, config.set/patch/apply). Logging,
    * heartbeats, the agent backend, the scheduler, channel access policies, origins, trusted
@@ -211,13 +227,17 @@ export class Gateway {
 
   /** The canvas host is optional: a port already in use is logged and nodes are told no URL. */
   private async startCanvasHost(): Promise<void> {
-    if (!this.canvasHost) return;
+    if (!this.canvasHost) {
+      this.canvasHostProblem = "off (gateway.canvasPort is null)";
+      return;
+    }
     try {
       const { port, url } = await this.canvasHost.listen();
       this.canvasPort = port;
       this.canvasHostUrl = url;
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, "canvas host not started");
+      this.canvasHostProblem = canvasProblem(err, this.services.config.canvasPort ?? 0);
+      this.log.warn({ err: (err as Error).message, port: this.services.config.canvasPort }, `canvas host ${this.canvasHostProblem}`);
     }
   }
 

@@ -14,6 +14,10 @@ import { LogRing } from "./logging/log-ring.js";
 import { Gateway } from "./gateway.js";
 import { StoreCorruptError } from "./store/json-file.js";
 import { InstanceLock, InstanceLockedError, InstanceLockUnsafeError } from "./daemon/instance-lock.js";
+import { removeInstanceRecord, writeInstanceRecord } from "./daemon/instance-record.js";
+import { LogFile } from "./logging/log-file.js";
+import { addressLines } from "./server/addresses.js";
+import { GATEWAY_VERSION } from "./version.js";
 
 export interface RunGatewayOptions {
   flags: GatewayFlags & { config?: string };
@@ -30,24 +34,27 @@ const SHUTDOWN_DEADLINE_MS = 5000;
 export async function runGateway(opts: RunGatewayOptions): Promise<number> {
   let gateway: Gateway;
   let lock: InstanceLock | undefined;
+  let logging: Logging | undefined;
   const paths = resolveStatePaths(opts.env, opts.flags.config);
-  const ring = new LogRing();
-  let logger: Logger | undefined;
   let finish: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (finish = resolve));
   // config.apply with restartDelayMs: stop this gateway, start a fresh one from the file, same process.
   let restarting = false;
   const restart = (reason: string) => {
-    if (restarting) return;
+    const current = logging;
+    if (restarting || current === undefined) return;
     restarting = true;
     void (async () => {
       await gateway.stop(`restarting: ${reason}`, RESTART_EXPECTED_MS);
-      gateway = await boot(paths, opts, ring, logger, restart);
+      gateway = await boot(paths, opts, current, restart);
       lock?.update(gateway.port, gateway.url);
     })()
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         opts.fail(`restart failed: ${(err as Error).message}`);
-        void lock?.release().then(() => finish(1));
+        await removeInstanceRecord(paths.stateDir, process.pid).catch(() => undefined);
+        await current.file?.close();
+        await lock?.release();
+        finish(1);
       })
       .finally(() => (restarting = false));
   };
@@ -55,13 +62,17 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     const file = await loadConfigFile(paths.configPath, { required: configNamed(opts) });
     const config = resolveConfig(file.file, paths, opts.env, opts.flags);
     lock = await InstanceLock.acquire(paths.stateDir);
-    logger = createLogger({ level: config.logLevel, pretty: opts.pretty, ring });
+    const logFile = config.logFile ? new LogFile({ ...config.logFile, report: (m) => process.stderr.write(`clawdbot gateway: ${m}\n`) }) : undefined;
+    const ring = new LogRing(undefined, logFile?.path);
+    const logger = createLogger({ level: config.logLevel, pretty: opts.pretty, ring, ...(logFile ? { file: logFile } : {}) });
+    logging = { ring, logger, file: logFile };
     const inArgv = [opts.flags.token !== undefined ? "--token" : "", opts.flags.password !== undefined ? "--password" : ""].filter(Boolean);
     if (inArgv.length > 0) logger.warn({ flags: inArgv }, argvSecretWarning(inArgv));
-    gateway = await boot(paths, opts, ring, logger, restart);
+    gateway = await boot(paths, opts, logging, restart);
     lock.update(gateway.port, gateway.url);
   } catch (err) {
     await lock?.release();
+    await logging?.file?.close();
     if (err instanceof ConfigError || err instanceof StoreCorruptError || err instanceof InstanceLockedError || err instanceof InstanceLockUnsafeError) {
       opts.fail(err.message);
       return 1;
@@ -84,6 +95,8 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
         () => 1,
       )
       .then(async (code) => {
+        await removeInstanceRecord(paths.stateDir, process.pid).catch((e: unknown) => gateway.logger.warn({ err: e }, "could not remove the instance record"));
+        await logging?.file?.close();
         await lock?.release();
         finish(code);
       });
@@ -93,16 +106,26 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
   return exited;
 }
 
-/** Reads the config file, builds a gateway on it and listens; prints the listening line. */
-async function boot(paths: StatePaths, opts: RunGatewayOptions, ring: LogRing, logger: Logger | undefined, onRestart: (reason: string) => void): Promise<Gateway> {
+/** The process's logging, kept across in-process restarts. */
+interface Logging {
+  readonly ring: LogRing;
+  readonly logger: Logger;
+  readonly file: LogFile | undefined;
+}
+
+/**
+ * Reads the config file, builds a gateway on it and listens; records the running instance, then
+ * prints where clients reach it.
+ */
+async function boot(paths: StatePaths, opts: RunGatewayOptions, logging: Logging, onRestart: (reason: string) => void): Promise<Gateway> {
   const file = await loadConfigFile(paths.configPath);
   const config = resolveConfig(file.file, paths, opts.env, opts.flags);
-  const log = logger ?? createLogger({ level: config.logLevel, pretty: opts.pretty, ring });
-  log.level = config.logLevel;
+  const { logger, ring } = logging;
+  logger.level = config.logLevel;
   const gateway = await Gateway.create({
     config,
     configFile: file,
-    logger: log,
+    logger,
     logRing: ring,
     resolve: (f) => resolveConfig(f, paths, opts.env, opts.flags),
     onRestart,
@@ -118,9 +141,23 @@ async function boot(paths: StatePaths, opts: RunGatewayOptions, ring: LogRing, l
     if (code === "EADDRNOTAVAIL") throw new ConfigError(`cannot bind ${config.host}: no such address on this machine`);
     throw err;
   }
-  process.stdout.write(`clawdbot gateway listening on ${gateway.url} (pid ${process.pid})\n`);
+  const addresses = gateway.addresses();
+  const logPath = logging.file?.path;
+  await writeInstanceRecord(paths.stateDir, {
+    version: 1,
+    pid: process.pid,
+    startedAt: Date.now(),
+    gatewayVersion: GATEWAY_VERSION,
+    host: config.host,
+    port: gateway.port,
+    configPath: paths.configPath,
+    ...addresses,
+    ...(logPath ? { logFile: logPath } : {}),
+  });
+  // Printed once the record exists: whoever sees this line can find the gateway through it.
+  process.stdout.write([`clawdbot gateway listening on ${gateway.url} (pid ${process.pid})`, ...addressLines(addresses), ""].join("\n"));
+  if (logPath) process.stdout.write(`  log file:    ${logPath}\n`);
   process.stdout.write(`Control UI: ${pageUrl(gateway.url)}control/  WebChat: ${pageUrl(gateway.url)}\n`);
-  if (gateway.tlsFingerprint) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${gateway.tlsFingerprint}\n`);
   return gateway;
 }
 

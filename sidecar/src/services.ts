@@ -16,6 +16,7 @@ import type { TlsMaterial } from "./server/tls.js";
 import type { NodeRegistry } from "./nodes/registry.js";
 import type { NodeInvoker } from "./nodes/invoker.js";
 import type { CanvasFiles } from "./canvas/files.js";
+import type { GatewayAddresses } from "./server/addresses.js";
 import type { ApprovalBroker } from "./approvals/broker.js";
 import type { UsageLedger } from "./agent/usage.js";
 import type { ExecPolicyFile } from "./approvals/policy-file.js";
@@ -78,4 +79,6 @@ export interface GatewayServices {
   port(): number;
   /** ws:// URL clients use to reach this gateway. */
   url(): string;
+  /** Every address of this gateway: socket, WebChat, canvas host (or why not), TLS fingerprint. */
+  addresses(): GatewayAddresses;
 }

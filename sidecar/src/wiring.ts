@@ -87,6 +87,7 @@ export interface ListenerFacts {
   canvasHostUrl(): string | undefined;
   /** A session's canvas URL (with its capability beyond loopback), once the canvas host listens. */
   canvasSessionUrl(session: string): string | undefined;
+  addresses: GatewayServices["addresses"];
   disconnectDevice: GatewayServices["disconnectDevice"];
 }
 
@@ -248,6 +249,7 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts, 
     connectionsByRole: facts.connectionsByRole,
     port: facts.port,
     url: () => `${tls ? "wss" : "ws"}://${urlHost(config.host)}:${facts.port()}`,
+    addresses: facts.addresses,
     tls,
     nodes,
     invoker,

@@ -51,6 +51,7 @@ test("the plist parses back with every key and value launchd needs, and no token
   assert.equal(doc["ThrottleInterval"], 10);
   assert.deepEqual(doc["EnvironmentVariables"], {
     CLAWDBOT_STATE_DIR: host.stateDir,
+    CLAWDBOT_SERVICE: "1",
     CLAWDBOT_GATEWAY_TOKEN_FILE: join(host.stateDir, "gateway.token"),
     PATH: host.pathEnv,
   });
@@ -66,7 +67,7 @@ test("plist values with XML metacharacters and spaces come back unchanged", asyn
   const text = written(installPlan(host, { bind: "10.0.0.1" }), servicePaths(host).plist);
   const doc = plist.parse(text) as Record<string, unknown>;
   assert.equal(doc["WorkingDirectory"], odd);
-  assert.deepEqual(doc["EnvironmentVariables"], { CLAWDBOT_STATE_DIR: odd, PATH: `${odd}:/usr/bin` });
+  assert.deepEqual(doc["EnvironmentVariables"], { CLAWDBOT_STATE_DIR: odd, CLAWDBOT_SERVICE: "1", PATH: `${odd}:/usr/bin` });
   assert.deepEqual(doc["ProgramArguments"], [process.execPath, host.runJs, "gateway", "--bind", "10.0.0.1"]);
   assert.ok(host.home.includes(" "));
   assert.equal(doc["StandardOutPath"], join(host.home, "Library", "Logs", "clawdbot", "gateway.log"));
@@ -75,7 +76,7 @@ test("plist values with XML metacharacters and spaces come back unchanged", asyn
 test("without a token the plist has no token file variable", async (t) => {
   const host = await testHost(t, "darwin");
   const doc = plist.parse(written(installPlan(host, {}), servicePaths(host).plist)) as { EnvironmentVariables: Record<string, string>; ProgramArguments: string[] };
-  assert.deepEqual(Object.keys(doc.EnvironmentVariables), ["CLAWDBOT_STATE_DIR", "PATH"]);
+  assert.deepEqual(Object.keys(doc.EnvironmentVariables), ["CLAWDBOT_STATE_DIR", "CLAWDBOT_SERVICE", "PATH"]);
   assert.deepEqual(doc.ProgramArguments.slice(2), ["gateway"]);
 });
 
@@ -120,7 +121,7 @@ test("the unit has every key, quoted values read back as given, and no token", a
   assert.ok(existsSync(exec[0]!) && existsSync(exec[1]!));
   assert.equal(one("Service", "WorkingDirectory"), host.stateDir);
   const env = ini.get("Service")!.get("Environment")!.flatMap((v) => systemdWords(v, { dollars: false }));
-  assert.deepEqual(env, [`CLAWDBOT_STATE_DIR=${host.stateDir}`, `CLAWDBOT_GATEWAY_TOKEN_FILE=${join(host.stateDir, "gateway.token")}`, `PATH=${host.pathEnv}`]);
+  assert.deepEqual(env, [`CLAWDBOT_STATE_DIR=${host.stateDir}`, "CLAWDBOT_SERVICE=1", `CLAWDBOT_GATEWAY_TOKEN_FILE=${join(host.stateDir, "gateway.token")}`, `PATH=${host.pathEnv}`]);
 });
 
 test("unit quoting survives quotes, backslashes, % and $ in paths", async (t) => {

@@ -97,7 +97,8 @@ export function installBasics(ctx: PlanContext): { steps: Step[]; spec: ServiceS
   const args = [host.nodePath, host.runJs, "gateway"];
   if (install.port !== undefined) args.push("--port", String(install.port));
   if (install.bind !== undefined) args.push("--bind", install.bind);
-  const environment: Array<[string, string]> = [["CLAWDBOT_STATE_DIR", host.stateDir]];
+  // CLAWDBOT_SERVICE turns the rotated log file on by default (logging.file), so `clawdbot logs` has one to read.
+  const environment: Array<[string, string]> = [["CLAWDBOT_STATE_DIR", host.stateDir], ["CLAWDBOT_SERVICE", "1"]];
   if (tokenFile !== undefined) environment.push(["CLAWDBOT_GATEWAY_TOKEN_FILE", tokenFile]);
   environment.push(["PATH", host.pathEnv]);
   notes.push(`the service runs ${host.nodePath}; install again after moving or upgrading Node.js or this checkout`);

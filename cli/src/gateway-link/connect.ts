@@ -1,9 +1,11 @@
 import { GatewayClient, GatewayConnectError, type GatewayClientOptions } from "@clawdbot/protocol/client";
-import { resolveStatePaths, DEFAULT_PORT } from "@clawdbot/sidecar/basics";
+import { resolveStatePaths } from "@clawdbot/sidecar/basics";
+import { presentedFingerprint } from "@clawdbot/protocol/client";
 import { IdentityStore } from "./identity-store.js";
 import { CLI_VERSION } from "../version.js";
-import { usageError } from "../failure.js";
+import { CliError, usageError } from "../failure.js";
 import { readSecretFile } from "./secret-file.js";
+import { displayFingerprint, locateGateway } from "./locate.js";
 
 export interface LinkOptions {
   url?: string | undefined;
@@ -16,25 +18,9 @@ export interface LinkOptions {
   mode?: "cli" | "backend";
 }
 
-/** The gateway URL: --url, else CLAWDBOT_GATEWAY_URL, else the local default. */
+/** The gateway URL (see locateGateway: flags, environment, the running gateway, the config, the default). */
 export function linkUrl(o: Pick<LinkOptions, "url" | "env">): string {
-  if (o.url !== undefined) return checkedUrl(o.url, "--url");
-  const fromEnv = o.env["CLAWDBOT_GATEWAY_URL"];
-  if (fromEnv) return checkedUrl(fromEnv, "CLAWDBOT_GATEWAY_URL");
-  return `ws://127.0.0.1:${DEFAULT_PORT}`;
-}
-
-/** A gateway URL is ws:// or wss:// with a host; anything else is a usage error naming where it came from. */
-export function checkedUrl(raw: string, source: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (url && (url.protocol === "ws:" || url.protocol === "wss:") && url.hostname !== "") return raw;
-  const hint = url && (url.protocol === "http:" || url.protocol === "https:") ? ` (the socket of ${url.host} is ${url.protocol === "https:" ? "wss" : "ws"}://${url.host})` : "";
-  throw usageError(`${source} ${JSON.stringify(raw)} is not a gateway URL${hint}; use ws://host:port or wss://host:port, e.g. ws://127.0.0.1:${DEFAULT_PORT}`);
+  return locateGateway(o).url;
 }
 
 /** After a rotation: when the token belongs to this CLI's own device, keep it for the next connect. */
@@ -59,7 +45,9 @@ async function envTokenFile(env: LinkOptions["env"]): Promise<string | undefined
 /** Connects as an operator with this CLI's own device identity; stores any device token issued. */
 export async function openGateway(o: LinkOptions): Promise<GatewayClient> {
   const { stateDir } = resolveStatePaths(o.env);
-  const url = linkUrl(o);
+  const target = locateGateway(o);
+  const url = target.url;
+  o = { ...o, tlsFingerprint: target.tlsFingerprint };
   const store = new IdentityStore(stateDir);
   const identity = await store.identity();
   const token = o.token ?? (o.env["CLAWDBOT_GATEWAY_TOKEN"] || (await envTokenFile(o.env)));
@@ -68,6 +56,7 @@ export async function openGateway(o: LinkOptions): Promise<GatewayClient> {
   try {
     return await connectOnce(o, url, store, identity, token, password, deviceToken);
   } catch (err) {
+    if (err instanceof GatewayConnectError && err.failure === "tls-unpinned") throw await unpinned(url, err);
     // A gateway whose state was reset, or that revoked/rotated our token, no longer knows it:
     // forget it and connect once more on identity alone (auto-approval or a pairing request).
     if (deviceToken === undefined || !(err instanceof GatewayConnectError) || err.failure !== "unauthorized") throw err;
@@ -102,4 +91,19 @@ async function connectOnce(
   const hello = await client.connect();
   if (hello.auth) await store.saveDeviceToken(url, hello.auth.role, hello.auth.deviceToken);
   return client;
+}
+
+/** A wss:// gateway with a certificate nobody pinned: say which fingerprint it presents and how to pin it. */
+async function unpinned(url: string, err: GatewayConnectError): Promise<CliError> {
+  const u = new URL(url);
+  let fp: string;
+  try {
+    fp = displayFingerprint(await presentedFingerprint(u.hostname.replace(/^\[|\]$/g, ""), Number(u.port || 443)));
+  } catch (probe) {
+    return new CliError("tls-unpinned", `${err.message}; could not read the certificate either (${(probe as Error).message})`);
+  }
+  return new CliError(
+    "tls-unpinned",
+    `${url} presents a TLS certificate that is not pinned here (SHA-256 ${fp}); if that is the fingerprint the gateway printed at start-up (or \`clawdbot status\` shows on the gateway host), pass --tls-fingerprint ${fp}`,
+  );
 }

@@ -523,8 +523,11 @@ public struct StatusResult: Codable, Sendable, Equatable {
     public let heartbeats: Bool?
     public let pairedDevices: Int?
     public let pendingPairings: Int?
+    public let webchatUrl: String?
+    public let canvasHostUrl: String?
+    public let canvasHostProblem: String?
 
-    public init(version: String, pid: Int, host: String, bind: String, port: Int, url: String, uptimeMs: Int, connections: Int, connectionsByRole: [String: Int]? = nil, stateDir: String, configPath: String, auth: StatusResultAuth, tls: StatusResultTls? = nil, heartbeats: Bool? = nil, pairedDevices: Int? = nil, pendingPairings: Int? = nil) {
+    public init(version: String, pid: Int, host: String, bind: String, port: Int, url: String, uptimeMs: Int, connections: Int, connectionsByRole: [String: Int]? = nil, stateDir: String, configPath: String, auth: StatusResultAuth, tls: StatusResultTls? = nil, heartbeats: Bool? = nil, pairedDevices: Int? = nil, pendingPairings: Int? = nil, webchatUrl: String? = nil, canvasHostUrl: String? = nil, canvasHostProblem: String? = nil) {
         self.version = version
         self.pid = pid
         self.host = host
@@ -541,6 +544,9 @@ public struct StatusResult: Codable, Sendable, Equatable {
         self.heartbeats = heartbeats
         self.pairedDevices = pairedDevices
         self.pendingPairings = pendingPairings
+        self.webchatUrl = webchatUrl
+        self.canvasHostUrl = canvasHostUrl
+        self.canvasHostProblem = canvasHostProblem
     }
 }
 
@@ -646,7 +652,7 @@ public struct SetHeartbeatsResult: Codable, Sendable, Equatable {
     }
 }
 
-/// Params of `logs.tail`: Recent gateway log lines after a cursor.
+/// Params of `logs.tail`: Recent gateway log lines after a cursor: each line a JSON object {time, level, subsystem, message, …}; cursors are byte offsets, `size` the bytes logged so far, `file` the log file (or that lines are only in memory).
 public struct LogsTailParams: Codable, Sendable, Equatable {
     public let cursor: Int?
     public let limit: Int?
@@ -659,15 +665,19 @@ public struct LogsTailParams: Codable, Sendable, Equatable {
     }
 }
 
-/// Result of `logs.tail`: Recent gateway log lines after a cursor.
+/// Result of `logs.tail`: Recent gateway log lines after a cursor: each line a JSON object {time, level, subsystem, message, …}; cursors are byte offsets, `size` the bytes logged so far, `file` the log file (or that lines are only in memory).
 public struct LogsTailResult: Codable, Sendable, Equatable {
+    public let file: String
     public let cursor: Int
+    public let size: Int
     public let lines: [String]
     public let truncated: Bool
     public let reset: Bool
 
-    public init(cursor: Int, lines: [String], truncated: Bool, reset: Bool) {
+    public init(file: String, cursor: Int, size: Int, lines: [String], truncated: Bool, reset: Bool) {
+        self.file = file
         self.cursor = cursor
+        self.size = size
         self.lines = lines
         self.truncated = truncated
         self.reset = reset

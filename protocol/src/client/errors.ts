@@ -23,6 +23,7 @@ export type ConnectFailure =
   | "rejected"
   | "protocol-mismatch"
   | "tls-fingerprint-mismatch"
+  | "tls-unpinned"
   | "closed";
 
 /** The connection failed before or after the handshake. */

@@ -376,9 +376,22 @@ function waitForClose(ws: WebSocket, ms: number): Promise<void> {
   });
 }
 
+/** Certificate checks a self-signed gateway certificate fails (it is meant to be pinned, not chained). */
+const UNTRUSTED_CERT = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+]);
+
 function classifySocketError(err: Error): GatewayConnectError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === "ERR_TLS_FINGERPRINT_MISMATCH") return new GatewayConnectError("tls-fingerprint-mismatch", err.message);
+  if (code !== undefined && UNTRUSTED_CERT.has(code)) {
+    return new GatewayConnectError("tls-unpinned", `the gateway's TLS certificate is not trusted here (${err.message}); pin it with a fingerprint`);
+  }
   if (/socket hang up/i.test(err.message)) {
     return new GatewayConnectError("unreachable", `gateway closed the connection during the upgrade (is it a TLS gateway? use wss://): ${err.message}`);
   }

@@ -2,4 +2,4 @@ export { GatewayClient, type GatewayClientOptions, type CallOptions } from "./ga
 export { GatewayConnectError, GatewayRequestError, type ConnectFailure } from "./errors.js";
 export { generateIdentity, identityFromPem, identityToPem, signPayload, type DeviceIdentity } from "./identity.js";
 export { Backoff } from "./backoff.js";
-export { certFingerprint, normalizeFingerprint, pinnedTlsConnector } from "./tls-pin.js";
+export { certFingerprint, normalizeFingerprint, pinnedTlsConnector, presentedFingerprint } from "./tls-pin.js";

@@ -36,3 +36,29 @@ export function pinnedTlsConnector(expected: string) {
     return undefined;
   };
 }
+
+/** The SHA-256 fingerprint (AB:CD:…) of the certificate a TLS server presents, without trusting it or sending anything. */
+export function presentedFingerprint(host: string, port: number, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host, port, servername: isIpLiteral(host) ? undefined : host, rejectUnauthorized: false });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once("secureConnect", () => {
+      clearTimeout(timer);
+      const raw = socket.getPeerCertificate()?.raw;
+      socket.destroy();
+      if (raw) resolve(certFingerprint(raw));
+      else reject(new Error(`${host}:${port} presented no certificate`));
+    });
+    socket.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(":");
+}

@@ -73,6 +73,11 @@ export const status = method({
       pairedDevices: Type.Optional(Type.Integer({ minimum: 0 })),
       /** Device pairing requests waiting for an operator. */
       pendingPairings: Type.Optional(Type.Integer({ minimum: 0 })),
+      /** The WebChat page (same port as the socket). */
+      webchatUrl: Type.Optional(NonEmptyString),
+      canvasHostUrl: Type.Optional(NonEmptyString),
+      /** Why the canvas host is not serving, in words. */
+      canvasHostProblem: Type.Optional(NonEmptyString),
     },
     { additionalProperties: true },
   ),
@@ -138,7 +143,8 @@ export const setHeartbeats = method({
 });
 
 export const logsTail = method({
-  summary: "Recent gateway log lines after a cursor.",
+  summary:
+    "Recent gateway log lines after a cursor: each line a JSON object {time, level, subsystem, message, …}; cursors are byte offsets, `size` the bytes logged so far, `file` the log file (or that lines are only in memory).",
   params: Type.Optional(
     Type.Object(
       {
@@ -151,7 +157,9 @@ export const logsTail = method({
   ),
   result: Type.Object(
     {
+      file: NonEmptyString,
       cursor: Type.Integer({ minimum: 0 }),
+      size: Type.Integer({ minimum: 0 }),
       lines: Type.Array(Type.String()),
       truncated: Type.Boolean(),
       reset: Type.Boolean(),

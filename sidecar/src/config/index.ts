@@ -10,6 +10,8 @@ export {
   isLoopbackAddress,
   redactedConfig,
   REDACTED,
+  logFileOf,
+  type LogFileConfig,
   DEFAULT_PORT,
   DEFAULT_CANVAS_PORT,
   type GatewayConfig,

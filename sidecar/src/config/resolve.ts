@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
+import { join, resolve } from "node:path";
 import { MIN_SECRET_LENGTH, type ConfigFile, type RealIpHeader } from "./schema.js";
 import type { StatePaths } from "./paths.js";
 import { ConfigError } from "./errors.js";
@@ -80,6 +81,8 @@ export interface GatewayConfig {
   readonly authRateLimit: { readonly maxFailures: number; readonly windowMs: number };
   readonly heartbeat: { readonly enabled: boolean; readonly intervalMs: number };
   readonly logLevel: LogLevel;
+  /** The rotated log file, when logging.file is on (by default when run as a service). */
+  readonly logFile: LogFileConfig | undefined;
   readonly agent: AgentConfig;
   readonly cron: CronConfig;
   readonly tls: { readonly enabled: boolean; readonly certPath?: string; readonly keyPath?: string };
@@ -89,6 +92,12 @@ export interface GatewayConfig {
   readonly canvasPort: number | null;
   /** Configured channels and their enabled accounts, keyed by channel id. */
   readonly channels: Readonly<Partial<Record<ChannelId, ResolvedChannel>>>;
+}
+
+export interface LogFileConfig {
+  readonly path: string;
+  readonly maxFileBytes: number;
+  readonly maxTotalBytes: number;
 }
 
 /** Command-line overrides. */
@@ -182,6 +191,7 @@ export function resolveConfig(
     authRateLimit: { maxFailures: g.authRateLimit?.maxFailures ?? 20, windowMs: g.authRateLimit?.windowMs ?? 60_000 },
     heartbeat: { enabled: file.heartbeat?.enabled ?? true, intervalMs: file.heartbeat?.intervalMs ?? 30 * 60_000 },
     logLevel,
+    logFile: logFileOf(file, paths.stateDir, env),
     agent: attempt(() => resolveAgent(file, env), { backend: "echo", timeoutMs: 0, maxTimeoutMs: 0, identity: {} }),
     cron: { enabled: file.cron?.enabled ?? true, maxRunsPerJob: file.cron?.maxRunsPerJob ?? 200, catchUp: file.cron?.catchUp ?? "once" },
     tls: {
@@ -197,6 +207,19 @@ export function resolveConfig(
   if (problems.length === 1) throw new ConfigError(problems[0]!);
   if (problems.length > 1) throw new ConfigError(`${problems.length} problems: ${problems.join("; ")}`, problems);
   return deepFreeze(config);
+}
+
+/**
+ * Where the gateway writes its log file: logging.file (true, or a path relative to the state dir),
+ * by default `<stateDir>/logs/gateway.log` when run as a service (CLAWDBOT_SERVICE=1, set by `daemon install`).
+ */
+export function logFileOf(file: ConfigFile, stateDir: string, env: Readonly<Record<string, string | undefined>>): LogFileConfig | undefined {
+  const l = file.logging ?? {};
+  const on = l.file ?? env["CLAWDBOT_SERVICE"] === "1";
+  if (on === false) return undefined;
+  const path = on === true ? join(stateDir, "logs", "gateway.log") : resolve(stateDir, on);
+  const maxFileBytes = l.maxFileBytes ?? 10 * 1024 * 1024;
+  return { path, maxFileBytes, maxTotalBytes: Math.max(l.maxTotalBytes ?? 100 * 1024 * 1024, 2 * maxFileBytes) };
 }
 
 /** A secret from the environment meets the same floor as one in the file. */

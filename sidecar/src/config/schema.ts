@@ -163,6 +163,15 @@ export const ConfigFileSchema = Type.Object(
               Type.Literal("silent"),
             ]),
           ),
+          file: Type.Optional(
+            Type.Union([Type.Boolean(), Type.String({ minLength: 1 })], {
+              description: "true: <stateDir>/logs/gateway.log; a path (relative to the state dir); false: off. Default: on when run as a service",
+            }),
+          ),
+          maxFileBytes: Type.Optional(Type.Integer({ minimum: 4096, maximum: 1024 * 1024 * 1024, description: "the log file is rotated at this size (default 10 MiB)" })),
+          maxTotalBytes: Type.Optional(
+            Type.Integer({ minimum: 8192, maximum: 64 * 1024 * 1024 * 1024, description: "all log files together stay under this; the oldest go first (default 100 MiB)" }),
+          ),
         },
         { additionalProperties: false },
       ),

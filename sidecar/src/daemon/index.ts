@@ -1,0 +1,1 @@
+export { instanceRecordPath, processAlive, readInstanceRecord, removeInstanceRecord, writeInstanceRecord, type InstanceRecord } from "./instance-record.js";
