@@ -24,6 +24,8 @@ export class LogFile {
   private stream: RotatingFileStream | undefined;
   /** Set once the current stream has created its file. */
   private opened = false;
+  /** Between rotating-file-stream's "rotation" and the next "open" the file is briefly absent by design. */
+  private rotating = false;
   private checkedAt = 0;
   private failedAt: number | undefined;
   private dropped = 0;
@@ -44,7 +46,7 @@ export class LogFile {
     const retryMs = this.opts.retryMs ?? 1000;
     if (!this.stream && this.failedAt !== undefined && now - this.failedAt >= retryMs) this.open();
     // A file deleted under us (rm -rf logs/) would swallow every later line: open it anew.
-    if (this.stream && this.opened && now - this.checkedAt >= retryMs) {
+    if (this.stream && this.opened && !this.rotating && now - this.checkedAt >= retryMs) {
       this.checkedAt = now;
       if (!existsSync(this.opts.path)) {
         this.opts.report(`log file ${this.opts.path} was removed; writing a new one`);
@@ -89,11 +91,17 @@ export class LogFile {
       if (this.stream === stream) this.fail(err);
     });
     stream.on("warning", (err) => this.opts.report(`log file ${path}: ${err.message}`));
+    stream.on("rotation", () => {
+      if (this.stream === stream) this.rotating = true;
+    });
     stream.on("open", () => {
-      if (this.stream === stream) this.opened = true;
+      if (this.stream !== stream) return;
+      this.opened = true;
+      this.rotating = false;
     });
     this.stream = stream;
     this.opened = false;
+    this.rotating = false;
     if (this.failedAt !== undefined) {
       this.opts.report(`log file ${path} is written again${this.dropped > 0 ? ` (${this.dropped} line(s) were lost meanwhile)` : ""}`);
       this.failedAt = undefined;
