@@ -32,7 +32,11 @@ export default class Send extends GatewayCommand {
         ...(flags.media ? { mediaUrls: flags.media } : {}),
       }),
     );
-    this.log(result.status === "sent" ? `sent to ${result.channel}:${result.to}` : `queued for ${result.channel}:${result.to} (will retry until delivered)`);
+    this.log(
+      result.status === "sent"
+        ? `sent to ${result.channel}:${result.to}, id ${result.messageId}`
+        : `queued, id ${result.messageId}, for ${result.channel}:${result.to} (stored; retried until delivered)`,
+    );
     return result;
   }
 }

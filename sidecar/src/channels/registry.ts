@@ -95,6 +95,14 @@ export class ChannelRegistry {
     return s && s.running ? s.adapter : undefined;
   }
 
+  /** Why a message for this account cannot go out now (not running, or disconnected with an error); undefined when it can. */
+  offline(channel: string, accountId?: string): string | undefined {
+    const s = this.slot(channel, accountId);
+    if (!s || !s.running || !s.adapter) return "not running";
+    const st = s.adapter.status();
+    return !st.connected && st.lastError ? this.deps.redactor.text(st.lastError) : undefined;
+  }
+
   /** A configured account's settings. */
   account(channel: string, accountId?: string): ChannelAccount | undefined {
     return this.slot(channel, accountId)?.account;
