@@ -17,6 +17,8 @@ import { CanvasHost } from "./canvas/host.js";
 import { CanvasCapabilities } from "./canvas/capability.js";
 import { isLoopbackAddress } from "./config/index.js";
 import { GatewayAdvertiser, advertiseInterface } from "./discovery/index.js";
+import { metricsEndpoint } from "./metrics/endpoint.js";
+import { digest, secretMatches } from "./auth/secret.js";
 import { openStores, timeoutSetting, wire, type Stores, type WiringOptions } from "./wiring.js";
 import { watchChannelHealth } from "./state/channel-health.js";
 import { channelModule } from "./channels/modules.js";
@@ -88,6 +90,7 @@ export class Gateway {
       hello: (caller, auth) => buildHello(services, caller, auth, dispatcher.methods(), this.canvasHostUrl),
       onConnected: (conn, caller) => this.connections.connected(conn, caller),
       onClosed: (conn, caller) => this.connections.closed(conn, caller),
+      metrics: services.metrics,
     };
     this.listener = new Listener({
       log: logger,
@@ -96,7 +99,7 @@ export class Gateway {
         version: services.version,
         startedAt: services.startedAt,
         now: services.now,
-        pages: [createWebchatHandler(), createControlUiHandler()],
+        pages: [metricsEndpointFor(services, logger), createWebchatHandler(), createControlUiHandler()],
         channelRoute: (path) => services.channels.httpRoute(path),
       }),
       // Every socket starts with the pre-hello limit; its connection raises it after hello-ok.
@@ -285,4 +288,17 @@ export class Gateway {
     await s.nodes.close();
     this.log.info({ reason }, "gateway stopped");
   }
+}
+
+/** GET /metrics: the gateway secret (fixed at start, like the handshake's) or an operator device token off loopback. */
+function metricsEndpointFor(s: GatewayServices, log: Logger) {
+  const { token, password } = s.config.auth;
+  const digests = [token, password].filter((x): x is string => x !== undefined).map(digest);
+  return metricsEndpoint({
+    metrics: s.metrics,
+    proxies: () => s.config,
+    secretMatches: (presented) => digests.some((d) => secretMatches(presented, d)),
+    deviceTokenScopes: (deviceId, t) => s.devices.verifyToken(deviceId, "operator", t),
+    log,
+  });
 }

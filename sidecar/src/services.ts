@@ -25,6 +25,7 @@ import type { SessionService } from "./sessions/service.js";
 import type { CronService } from "./cron/service.js";
 import type { ConfigWriter } from "./config/writer.js";
 import type { Waker } from "./state/waker.js";
+import type { GatewayMetrics } from "./metrics/metrics.js";
 
 /** What method handlers may use; built once by the gateway and passed down. */
 export interface GatewayServices {
@@ -59,6 +60,8 @@ export interface GatewayServices {
   readonly canvasFiles: CanvasFiles;
   /** Token and cost accounting of agent runs. */
   readonly usage: UsageLedger;
+  /** Prometheus metrics served at GET /metrics. */
+  readonly metrics: GatewayMetrics;
   /** Open exec approval requests waiting for an operator. */
   readonly approvals: ApprovalBroker;
   /** The gateway's exec approvals policy file. */

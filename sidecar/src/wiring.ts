@@ -44,6 +44,7 @@ import { checkJob, createExecutor } from "./cron/execute.js";
 import { systemTimers, type Timers } from "./cron/timers.js";
 import { ConfigWriter } from "./config/writer.js";
 import { modelChoices } from "./agent/models.js";
+import { GatewayMetrics } from "./metrics/metrics.js";
 
 export interface WiringOptions {
   config: GatewayConfig;
@@ -137,7 +138,14 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts, 
     startedAt,
     now,
   );
-  const broadcaster = new Broadcaster();
+  const metrics = new GatewayMetrics({
+    methods: Object.keys(METHODS),
+    sources: { connectionsByRole: facts.connectionsByRole, outboxPending: () => stores.outbox.pendingByChannel() },
+  });
+  stores.outbox.subscribe((ev) => {
+    if (ev.type !== "attempt-failed") metrics.outboxItem(ev.item.channel, ev.type);
+  });
+  const broadcaster = new Broadcaster((event, sent, dropped) => metrics.event(event, sent, dropped));
   const stateEvents = new StateEvents(broadcaster, presence, health);
   const notes = new SystemNotes();
   let waker: Waker | undefined;
@@ -156,7 +164,11 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts, 
     defaultTimeoutMs: config.agent.timeoutMs,
     timeoutSetting: timeoutSetting(config.agent),
     usage: stores.usage,
-    emitAgent: (ev, droppable) => broadcaster.broadcast("agent", ev, { droppable, roles: ["operator"] }),
+    emitAgent: (ev, droppable) => {
+      const data = ev.data as { phase?: unknown; status?: unknown };
+      if (ev.stream === "lifecycle" && data.phase === "end") metrics.agentRun(String(data.status ?? "ok"));
+      broadcaster.broadcast("agent", ev, { droppable, roles: ["operator"] });
+    },
     emitChat: (ev, droppable) => broadcaster.broadcast("chat", ev, { droppable, roles: ["operator"] }),
     settings: (key) => sessions?.settings(key) ?? {},
     drainNotes: (key) => notes.drain(key),
@@ -254,6 +266,7 @@ export function wire(opts: WiringOptions, stores: Stores, facts: ListenerFacts, 
     nodes,
     invoker,
     usage: stores.usage,
+    metrics,
     approvals,
     execPolicy,
     execGate: new ExecGate({ invoker, nodes, broker: approvals, policy: execPolicy, now, log: logger }),

@@ -77,6 +77,7 @@ export interface EnqueueRequest {
 
 /** What happened to a queued item: one attempt failed (it may be retried), or it settled. */
 export type OutboxEvent =
+  | { type: "queued"; item: OutboxItem }
   | { type: "attempt-failed"; item: OutboxItem; error: string; willRetry: boolean }
   | { type: "delivered"; item: OutboxItem }
   | { type: "failed"; item: OutboxItem; error: string };
@@ -152,7 +153,7 @@ export class Outbox {
     this.delivered = delivered;
   }
 
-  /** Calls `fn` on every failed attempt and every settled item; returns the unsubscribe. */
+  /** Calls `fn` on every stored item, every failed attempt and every settled item; returns the unsubscribe. */
   subscribe(fn: (ev: OutboxEvent) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -166,6 +167,13 @@ export class Outbox {
         this.deps.log.error({ err, id: ev.item.id }, "outbox listener failed");
       }
     }
+  }
+
+  /** Items waiting, by channel. */
+  pendingByChannel(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const i of this.items.values()) out[i.channel] = (out[i.channel] ?? 0) + 1;
+    return out;
   }
 
   /** Starts delivering. */
@@ -214,6 +222,7 @@ export class Outbox {
     };
     await this.persist(item);
     this.items.set(item.id, item);
+    this.notify({ type: "queued", item });
     this.kick();
     return { item, created: true, alreadySent: false };
   }

@@ -233,6 +233,7 @@ export class CronService {
 
   /** The outbox reports on a reply a run queued: record attempts, delivery or failure on that run. */
   onOutbox(ev: OutboxEvent): void {
+    if (ev.type === "queued") return;
     const m = /^cron:([A-Za-z0-9_-]+):([0-9a-f-]+)$/.exec(ev.item.idempotencyKey);
     if (!m) return;
     this.recordDelivery(m[1]!, m[2]!, ev).catch((err: unknown) => this.deps.log.error({ err, jobId: m[1] }, "cron delivery outcome not recorded"));

@@ -4,8 +4,8 @@ import { scopeSatisfied, type EventName, type EventPayload, type OperatorScope, 
 export interface EventSink {
   readonly role: Role;
   readonly scopes: readonly string[];
-  /** Sends a frame; `droppable` frames may be skipped for a slow consumer instead of closing it. */
-  sendText(text: string, droppable: boolean): void;
+  /** Sends a frame; `droppable` frames may be skipped for a slow consumer instead of closing it. False when not sent. */
+  sendText(text: string, droppable: boolean): boolean;
 }
 
 export interface BroadcastOptions {
@@ -21,6 +21,9 @@ export interface BroadcastOptions {
 export class Broadcaster {
   private seq = 0;
   private readonly sinks = new Set<EventSink>();
+
+  /** `observe` hears, per broadcast, how many clients got the frame and how many did not. */
+  constructor(private readonly observe?: (event: string, sent: number, dropped: number) => void) {}
 
   add(sink: EventSink): void {
     this.sinks.add(sink);
@@ -39,11 +42,15 @@ export class Broadcaster {
     const frame: Record<string, unknown> = { type: "event", event, payload, seq };
     if (opts.stateVersion) frame["stateVersion"] = opts.stateVersion;
     const text = JSON.stringify(frame);
+    let sent = 0;
+    let dropped = 0;
     for (const sink of this.sinks) {
       if (opts.roles && !opts.roles.includes(sink.role)) continue;
       if (opts.scope && (sink.role !== "operator" || !scopeSatisfied(sink.scopes, opts.scope))) continue;
-      sink.sendText(text, opts.droppable ?? false);
+      if (sink.sendText(text, opts.droppable ?? false)) sent++;
+      else dropped++;
     }
+    this.observe?.(event, sent, dropped);
     return seq;
   }
 }

@@ -21,6 +21,7 @@ import type { Caller } from "../methods/context.js";
 import type { Dispatcher } from "../methods/dispatcher.js";
 import type { Authenticated, Handshake } from "./handshake.js";
 import { PRE_HELLO_MAX_BYTES, setInboundLimit } from "./inbound-limit.js";
+import type { GatewayMetrics } from "../metrics/metrics.js";
 
 /** What a connection needs from the gateway. */
 export interface ConnectionDeps {
@@ -39,6 +40,8 @@ export interface ConnectionDeps {
   hello: (caller: Caller, auth: Authenticated) => HelloOk;
   onConnected: (conn: Connection, caller: Caller) => void;
   onClosed: (conn: Connection, caller: Caller | undefined) => void;
+  /** Handshake outcomes and answered requests are counted here (GET /metrics). */
+  metrics?: Pick<GatewayMetrics, "handshake" | "request">;
 }
 
 type State =
@@ -92,16 +95,17 @@ export class Connection implements EventSink {
     return this.state.kind === "connected" ? this.state.caller : undefined;
   }
 
-  /** Sends an event frame; a consumer over its buffer limit skips droppable frames or is cut off. */
-  sendText(text: string, droppable: boolean): void {
-    if (this.state.kind !== "connected" || this.ws.readyState !== WebSocket.OPEN) return;
+  /** Sends an event frame; a consumer over its buffer limit skips droppable frames or is cut off. False when not sent. */
+  sendText(text: string, droppable: boolean): boolean {
+    if (this.state.kind !== "connected" || this.ws.readyState !== WebSocket.OPEN) return false;
     if (this.overBudget(text.length)) {
-      if (droppable) return;
+      if (droppable) return false;
       this.deps.log.warn({ connId: this.connId, buffered: this.ws.bufferedAmount }, "slow consumer cut off");
       this.close(CloseCode.policyViolation, "slow consumer");
-      return;
+      return false;
     }
     this.ws.send(text);
+    return true;
   }
 
   /** Sends an event to this client only (no broadcast seq). */
@@ -219,6 +223,7 @@ export class Connection implements EventSink {
       // Only nodes' claims are needed later; operators' connect params (signature and all) are dropped.
       if (caller.role !== "node") this.connectParams = undefined;
       this.sendFrame({ type: "res", id, ok: true, payload: this.deps.hello(caller, auth) });
+      this.deps.metrics?.handshake("ok");
       this.deps.onConnected(this, caller);
     } catch (err) {
       this.failHandshake(id, err);
@@ -229,6 +234,7 @@ export class Connection implements EventSink {
     const gerr = err instanceof GatewayError ? err : new GatewayError("internal", "the gateway failed during the handshake");
     if (!(err instanceof GatewayError)) this.deps.log.error({ err, connId: this.connId }, "handshake failed unexpectedly");
     else this.deps.log.info({ connId: this.connId, ip: this.peer.remoteIp, reason: gerr.reason }, "connect refused");
+    this.deps.metrics?.handshake("refused", gerr.reason);
     if (id !== undefined) this.sendFrame({ type: "res", id, ok: false, error: gerr.toShape() });
     const code = gerr.reason === "protocol_mismatch" ? CloseCode.protocolMismatch : CloseCode.policyViolation;
     this.close(code, gerr.closeReason);
@@ -264,7 +270,11 @@ export class Connection implements EventSink {
       return;
     }
     const accept = (payload: unknown) => this.sendFrame({ type: "res", id, ok: true, payload });
-    void this.deps.dispatcher.dispatch(req.value, caller, accept).then((outcome) => this.respond(id, outcome));
+    const started = process.hrtime.bigint();
+    void this.deps.dispatcher.dispatch(req.value, caller, accept).then((outcome) => {
+      this.deps.metrics?.request(method, outcome.ok ? "ok" : outcome.error.code, Number(process.hrtime.bigint() - started) / 1e9);
+      this.respond(id, outcome);
+    });
   }
 
   private respond(id: string, outcome: { ok: true; payload: unknown } | { ok: false; error: ErrorShape }): void {
