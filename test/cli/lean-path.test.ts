@@ -19,8 +19,8 @@ function sameResult(lean: CliResult, full: CliResult, what: string): void {
   assert.equal(stable(lean.stderr), stable(full.stderr), `${what}: stderr differs`);
 }
 
-/** Sidecar modules a hot command may load: where the state dir is, the default port, atomic writes. */
-const SIDECAR_ALLOWED = ["config/basics.js", "config/paths.js", "config/errors.js", "store/atomic-file.js"];
+/** Sidecar modules a hot command may load: where the state dir and the running gateway are, the default port, atomic writes. */
+const SIDECAR_ALLOWED = ["config/basics.js", "config/paths.js", "config/errors.js", "config/listen-address.js", "daemon/running-gateway.js", "store/atomic-file.js"];
 
 describe("the lean path against a running gateway", () => {
   let gw: TestGateway;

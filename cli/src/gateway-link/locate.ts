@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import { DEFAULT_PORT, parseConfigText, resolveBindHost, resolveStatePaths } from "@clawdbot/sidecar/config";
-import { readInstanceRecord } from "@clawdbot/sidecar/instance";
+import { DEFAULT_PORT, configuredGatewayUrl, readRunningGateway, resolveStatePaths } from "@clawdbot/sidecar/basics";
 import { normalizeFingerprint } from "@clawdbot/protocol/client";
-import { usageError } from "../cli-error.js";
+import { usageError } from "../failure.js";
 
 /** Which gateway a command talks to, and how that was decided. */
 export interface GatewayTarget {
@@ -24,7 +22,7 @@ export interface LocateOptions {
  */
 export function locateGateway(o: LocateOptions): GatewayTarget {
   const { stateDir, configPath } = resolveStatePaths(o.env);
-  const running = readInstanceRecord(stateDir);
+  const running = readRunningGateway(stateDir);
   const pin = (url: string) => o.tlsFingerprint ?? (running && sameUrl(running.websocketUrl, url) ? running.tlsFingerprint : undefined);
   const target = (url: string, source: GatewayTarget["source"]): GatewayTarget => {
     const fp = pin(url);
@@ -34,7 +32,7 @@ export function locateGateway(o: LocateOptions): GatewayTarget {
   const fromEnv = o.env["CLAWDBOT_GATEWAY_URL"];
   if (fromEnv) return target(checkedUrl(fromEnv, "CLAWDBOT_GATEWAY_URL"), "CLAWDBOT_GATEWAY_URL");
   if (running) return target(running.websocketUrl, "running gateway");
-  const configured = configuredUrl(configPath);
+  const configured = configuredGatewayUrl(configPath);
   if (configured) return target(configured, "gateway.port");
   return target(`ws://127.0.0.1:${DEFAULT_PORT}`, "default");
 }
@@ -50,32 +48,6 @@ export function checkedUrl(raw: string, source: string): string {
   if (url && (url.protocol === "ws:" || url.protocol === "wss:") && url.hostname !== "") return raw;
   const hint = url && (url.protocol === "http:" || url.protocol === "https:") ? ` (the socket of ${url.host} is ${url.protocol === "https:" ? "wss" : "ws"}://${url.host})` : "";
   throw usageError(`${source} ${JSON.stringify(raw)} is not a gateway URL${hint}; use ws://host:port or wss://host:port, e.g. ws://127.0.0.1:${DEFAULT_PORT}`);
-}
-
-/** The URL the config file's gateway.port (and bind, tls) describe, when the file sets a port. */
-function configuredUrl(configPath: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(configPath, "utf8");
-  } catch {
-    return undefined;
-  }
-  let g;
-  try {
-    g = parseConfigText(configPath, text).gateway;
-  } catch {
-    // An invalid file is the gateway's to report (and `clawdbot doctor`'s); here it only cannot help.
-    return undefined;
-  }
-  if (g?.port === undefined || g.port === 0) return undefined;
-  let host = "127.0.0.1";
-  try {
-    const bound = resolveBindHost(g.bind ?? "loopback");
-    if (bound !== "0.0.0.0") host = bound.includes(":") ? `[${bound}]` : bound;
-  } catch {
-    host = "127.0.0.1";
-  }
-  return `${g.tls?.enabled ? "wss" : "ws"}://${host}:${g.port}`;
 }
 
 function sameUrl(a: string, b: string): boolean {

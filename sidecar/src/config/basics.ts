@@ -4,6 +4,8 @@
  */
 export { resolveStatePaths, type StatePaths } from "./paths.js";
 export { ConfigError } from "./errors.js";
+export { configuredGatewayUrl } from "./listen-address.js";
+export { readRunningGateway, type RunningGateway } from "../daemon/running-gateway.js";
 
 /** The gateway's WebSocket port when nothing else is configured. */
 export const DEFAULT_PORT = 18789;

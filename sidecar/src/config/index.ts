@@ -1,13 +1,12 @@
 export { ConfigFileSchema, MIN_SECRET_LENGTH, type ConfigFile, type RealIpHeader } from "./schema.js";
 export { resolveStatePaths, type StatePaths } from "./paths.js";
+export { resolveBindHost, isLoopbackAddress, configuredGatewayUrl } from "./listen-address.js";
 export { loadConfigFile, parseConfigText, checkConfigText, configHash, type LoadedConfigFile, type ConfigIssue } from "./load.js";
 export { planReload, needsRestart, type ReloadPlan } from "./reload-plan.js";
 export { buildUiHints, type ConfigUiHint } from "./ui-hints.js";
 export {
   resolveConfig,
   argvSecretWarning,
-  resolveBindHost,
-  isLoopbackAddress,
   redactedConfig,
   REDACTED,
   logFileOf,

@@ -1,6 +1,4 @@
-import { isIP } from "node:net";
 import { readFileSync } from "node:fs";
-import { networkInterfaces } from "node:os";
 import { join, resolve } from "node:path";
 import { MIN_SECRET_LENGTH, type ConfigFile, type RealIpHeader } from "./schema.js";
 import type { StatePaths } from "./paths.js";
@@ -9,6 +7,7 @@ import { parseAddressRange } from "../auth/address.js";
 import { CHANNEL_MODULES, type ChannelId } from "../channels/modules.js";
 import { accountEntries, defaultAccountOf, type ResolvedChannel } from "../channels/module.js";
 import { DEFAULT_PORT } from "./basics.js";
+import { isLoopbackAddress, resolveBindHost } from "./listen-address.js";
 
 export type { ChannelAccessConfig, DmPolicy } from "../channels/access-schema.js";
 export type { TelegramConfig } from "../channels/telegram/config.js";
@@ -115,25 +114,6 @@ export interface GatewayFlags {
 
 export { DEFAULT_PORT };
 export const DEFAULT_CANVAS_PORT = 18793;
-
-/** Maps `loopback|lan|tailnet|<ip>` to a listen address. */
-export function resolveBindHost(bind: string, interfaces = networkInterfaces()): string {
-  if (bind === "loopback" || bind === "localhost") return "127.0.0.1";
-  if (bind === "lan" || bind === "all") return "0.0.0.0";
-  if (bind === "tailnet") {
-    for (const list of Object.values(interfaces)) {
-      for (const a of list ?? []) if (a.family === "IPv4" && a.address.startsWith("100.")) return a.address;
-    }
-    throw new ConfigError("bind=tailnet: no Tailscale (100.x) address found on this machine; is Tailscale up?");
-  }
-  if (isIP(bind)) return bind;
-  throw new ConfigError(`bind: "${bind}" is not loopback, lan, tailnet or an IP address`);
-}
-
-/** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
-export function isLoopbackAddress(addr: string): boolean {
-  return addr === "::1" || addr.startsWith("127.") || addr.startsWith("::ffff:127.");
-}
 
 /** Builds the effective config; throws ConfigError on contradictions (e.g. LAN bind without a secret). */
 export function resolveConfig(

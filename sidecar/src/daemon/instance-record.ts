@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { unlink } from "node:fs/promises";
-import { join } from "node:path";
 import { Type, type Static } from "@sinclair/typebox";
 import { check } from "@clawdbot/protocol";
 import { writeJsonFile } from "../store/json-file.js";
+import { instanceRecordPath, processAlive } from "./running-gateway.js";
+
+export { instanceRecordPath, processAlive };
 
 /** Where a running gateway says how to reach it; the CLI and `doctor` read it. */
 export const InstanceRecordSchema = Type.Object(
@@ -26,11 +28,6 @@ export const InstanceRecordSchema = Type.Object(
   { additionalProperties: false },
 );
 export type InstanceRecord = Static<typeof InstanceRecordSchema>;
-
-/** `<stateDir>/gateway-instance.json` */
-export function instanceRecordPath(stateDir: string): string {
-  return join(stateDir, "gateway-instance.json");
-}
 
 /** Written (0600, atomically) once the gateway listens. */
 export function writeInstanceRecord(stateDir: string, record: InstanceRecord): Promise<void> {
@@ -61,14 +58,4 @@ export function readInstanceRecord(stateDir: string, opts: { anyPid?: boolean; a
   if (!res.ok) return undefined;
   if (!opts.anyPid && !(opts.alive ?? processAlive)(res.value.pid)) return undefined;
   return res.value;
-}
-
-/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
