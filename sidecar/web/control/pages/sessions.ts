@@ -115,8 +115,8 @@ export class SessionsPage implements Page {
       <label class="field">Search sessions
         <input type="search" name="search" .value=${f.search} placeholder="key, label, name or id" @input=${(e: Event) => this.setSearch((e.target as HTMLInputElement).value)}>
       </label>
-      <label class="field">Active
-        <select name="active" @change=${(e: Event) => this.setFilter({ activeMinutes: Number((e.target as HTMLSelectElement).value) || 0 })}>
+      <label class="field"><span id="sessions-active-label">Active</span>
+        <select name="active" aria-labelledby="sessions-active-label" @change=${(e: Event) => this.setFilter({ activeMinutes: Number((e.target as HTMLSelectElement).value) || 0 })}>
           ${ACTIVE.map(([m, label]) => html`<option value=${String(m)} ?selected=${f.activeMinutes === m}>${label}</option>`)}
         </select>
       </label>
@@ -201,14 +201,14 @@ export class SessionsPage implements Page {
         <input name="model" .value=${s.model !== this.list?.defaults.model ? (s.model ?? "") : ""} placeholder=${`default (${this.list?.defaults.model ?? "none"})`} aria-invalid=${model.invalid} aria-describedby=${model.describedBy}>
         ${fieldMessage("edit-model-error", errors, "model")}
       </label>
-      <label class="field">Thinking level
-        <select name="thinkingLevel">
+      <label class="field"><span id="session-thinkingLevel-label">Thinking level</span>
+        <select name="thinkingLevel" aria-labelledby="session-thinkingLevel-label">
           <option value="" ?selected=${s.thinkingLevel === undefined}>Default</option>
           ${THINKING.map((t) => html`<option value=${t} ?selected=${s.thinkingLevel === t}>${t}</option>`)}
         </select>
       </label>
-      <label class="field">Send policy
-        <select name="sendPolicy">
+      <label class="field"><span id="session-sendPolicy-label">Send policy</span>
+        <select name="sendPolicy" aria-labelledby="session-sendPolicy-label">
           <option value="" ?selected=${s.sendPolicy === undefined}>Default</option>
           <option value="allow" ?selected=${s.sendPolicy === "allow"}>allow: replies are sent</option>
           <option value="deny" ?selected=${s.sendPolicy === "deny"}>deny: nothing is sent</option>
