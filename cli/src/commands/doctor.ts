@@ -1,11 +1,12 @@
 import { Flags } from "@oclif/core";
-import { execFileSync } from "node:child_process";
 import { resolveStatePaths } from "@clawdbot/sidecar/config";
 import { readInstanceRecord } from "@clawdbot/sidecar/instance";
 import { ClawdbotCommand } from "../command.js";
 import { openGateway } from "../gateway-link/connect.js";
 import { connectionFlags } from "../gateway-link/flags.js";
-import { SYSTEMD_UNIT, LAUNCHD_LABEL } from "../daemon/index.js";
+import { execRunner } from "../daemon/index.js";
+import { checkService } from "../doctor/service.js";
+import { checkTls } from "../doctor/tls.js";
 import {
   checkChannels,
   checkChromium,
@@ -14,7 +15,6 @@ import {
   checkInstance,
   checkPermissions,
   checkPort,
-  checkService,
   type Finding,
   type Repair,
 } from "../doctor/checks.js";
@@ -31,7 +31,7 @@ interface DoctorReport {
 export default class Doctor extends ClawdbotCommand {
   static override summary = "Check this machine's gateway setup; each problem comes with the command that fixes it.";
   static override description =
-    "Looks at the state dir and its permissions, the lock and running instance, the port, the config (every error), the service, the TLS fingerprint, clock skew against the gateway, Chromium for canvas, channel credentials and disk space. --fix repairs what is safe to repair (permissions, a stale lock or instance record). Exits 1 when a check fails.";
+    "Looks at the state dir and its permissions, the lock and running instance, the port, the config (every error), the service (installed, pointing at this Node and checkout, loaded, running), the TLS certificate (present, its fingerprint, and whether the running gateway and the pins clients keep agree with it), clock skew against the gateway, Chromium for canvas, channel credentials and disk space. --fix repairs what is safe to repair (permissions, a stale lock or instance record). Exits 1 when a check fails.";
   static override examples = ["<%= config.bin %> doctor", "<%= config.bin %> doctor --fix", "<%= config.bin %> doctor --json"];
   static override flags = {
     fix: Flags.boolean({ description: "repair what is safe: permissions under the state dir, a stale lock or instance record" }),
@@ -58,9 +58,10 @@ export default class Doctor extends ClawdbotCommand {
     if (cfg.config) {
       findings.push(await checkPort(cfg.config, instance.runningPort));
       findings.push(...checkChannels(cfg.config));
+      findings.push(...(await checkTls({ config: cfg.config, running: readInstanceRecord(stateDir), now: Date.now(), timeoutMs: flags.timeout })));
     }
-    findings.push(checkService(env, serviceLoaded));
-    findings.push(await this.tlsAndClock(flags, instance.runningPort !== undefined));
+    findings.push(...(await checkService(env, execRunner)));
+    findings.push(await this.clock(flags, instance.runningPort !== undefined));
     findings.push(checkChromium(env));
     findings.push(await checkDisk(stateDir));
 
@@ -87,9 +88,9 @@ export default class Doctor extends ClawdbotCommand {
     return report;
   }
 
-  /** The fingerprint the gateway serves and how far its clock is from ours, when one answers. */
-  private async tlsAndClock(flags: { url?: string | undefined; token?: string | undefined; password?: string | undefined; timeout: number }, running: boolean): Promise<Finding> {
-    if (!running && flags.url === undefined) return { check: "gateway", status: "ok", message: "no running gateway to ask (clock and TLS checks skipped)" };
+  /** How far the gateway's clock is from ours, when one answers. */
+  private async clock(flags: { url?: string | undefined; token?: string | undefined; password?: string | undefined; timeout: number }, running: boolean): Promise<Finding> {
+    if (!running && flags.url === undefined) return { check: "gateway", status: "ok", message: "no running gateway to ask (clock check skipped)" };
     try {
       const client = await openGateway({ url: flags.url, token: flags.token, password: flags.password, timeout: flags.timeout, tlsFingerprint: undefined, env: process.env });
       try {
@@ -98,12 +99,10 @@ export default class Doctor extends ClawdbotCommand {
         const after = Date.now();
         const skew = health.ts - (before + after) / 2;
         const status = await client.call("status");
-        const fp = readInstanceRecord(resolveStatePaths(process.env).stateDir)?.tlsFingerprint;
-        const tls = fp ? `TLS fingerprint ${fp}` : "no TLS";
         if (Math.abs(skew) > MAX_SKEW_MS + (after - before)) {
-          return { check: "gateway", status: "warn", message: `the gateway's clock is ${Math.round(skew / 1000)} s ${skew > 0 ? "ahead" : "behind"} (signed connects fail beyond a few minutes); ${tls}`, fix: "enable time sync on both machines (timedatectl set-ntp true)" };
+          return { check: "gateway", status: "warn", message: `the gateway's clock is ${Math.round(skew / 1000)} s ${skew > 0 ? "ahead" : "behind"} (signed connects fail beyond a few minutes)`, fix: "enable time sync on both machines (timedatectl set-ntp true)" };
         }
-        return { check: "gateway", status: "ok", message: `answers at ${status.url}; clock within ${Math.max(1, Math.round(Math.abs(skew)))} ms; ${tls}` };
+        return { check: "gateway", status: "ok", message: `answers at ${status.url}; clock within ${Math.max(1, Math.round(Math.abs(skew)))} ms` };
       } finally {
         client.close();
       }
@@ -114,18 +113,3 @@ export default class Doctor extends ClawdbotCommand {
 }
 
 const MARK: Record<Finding["status"], string> = { ok: "ok  ", warn: "warn", fail: "FAIL", fixed: "fixed" };
-
-/** Whether the service manager has the gateway loaded; undefined when it cannot be asked. */
-function serviceLoaded(platform: "darwin" | "linux"): boolean | undefined {
-  try {
-    if (platform === "linux") {
-      const out = execFileSync("systemctl", ["--user", "is-enabled", SYSTEMD_UNIT], { encoding: "utf8", timeout: 3000, stdio: ["ignore", "pipe", "ignore"] });
-      return out.trim() === "enabled";
-    }
-    execFileSync("launchctl", ["print", `gui/${process.getuid?.() ?? 0}/${LAUNCHD_LABEL}`], { timeout: 3000, stdio: "ignore" });
-    return true;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { status?: number };
-    return e.code === "ENOENT" || e.status === undefined ? undefined : false;
-  }
-}

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { chmod, lstat, readdir, statfs, unlink } from "node:fs/promises";
 import { createConnection, createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { ConfigError, loadConfigFile, resolveConfig, resolveStatePaths, type GatewayConfig } from "@clawdbot/sidecar/config";
 import { instanceRecordPath, processAlive, readInstanceRecord } from "@clawdbot/sidecar/instance";
 import { CHANNEL_MODULES } from "@clawdbot/sidecar/channels";
-import { currentHost, RUN_JS, servicePaths } from "../daemon/index.js";
 
 /** One thing doctor looked at. */
 export interface Finding {
@@ -121,27 +120,6 @@ export async function checkPort(config: GatewayConfig, runningPort: number | und
     return { check: "port", status: "fail", message: `${host}:${port} is in use by another program`, fix: `stop it (\`ss -ltnp 'sport = :${port}'\` names it) or set gateway.port in the config` };
   }
   return { check: "port", status: "fail", message: `cannot bind ${host}:${port}: ${err.code ?? err.message}`, fix: "set gateway.bind to an address of this machine" };
-}
-
-/** The service file exists, points at this Node and this checkout; loaded when the service manager says so. */
-export function checkService(env: DoctorContext["env"], loaded: (platform: "darwin" | "linux") => boolean | undefined): Finding {
-  const platform = (["darwin", "linux"] as const).find((p) => p === process.platform);
-  if (!platform) return { check: "service", status: "ok", message: `no service manager support on ${process.platform}` };
-  const host = currentHost(env, platform);
-  const file = platform === "darwin" ? servicePaths(host).plist : servicePaths(host).unit;
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return { check: "service", status: "warn", message: `not installed as a service (${file} is absent)`, fix: "clawdbot daemon install" };
-  }
-  const stale = [host.nodePath, RUN_JS].filter((p) => !text.includes(p));
-  if (stale.length > 0) {
-    return { check: "service", status: "fail", message: `${file} does not point at ${stale.join(" and ")} (installed from another Node or checkout)`, fix: "clawdbot daemon install --force" };
-  }
-  const isLoaded = loaded(platform);
-  if (isLoaded === false) return { check: "service", status: "warn", message: `${file} is installed but not loaded`, fix: "clawdbot daemon start" };
-  return { check: "service", status: "ok", message: `installed${isLoaded ? " and loaded" : ""}: ${file} runs ${host.nodePath} ${RUN_JS}` };
 }
 
 /** A Chromium-family browser for canvas snapshots. */

@@ -37,7 +37,7 @@ export class CanvasFiles {
 
   /** The canvas root's real path (created when missing). */
   async realRoot(): Promise<string> {
-    await mkdir(this.root, { recursive: true, mode: 0o755 });
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
     const real = await realDir(this.root);
     if (real === undefined) throw new GatewayError("unavailable", `the canvas folder ${this.root} cannot be resolved`);
     return real;
@@ -46,13 +46,13 @@ export class CanvasFiles {
   async write(session: string, path: string, data: Buffer): Promise<number> {
     const parts = this.parts(session, path);
     const name = parts.pop()!;
-    const dir = await ensureDirsNoFollow(await this.realRoot(), parts, 0o755);
+    const dir = await ensureDirsNoFollow(await this.realRoot(), parts, 0o700);
     if ("refused" in dir) throw this.refusal(path, dir.refused);
     const target = join(dir.path, name);
     const existing = await lstat(target).catch(() => undefined);
     if (existing?.isSymbolicLink()) throw this.refusal(path, "symlink");
     if (existing?.isDirectory()) throw this.folder(path);
-    await writeFileAtomic(target, data, 0o644);
+    await writeFileAtomic(target, data, 0o600);
     return data.length;
   }
 

@@ -43,7 +43,7 @@ export class CanvasWatcher {
 
   /** Starts watching; resolves once the watchers are in place. */
   async start(): Promise<void> {
-    await mkdir(this.root, { recursive: true, mode: 0o755 });
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
     if (this.closed) return;
     if (this.opts.mode !== "per-directory" && this.watchRecursive()) return;
     this.active = "per-directory";

@@ -52,7 +52,7 @@ export async function loadTls(stateDir: string, cfg: { certPath?: string; keyPat
     ],
   });
   await writeFileAtomic(keyPath, pems.private, 0o600);
-  await writeFileAtomic(certPath, pems.cert, 0o644);
+  await writeFileAtomic(certPath, pems.cert, 0o600);
   return { cert: pems.cert, key: pems.private, fingerprint256: fingerprintOf(pems.cert, certPath) };
 }
 
