@@ -85,6 +85,7 @@ test("Cron: add a job from the form, see it run on its interval and in its histo
   assert.match(await page.locator(`#${await expr.getAttribute("aria-describedby")}`).innerText(), /^schedule\.expr: /);
   assert.equal(await edit.getByLabel("Name").getAttribute("aria-invalid"), "false");
   assert.equal((await jobs())[0]?.name, "Water the plants", "a refused edit changes nothing");
+  await shoot(page, "cron-form", () => edit.getByRole("alert").waitFor());
   await expr.fill("0 7 * * *");
   await edit.getByLabel("Time zone").fill("Europe/Berlin");
   await edit.getByRole("button", { name: "Save job" }).click();
@@ -114,6 +115,38 @@ test("Cron: add a job from the form, see it run on its interval and in its histo
   await page.locator("#no-jobs").waitFor();
   assert.deepEqual(await jobs(), []);
   assert.equal((await runs(job.id)).length, 2);
+
+  // A schema refusal (an interval under a second) is shown at the interval's field by key path.
+  await page.getByRole("button", { name: "Add job" }).click();
+  const once = page.getByRole("form", { name: "New job" });
+  await once.getByLabel("Name").fill("Stand up");
+  await once.getByLabel("Every", { exact: true }).fill("0.5");
+  await once.getByLabel("Unit").selectOption("s");
+  await once.getByLabel("Message").fill("Stand up and stretch");
+  await once.getByRole("button", { name: "Add job" }).click();
+  await once.getByRole("alert").waitFor();
+  assert.match(await once.getByRole("alert").innerText(), /^schedule\.everyMs: must be >= 1000$/m);
+  assert.equal(await once.getByLabel("Every", { exact: true }).getAttribute("aria-invalid"), "true");
+  assert.deepEqual(await jobs(), []);
+
+  // Once, at a time: a system event for the main session, acted on at the next heartbeat.
+  const at = new Date(Date.now() + 2 * 3_600_000);
+  at.setSeconds(0, 0);
+  const local = new Date(at.getTime() - at.getTimezoneOffset() * MIN).toISOString().slice(0, 16);
+  await once.getByLabel("Schedule").selectOption("at");
+  await once.getByLabel("Run at").fill(local);
+  await once.getByLabel("What it does").selectOption("systemEvent");
+  assert.equal(await once.getByLabel("Session", { exact: true }).count(), 0, "system events go to the main session");
+  await once.getByLabel("Wake the agent").selectOption("next-heartbeat");
+  await once.getByLabel("Event text").fill("Stand up and stretch");
+  await once.getByLabel("Remove after it ran").check();
+  await once.getByRole("button", { name: "Add job" }).click();
+  await page.getByRole("article", { name: /^Stand up/ }).waitFor();
+  const [standUp] = await jobs();
+  assert.deepEqual(
+    [standUp?.schedule, standUp?.sessionTarget, standUp?.wakeMode, standUp?.payload, standUp?.deleteAfterRun],
+    [{ kind: "at", atMs: at.getTime() }, "main", "next-heartbeat", { kind: "systemEvent", text: "Stand up and stretch" }, true],
+  );
   assert.deepEqual(errors, []);
 });
 

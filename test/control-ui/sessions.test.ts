@@ -58,17 +58,17 @@ test("Sessions: search, preview, edit (refusal by key path), live update, reset 
   const project = session(/^project-x/);
   await project.getByRole("button", { name: "Edit project-x" }).click();
   const form = page.getByRole("form", { name: "Settings of project-x" });
-  await form.getByLabel("Label").fill("x".repeat(80));
+  await form.getByLabel("Label", { exact: true }).fill("x".repeat(80));
   await form.getByRole("button", { name: "Save" }).click();
   const refusal = form.getByRole("alert");
   await refusal.waitFor();
   assert.match(await refusal.innerText(), /^label: must NOT have more than 64 characters/m);
-  assert.equal(await form.getByLabel("Label").getAttribute("aria-invalid"), "true");
-  const described = await form.getByLabel("Label").getAttribute("aria-describedby");
+  assert.equal(await form.getByLabel("Label", { exact: true }).getAttribute("aria-invalid"), "true");
+  const described = await form.getByLabel("Label", { exact: true }).getAttribute("aria-describedby");
   assert.match(await page.locator(`#${described}`).innerText(), /^label: must NOT have more than 64 characters$/);
   assert.equal((await rows()).get("project-x")?.label, undefined, "nothing saved");
 
-  await form.getByLabel("Label").fill("Garden plans");
+  await form.getByLabel("Label", { exact: true }).fill("Garden plans");
   await form.getByLabel("Thinking level").selectOption("high");
   await form.getByLabel("Send policy").selectOption("deny");
   await form.getByRole("button", { name: "Save" }).click();

@@ -168,10 +168,11 @@ export function jobForm(title: string, d: Draft, errors: readonly FieldError[], 
   const field = (label: string, path: string, control: (a: { invalid: string; describedBy: string | typeof nothing }) => TemplateResult, wide = false) => {
     const bad = errorsAt(errors, path).length > 0;
     const errId = `job-${path.replace(/\./g, "-")}-error`;
-    return html`<label class="field ${wide ? "wide" : ""}">${label}
-      ${control({ invalid: bad ? "true" : "false", describedBy: bad ? errId : nothing })}
+    // The message sits outside the label: it describes the control without renaming it.
+    return html`<div class="field-box ${wide ? "wide" : ""}">
+      <label class="field">${label} ${control({ invalid: bad ? "true" : "false", describedBy: bad ? errId : nothing })}</label>
       ${fieldMessage(errId, errors, path)}
-    </label>`;
+    </div>`;
   };
   const system = d.payloadKind === "systemEvent";
   return html`<section class="card" aria-labelledby="job-form-title">

@@ -9,6 +9,7 @@ import { fieldErrors, type FieldError } from "../field-errors.js";
 import { ago, duration, until, when } from "../format.js";
 import { card, loadState } from "../ui.js";
 import { draftOf, jobForm, newDraft, paramsOf, patchOf, scheduleText, type Draft } from "./cron-form.js";
+import { Expanded } from "./expanded.js";
 import { LiveData } from "./live.js";
 import "./cron.css";
 
@@ -29,14 +30,15 @@ export class CronPage implements Page {
   private status: Status | undefined;
   /** The add/edit form while open, with the gateway's refusal of its last save. */
   private form: { title: string; draft: Draft; errors: FieldError[]; busy: boolean } | undefined;
-  private readonly histories = new Map<string, RunEntry[] | "loading">();
+  private readonly histories: Expanded<RunEntry[]>;
   private readonly runningNow = new Set<string>();
   private readonly live: LiveData;
 
   constructor(private readonly ctx: Ctx) {
     this.live = new LiveData(ctx, () => this.load(), ["cron"]);
+    this.histories = new Expanded(ctx, "the run history", async (id) => (await ctx.client.call("cron.runs", { id, limit: HISTORY_LIMIT })).entries);
     ctx.client.on("cron", (e) => {
-      if (e.action === "finished" && this.live.visible && this.histories.has(e.jobId)) void this.loadHistory(e.jobId);
+      if (e.action === "finished" && this.live.visible) void this.histories.load(e.jobId);
     });
   }
 
@@ -109,7 +111,7 @@ export class CronPage implements Page {
         ${this.ctx.can("cron.run")
           ? html`<button type="button" class="button primary small" ?disabled=${busy} aria-label=${`Run ${j.name} now`} @click=${() => this.runNow(j)}>${busy ? "Running…" : "Run now"}</button>`
           : nothing}
-        <button type="button" class="button secondary small" aria-expanded=${String(history !== undefined)} aria-label=${`History of ${j.name}`} @click=${() => this.toggleHistory(j.id)}>${history ? "Hide history" : "History"}</button>
+        <button type="button" class="button secondary small" aria-expanded=${String(history !== undefined)} aria-label=${`History of ${j.name}`} @click=${() => this.histories.toggle(j.id)}>${history ? "Hide history" : "History"}</button>
         ${this.ctx.can("cron.update")
           ? html`<button type="button" class="button secondary small" aria-label=${`Edit ${j.name}`} @click=${() => this.openForm(`Edit ${j.name}`, draftOf(j))}>Edit</button>
               <button type="button" class="button secondary small" aria-label=${`${j.enabled ? "Disable" : "Enable"} ${j.name}`} @click=${() => this.setEnabled(j, !j.enabled)}>${j.enabled ? "Disable" : "Enable"}</button>`
@@ -207,7 +209,7 @@ export class CronPage implements Page {
     } finally {
       this.runningNow.delete(j.id);
     }
-    if (this.histories.has(j.id)) await this.loadHistory(j.id);
+    await this.histories.load(j.id);
     await this.live.reload();
   }
 
@@ -220,28 +222,9 @@ export class CronPage implements Page {
     });
     if (!ok) return;
     await this.ctx.act(`Could not remove ${j.name}`, () => this.ctx.client.call("cron.remove", { id: j.id }), `Removed ${j.name}.`);
-    this.histories.delete(j.id);
+    this.histories.close(j.id);
     if (this.form?.draft.id === j.id) this.form = undefined;
     await this.live.reload();
-  }
-
-  private toggleHistory(id: string): void {
-    if (this.histories.has(id)) {
-      this.histories.delete(id);
-      this.ctx.update();
-      return;
-    }
-    this.histories.set(id, "loading");
-    void this.loadHistory(id);
-  }
-
-  private async loadHistory(id: string): Promise<void> {
-    this.ctx.update();
-    const res = await this.ctx.act("Could not load the run history", () => this.ctx.client.call("cron.runs", { id, limit: HISTORY_LIMIT }));
-    if (!this.histories.has(id)) return;
-    if (res) this.histories.set(id, res.entries);
-    else this.histories.delete(id);
-    this.ctx.update();
   }
 }
 

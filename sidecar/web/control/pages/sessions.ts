@@ -9,12 +9,12 @@ import type { Ctx, Page } from "../context.js";
 import { errorSummary, fieldErrors, fieldMessage, errorsAt, type FieldError } from "../field-errors.js";
 import { ago, when } from "../format.js";
 import { card, loadState } from "../ui.js";
+import { Expanded } from "./expanded.js";
 import { LiveData } from "./live.js";
 import "./sessions.css";
 
 type SessionList = Result<"sessions.list">;
 type Row = SessionList["sessions"][number];
-type PreviewItem = Result<"sessions.preview">["previews"][number]["items"][number];
 type Patch = Params<"sessions.patch">;
 
 const THINKING = ["off", "minimal", "low", "medium", "high"] as const;
@@ -39,7 +39,7 @@ interface Filters {
   includeUnknown: boolean;
 }
 
-type Preview = { status: "loading" } | { status: "ok" | "empty" | "missing" | "error"; items: PreviewItem[] };
+type Preview = Result<"sessions.preview">["previews"][number];
 
 export class SessionsPage implements Page {
   readonly id = "sessions";
@@ -47,13 +47,14 @@ export class SessionsPage implements Page {
   private list: SessionList | undefined;
   private filters: Filters = { search: "", activeMinutes: 0, includeGlobal: false, includeUnknown: false };
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly previews = new Map<string, Preview>();
+  private readonly previews: Expanded<Preview>;
   /** The session whose settings form is open, and the gateway's refusal of its last save. */
   private editing: { key: string; errors: FieldError[] } | undefined;
   private readonly live: LiveData;
 
   constructor(private readonly ctx: Ctx) {
     this.live = new LiveData(ctx, () => this.load());
+    this.previews = new Expanded(ctx, "the preview", (key) => this.fetchPreview(key));
     // A turn that ended or a cron run that finished changed a session's messages and time.
     ctx.client.on("chat", (e) => {
       if (e.state !== "delta") this.changed(e.sessionKey);
@@ -74,7 +75,7 @@ export class SessionsPage implements Page {
 
   private changed(key: string): void {
     if (!this.live.visible) return;
-    if (this.previews.has(key)) void this.loadPreview(key);
+    void this.previews.load(key);
     this.live.changed();
   }
 
@@ -89,8 +90,7 @@ export class SessionsPage implements Page {
       ...(f.includeGlobal ? { includeGlobal: true } : {}),
       ...(f.includeUnknown ? { includeUnknown: true } : {}),
     });
-    const keys = new Set(this.list.sessions.map((s) => s.key));
-    for (const k of this.previews.keys()) if (!keys.has(k)) this.previews.delete(k);
+    this.previews.keep(new Set(this.list.sessions.map((s) => s.key)));
   }
 
   view(): TemplateResult {
@@ -149,7 +149,7 @@ export class SessionsPage implements Page {
         ? html`<p class="last-message"><span class="muted small">${s.lastMessage.role}, ${ago(s.lastMessage.timestamp, this.ctx.now())}:</span> <span class="text">${s.lastMessage.text}</span></p>`
         : nothing}
       <div class="actions">
-        <button type="button" class="button secondary small" aria-expanded=${String(preview !== undefined)} aria-label=${`Preview ${name}`} @click=${() => this.togglePreview(s.key)}>${preview ? "Hide preview" : "Preview"}</button>
+        <button type="button" class="button secondary small" aria-expanded=${String(preview !== undefined)} aria-label=${`Preview ${name}`} @click=${() => this.previews.toggle(s.key)}>${preview ? "Hide preview" : "Preview"}</button>
         ${this.ctx.can("sessions.patch")
           ? html`<button type="button" class="button secondary small" aria-expanded=${String(editing)} aria-label=${`Edit ${name}`} @click=${() => this.toggleEdit(s.key)}>Edit</button>`
           : nothing}
@@ -166,9 +166,9 @@ export class SessionsPage implements Page {
     </article>`;
   }
 
-  private previewView(s: Row, p: Preview): TemplateResult {
+  private previewView(s: Row, p: Preview | "loading"): TemplateResult {
     const label = `Last messages of ${nameOf(s)}`;
-    if (p.status === "loading") return html`<p class="muted small">Loading the last messages…</p>`;
+    if (p === "loading") return html`<p class="muted small">Loading the last messages…</p>`;
     if (p.status !== "ok") {
       const why = { empty: "No messages yet.", missing: "This session has no transcript.", error: "The transcript could not be read (see Logs)." }[p.status];
       return html`<p class="muted small" aria-label=${label}>${why}</p>`;
@@ -193,14 +193,18 @@ export class SessionsPage implements Page {
     const model = field("model");
     return html`<form class="session-edit" aria-label=${`Settings of ${name}`} novalidate @submit=${(e: SubmitEvent) => this.save(e, s)}>
       ${errorSummary("session-edit-errors", errors)}
-      <label class="field">Label
-        <input name="label" .value=${s.label ?? ""} maxlength="200" placeholder="none" aria-invalid=${label.invalid} aria-describedby=${label.describedBy}>
+      <div class="field-box">
+        <label class="field">Label
+          <input name="label" .value=${s.label ?? ""} maxlength="200" placeholder="none" aria-invalid=${label.invalid} aria-describedby=${label.describedBy}>
+        </label>
         ${fieldMessage("edit-label-error", errors, "label")}
-      </label>
-      <label class="field">Model
-        <input name="model" .value=${s.model !== this.list?.defaults.model ? (s.model ?? "") : ""} placeholder=${`default (${this.list?.defaults.model ?? "none"})`} aria-invalid=${model.invalid} aria-describedby=${model.describedBy}>
+      </div>
+      <div class="field-box">
+        <label class="field">Model
+          <input name="model" .value=${s.model !== this.list?.defaults.model ? (s.model ?? "") : ""} placeholder=${`default (${this.list?.defaults.model ?? "none"})`} aria-invalid=${model.invalid} aria-describedby=${model.describedBy}>
+        </label>
         ${fieldMessage("edit-model-error", errors, "model")}
-      </label>
+      </div>
       <label class="field"><span id="session-thinkingLevel-label">Thinking level</span>
         <select name="thinkingLevel" aria-labelledby="session-thinkingLevel-label">
           <option value="" ?selected=${s.thinkingLevel === undefined}>Default</option>
@@ -234,25 +238,9 @@ export class SessionsPage implements Page {
     void this.live.reload();
   }
 
-  private togglePreview(key: string): void {
-    if (this.previews.has(key)) {
-      this.previews.delete(key);
-      this.ctx.update();
-      return;
-    }
-    this.previews.set(key, { status: "loading" });
-    void this.loadPreview(key);
-  }
-
-  private async loadPreview(key: string): Promise<void> {
-    this.ctx.update();
-    const res = await this.ctx.act("Could not load the preview", () => this.ctx.client.call("sessions.preview", { keys: [key], limit: PREVIEW_ITEMS, maxChars: PREVIEW_CHARS }));
-    // Closed while it loaded: stays closed.
-    if (!this.previews.has(key)) return;
-    const p = res?.previews.find((x) => x.key === key);
-    if (p) this.previews.set(key, { status: p.status, items: p.items });
-    else this.previews.delete(key);
-    this.ctx.update();
+  private async fetchPreview(key: string): Promise<Preview> {
+    const res = await this.ctx.client.call("sessions.preview", { keys: [key], limit: PREVIEW_ITEMS, maxChars: PREVIEW_CHARS });
+    return res.previews.find((x) => x.key === key) ?? { key, status: "missing", items: [] };
   }
 
   private toggleEdit(key: string): void {
@@ -301,7 +289,7 @@ export class SessionsPage implements Page {
     if (!ok) return;
     const res = await this.ctx.act(`Could not reset ${nameOf(s)}`, () => this.ctx.client.call("sessions.reset", { key: s.key }));
     if (res) this.ctx.note(res.archived ? `${nameOf(s)} starts over; the old transcript is archived.` : `${nameOf(s)} starts over.`);
-    this.previews.delete(s.key);
+    this.previews.close(s.key);
     await this.live.reload();
   }
 
@@ -331,7 +319,7 @@ export class SessionsPage implements Page {
     if (forGood === null) return;
     const res = await this.ctx.act(`Could not delete ${nameOf(s)}`, () => this.ctx.client.call("sessions.delete", { key: s.key, deleteTranscript: forGood }));
     if (res) this.ctx.note(res.deleted ? `Deleted ${nameOf(s)}${res.archived.length > 0 ? "; transcript archived" : ""}.` : `${nameOf(s)} was already gone.`);
-    this.previews.delete(s.key);
+    this.previews.close(s.key);
     if (this.editing?.key === s.key) this.editing = undefined;
     await this.live.reload();
   }
