@@ -119,7 +119,7 @@ test("a system-event job with wakeMode now: the heartbeat runs at once and the a
 test("wake: now runs a heartbeat turn at once; next-heartbeat waits for the heartbeat, or goes along with the next main turn", async (t) => {
   const { c } = await gateway(t, { file: { heartbeat: { enabled: true, intervalMs: 1000 } } });
   const now = await call<Result<"wake">>(c, "wake", { mode: "now", text: "Package arrived" });
-  assert.deepEqual(now, { ok: true, mode: "now", pending: 0 });
+  assert.deepEqual(now, { ok: true, mode: "now", sessionKey: "main", pending: 0 });
   await eventually("the wake turn", async () => (await texts(c, "main")).length === 2);
   assert.deepEqual((await texts(c, "main"))[0], "user: System: Package arrived");
 
@@ -136,6 +136,18 @@ test("wake: now runs a heartbeat turn at once; next-heartbeat waits for the hear
   const lines = await texts(c, "main");
   assert.deepEqual(lines.slice(-3), ["system: Battery low", "user: hello", "assistant: echo: hello"]);
   await refused(c, "wake", { mode: "later", text: "x" }, "INVALID_REQUEST", /mode/);
+});
+
+test("wake with a sessionKey (as the reference CLI's --session-key sends it): that session gets the turn, the main session nothing", async (t) => {
+  const { c } = await gateway(t);
+  const later = await call<Result<"wake">>(c, "wake", { mode: "next-heartbeat", text: "Disk at 91%", sessionKey: "ops" });
+  assert.deepEqual(later, { ok: true, mode: "next-heartbeat", sessionKey: "ops", pending: 1 });
+  const now = await call<Result<"wake">>(c, "wake", { mode: "now", text: "Build red", sessionKey: "ops" });
+  assert.deepEqual(now, { ok: true, mode: "now", sessionKey: "ops", pending: 0 });
+  await eventually("the ops turn", async () => (await texts(c, "ops")).length === 2);
+  assert.deepEqual(await texts(c, "ops"), ["user: System: Disk at 91%\nSystem: Build red", "assistant: echo: System: Disk at 91%\nSystem: Build red"]);
+  assert.deepEqual(await texts(c, "main"), []);
+  await refused(c, "wake", { mode: "now", text: "x", sessionKey: "two words" }, "INVALID_REQUEST", /sessionKey/);
 });
 
 test("a config reload during a run does not start it again; the run is recorded once", async (t) => {

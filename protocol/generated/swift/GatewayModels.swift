@@ -3421,26 +3421,30 @@ public struct CronRunsResult: Codable, Sendable, Equatable {
     }
 }
 
-/// Params of `wake`: Notes a system event for the main session and runs the heartbeat now or at the next one.
+/// Params of `wake`: Notes a system event for a session (the main one unless sessionKey names another) and runs the heartbeat now or at the next one.
 public struct WakeParams: Codable, Sendable, Equatable {
     public let mode: CronAddParamsWakeMode
     public let text: String
+    public let sessionKey: String?
 
-    public init(mode: CronAddParamsWakeMode, text: String) {
+    public init(mode: CronAddParamsWakeMode, text: String, sessionKey: String? = nil) {
         self.mode = mode
         self.text = text
+        self.sessionKey = sessionKey
     }
 }
 
-/// Result of `wake`: Notes a system event for the main session and runs the heartbeat now or at the next one.
+/// Result of `wake`: Notes a system event for a session (the main one unless sessionKey names another) and runs the heartbeat now or at the next one.
 public struct WakeResult: Codable, Sendable, Equatable {
     public let ok: Bool
     public let mode: CronAddParamsWakeMode
+    public let sessionKey: String
     public let pending: Int
 
-    public init(ok: Bool, mode: CronAddParamsWakeMode, pending: Int) {
+    public init(ok: Bool, mode: CronAddParamsWakeMode, sessionKey: String, pending: Int) {
         self.ok = ok
         self.mode = mode
+        self.sessionKey = sessionKey
         self.pending = pending
     }
 }

@@ -1,6 +1,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { method } from "./declare.js";
 import { EpochMs, NonEmptyString } from "../schema/primitives.js";
+import { SessionKeySchema } from "./chat.js";
 
 const read = { scope: "operator.read", roles: ["operator"], idempotency: "none" } as const;
 const admin = { scope: "operator.admin", roles: ["operator"], idempotency: "none" } as const;
@@ -248,10 +249,18 @@ export const cronRuns = method({
 
 export const wake = method({
   ...admin,
-  summary: "Notes a system event for the main session and runs the heartbeat now or at the next one.",
+  summary: "Notes a system event for a session (the main one unless sessionKey names another) and runs the heartbeat now or at the next one.",
   params: Type.Object(
-    { mode: CronWakeModeSchema, text: Type.String({ minLength: 1, maxLength: 10_000 }) },
+    {
+      mode: CronWakeModeSchema,
+      text: Type.String({ minLength: 1, maxLength: 10_000 }),
+      /** The session whose next turn gets the event; the main session when absent. */
+      sessionKey: Type.Optional(SessionKeySchema),
+    },
     { additionalProperties: false },
   ),
-  result: Type.Object({ ok: Type.Literal(true), mode: CronWakeModeSchema, pending: Type.Integer({ minimum: 0 }) }, { additionalProperties: true }),
+  result: Type.Object(
+    { ok: Type.Literal(true), mode: CronWakeModeSchema, sessionKey: SessionKeySchema, pending: Type.Integer({ minimum: 0 }) },
+    { additionalProperties: true },
+  ),
 });

@@ -22,6 +22,11 @@ export class SystemNotes {
     return list;
   }
 
+  /** Sessions with notes waiting. */
+  keys(): string[] {
+    return [...this.pending.keys()];
+  }
+
   count(sessionKey: string): number {
     return this.pending.get(sessionKey)?.length ?? 0;
   }

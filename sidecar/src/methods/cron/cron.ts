@@ -1,4 +1,5 @@
 import type { Handler } from "../context.js";
+import { MAIN_SESSION_KEY } from "../../channels/router.js";
 import type { GatewayServices } from "../../services.js";
 
 /** What these handlers may reach. */
@@ -43,7 +44,7 @@ export const cronRunsHandler =
   (s: CronDeps): Handler<"cron.runs"> =>
   async ({ id, limit }) => ({ entries: await s.cron.history(id, limit ?? 50) });
 
-/** `wake`: a system event for the main session, now or at the next heartbeat. */
+/** `wake`: a system event for a session (the main one by default), now or at the next heartbeat. */
 export const wakeHandler =
   (s: CronDeps): Handler<"wake"> =>
-  ({ mode, text }) => ({ ok: true as const, mode, pending: s.waker.wake(mode, text) });
+  ({ mode, text, sessionKey = MAIN_SESSION_KEY }) => ({ ok: true as const, mode, sessionKey, pending: s.waker.wake(mode, text, sessionKey) });
