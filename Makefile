@@ -15,6 +15,7 @@ install: $(STAMP)
 build: install
 	npx tsc -b cli/tsconfig.json
 	node scripts/build-validators.mjs
+	node scripts/build-gateway-bundle.mjs
 	node scripts/build-cli-lean.mjs
 	node scripts/oclif-manifest.mjs
 	node scripts/build-a2ui.mjs

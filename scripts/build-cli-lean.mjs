@@ -4,6 +4,7 @@
 // so a hot command starts nearly as fast as node itself. ws and the gateway itself stay outside.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
+import { REQUIRE_BANNER, requireExternals } from "./lib/node-bundle.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // Next to cli/dist/version.js, whose `../package.json` must still be the CLI's.
@@ -15,7 +16,9 @@ const result = await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["ws", "@clawdbot/sidecar"],
+  external: ["@clawdbot/sidecar"],
+  banner: { js: REQUIRE_BANNER },
+  plugins: [requireExternals(["ws"])],
   metafile: true,
   logLevel: "warning",
 });

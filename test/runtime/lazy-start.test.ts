@@ -11,6 +11,8 @@ import { loadedModules, loadedPackages, moduleTraceEnv, traceFile } from "../sup
 
 /** Packages a gateway with embedded defaults (loopback, no channels, no TLS, JSON logs) must not load. */
 const NOT_AT_START = ["grammy", "@whiskeysockets/baileys", "selfsigned", "bonjour-service", "pino-pretty", "qrcode"];
+/** Bundled into sidecar/dist/bundle.js (scripts/build-gateway-bundle.mjs): loaded from node_modules, they cost ~400 module loads. */
+const BUNDLED = ["@sinclair/typebox", "@clawdbot/protocol", "json5", "jsonc-parser", "minimatch", "croner"];
 /** ajv's compiler: clawdbot.json is checked by validators precompiled at build time (they need only ajv's small runtime helpers). */
 const AJV_COMPILER = /\/node_modules\/ajv\/dist\/(ajv|core|compile\/index)\.js$/;
 
@@ -49,6 +51,19 @@ test("a gateway with embedded defaults answers connect.challenge without loading
   const compiler = [...(await loadedModules(trace))].filter((url) => AJV_COMPILER.test(url));
   assert.deepEqual(compiler, [], "ajv's schema compiler was loaded at start-up");
   assert.ok([...(await loadedModules(trace))].some((url) => url.endsWith("/config-base.validate.cjs")), "the precompiled config validator ran");
+});
+
+test("a gateway starts from its bundle: TypeBox, the protocol package and the bundled libraries are not loaded as modules", async (t) => {
+  const { trace } = await startTraced(t, {});
+  const modules = [...(await loadedModules(trace))];
+  assert.ok(modules.some((url) => url.endsWith("/sidecar/dist/bundle.js")), "sidecar/dist/bundle.js was not loaded");
+  const loaded = await loadedPackages(trace);
+  for (const name of BUNDLED) assert.equal(loaded.has(name), false, `${name} was loaded from node_modules`);
+  // The workspace's protocol package resolves to protocol/dist, not node_modules.
+  assert.deepEqual(modules.filter((url) => url.includes("/protocol/dist/")), []);
+  // Of the sidecar's own modules only the bundle's chunks and the few the CLI shares with it (state paths, atomic writes) load.
+  const unbundled = modules.filter((url) => /\/sidecar\/dist\/(?!bundle[.-])/.test(url) && !url.endsWith(".validate.cjs"));
+  assert.ok(unbundled.length <= 6, unbundled.join("\n"));
 });
 
 test("a configured Telegram channel loads grammY, and still not Baileys", async (t) => {

@@ -8,7 +8,7 @@ export type GatewayCommandFlags = { [K in keyof GatewayFlags]?: GatewayFlags[K] 
 /** Runs the gateway in the foreground with the command's flags; resolves with the exit code. */
 export async function runGatewayCommand(flags: GatewayCommandFlags, env: Env): Promise<number> {
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as GatewayFlags & { config?: string };
-  const { runGateway } = await import("@clawdbot/sidecar");
+  const { runGateway } = await loadGateway();
   return runGateway({
     flags: { ...defined, verbose: flags.verbose === true },
     env,
@@ -35,4 +35,16 @@ export async function leanGateway(argv: readonly string[], env: Env): Promise<nu
   const code = await runGatewayCommand({ ...(rest as GatewayCommandFlags), canvasPort: canvasPort as number | undefined, tokenFile: tokenFile as string | undefined }, env);
   // As the full command does (this.exit): nothing the gateway left behind keeps the process up.
   process.exit(code);
+}
+
+/** The bundled gateway (scripts/build-gateway-bundle.mjs); the unbundled package when it was not built. */
+async function loadGateway(): Promise<typeof import("@clawdbot/sidecar/run")> {
+  // Stack traces name the TypeScript sources, not the bundle (Node reads a module's map when it loads it).
+  process.setSourceMapsEnabled(true);
+  try {
+    return await import("@clawdbot/sidecar/run");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND" || !String((err as Error).message).includes("bundle.js")) throw err;
+    return import("@clawdbot/sidecar");
+  }
 }
