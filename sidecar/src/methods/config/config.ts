@@ -5,9 +5,14 @@ import type { GatewayServices } from "../../services.js";
 /** What these handlers may reach. */
 export type ConfigDeps = Pick<GatewayServices, "configWriter" | "version">;
 
-const schemaJson = JSON.parse(JSON.stringify(ConfigFileSchema)) as Record<string, unknown>;
-const uiHints = buildUiHints();
-const generatedAt = new Date().toISOString();
+type SchemaDocument = { schema: Record<string, unknown>; uiHints: ReturnType<typeof buildUiHints>; generatedAt: string };
+let document: SchemaDocument | undefined;
+
+// Built on the first `config.schema`, not at import: every start-up loads this module, few ask for the schema.
+function schemaDocument(): SchemaDocument {
+  document ??= { schema: JSON.parse(JSON.stringify(ConfigFileSchema)) as Record<string, unknown>, uiHints: buildUiHints(), generatedAt: new Date().toISOString() };
+  return document;
+}
 
 /** `config.get`: the file as it is on disk, secrets redacted, with its hash and validity. */
 export const configGetHandler =
@@ -18,7 +23,10 @@ export const configGetHandler =
 /** `config.schema`: JSON Schema of clawdbot.json with form hints. */
 export const configSchemaHandler =
   (s: ConfigDeps): Handler<"config.schema"> =>
-  () => ({ schema: schemaJson, uiHints, version: s.version, generatedAt });
+  () => {
+    const { schema, uiHints, generatedAt } = schemaDocument();
+    return { schema, uiHints, version: s.version, generatedAt };
+  };
 
 /** `config.set`: the whole file, guarded by baseHash, applied like SIGHUP. */
 export const configSetHandler =
