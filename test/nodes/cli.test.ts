@@ -27,6 +27,13 @@ test("nodes describe | rename | invoke against a real node host", async (t) => {
   const renamed = await cli("nodes", "rename", node.nodeId.slice(0, 10), "bench box", "--json");
   assert.deepEqual(jsonOut(renamed), { nodeId: node.nodeId, displayName: "bench box" });
 
+  // A node that connected with its device identity (no node pairing) is listed, connected, under its new name.
+  const listed = jsonOut<{ nodeId: string; displayName?: string; connected: boolean; paired: boolean }[]>(await cli("nodes", "list", "--json"));
+  assert.deepEqual(listed.map((n) => [n.nodeId, n.displayName, n.connected, n.paired]), [[node.nodeId, "bench box", true, false]]);
+  const table = await cli("nodes", "list");
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, new RegExp(`^${node.nodeId.slice(0, 12)}… +bench box +linux +connected +`, "m"));
+
   const ran = await cli("nodes", "invoke", "bench box", "system.run", "--params", '{"argv":["echo","from","cli"]}', "--json");
   assert.equal(ran.code, 0, ran.stderr);
   const res = jsonOut<{ ok: boolean; command: string; payload: { stdout: string; exitCode: number } }>(ran);
