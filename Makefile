@@ -44,13 +44,15 @@ browsers:
 test: build protocol-check typecheck browsers
 	node test/run.mjs
 
-## Fuzz the gateway with 1,000,000 generated and mutated frames (FUZZ_COUNT, FUZZ_SEED); `make test` runs 20,000.
+## Fuzz the gateway with 1,000,000 frames drawn from the protocol schema and mutated (FUZZ_COUNT, FUZZ_SEED
+## repeats a run); answers are checked against the frame, error-code and result schemas. `make test` runs 20,000.
 fuzz: build
 	node --import tsx test/fuzz/main.ts
 
-## Soak the gateway: 10 minutes (SOAK_SECONDS) of 500 clients, 20 nodes and a reconnect storm every minute.
+## Soak the gateway: 10 minutes (SOAK_SECONDS) of 500 clients (SOAK_CLIENTS), 20 nodes (SOAK_NODES) and a
+## reconnect storm every minute; `make test` runs a 30-second smoke of the same harness.
 soak: build
-	node --import tsx test/soak/soak.ts
+	ulimit -n $$(ulimit -Hn) 2>/dev/null; node --import tsx test/soak/main.ts
 
 ## The macOS menubar app (macOS only): swift build -c release, then macos/build/Clawdbot.app.
 macos-app:

@@ -1,163 +1,360 @@
-// `make soak`: a gateway alone in a child process under SOAK_SECONDS (default 600) of 500 clients
-// connecting, calling and dropping (half without a close frame), 20 nodes answering invokes, and a
-// reconnect storm every minute. Every 30 s it prints RSS, open descriptors, event-loop delay p99
-// and handle counts. Pass: RSS and descriptors at the end within 10 % of the 2-minute mark, and
-// event-loop p99 under 20 ms in every window without a storm.
+// The soak: a gateway process under hundreds of operator clients that connect, call and drop (half
+// of them without a close frame), nodes that answer invokes, and a reconnect storm every minute.
+// The gateway measures itself (test/support/gateway-child.ts): RSS, open descriptors, libuv handles
+// and event-loop delay (monitorEventLoopDelay, reset at every read). A read is taken at every
+// report mark and at the start and end of each storm, so delay outside storms is reported apart.
 import WebSocket from "ws";
-import { GatewayClient, generateIdentity, type DeviceIdentity } from "@clawdbot/protocol/client";
-import { startGatewayProcess, type GatewayStats } from "../support/gateway-process.js";
+import { generateIdentity, type DeviceIdentity } from "@clawdbot/protocol/client";
+import { startGatewayProcess, type GatewayProcess, type GatewayStats } from "../support/gateway-process.js";
 import { connectParams } from "../support/raw-client.js";
 
-const SECONDS = Number(process.env["SOAK_SECONDS"] ?? 600);
-const CLIENTS = Number(process.env["SOAK_CLIENTS"] ?? 500);
-const NODES = 20;
-const SAMPLE_MS = 30_000;
-const STORM_MS = 60_000;
-const COMMAND = "system.info";
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-const gw = await startGatewayProcess({});
-const started = Date.now();
-const deadline = started + SECONDS * 1000;
-let stormEpoch = 0;
-const counts = { connects: 0, calls: 0, callErrors: 0, invokes: 0, invokeErrors: 0, dropsClean: 0, dropsAbrupt: 0, refused: 0 };
-
-const nodes: GatewayClient[] = [];
-const nodeIds: string[] = [];
-for (let i = 0; i < NODES; i++) {
-  const identity = generateIdentity();
-  const client: GatewayClient = new GatewayClient({
-    url: gw.url,
-    identity,
-    client: { id: "node-host", mode: "node", platform: "linux", displayName: `soak node ${i}` },
-    role: "node",
-    scopes: [],
-    caps: ["system"],
-    commands: [COMMAND],
-    onEvent: (ev) => {
-      if (ev.event !== "node.invoke.request") return;
-      const req = ev.payload as { id: string; nodeId: string };
-      client.call("node.invoke.result", { id: req.id, nodeId: req.nodeId, ok: true, payload: { ok: true } }).catch(() => undefined);
-    },
-  });
-  await client.connect();
-  nodes.push(client);
-  nodeIds.push(identity.deviceId);
+export interface SoakOptions {
+  seconds: number;
+  clients: number;
+  nodes: number;
+  /** Seconds between report lines. */
+  intervalSeconds: number;
+  /** Seconds between reconnect storms. */
+  stormEverySeconds: number;
+  /** When the first storm comes (45 s by default, so the 30-s report marks fall outside storms). */
+  firstStormAtSeconds?: number;
+  log: (line: string) => void;
 }
 
-/** One operator session: connect, a few calls (including a node invoke), then drop. */
-async function session(identity: DeviceIdentity, n: number, epoch: number): Promise<void> {
-  const ws = new WebSocket(gw.url);
-  ws.on("error", () => undefined);
-  const pending = new Map<string, (f: { ok: boolean }) => void>();
-  let nonce: ((n: string) => void) | undefined;
-  const challenge = new Promise<string>((r) => (nonce = r));
-  ws.on("message", (data) => {
-    const f = JSON.parse(String(data)) as { type: string; id?: string; ok?: boolean; event?: string; payload?: { nonce?: string } };
-    if (f.type === "event" && f.event === "connect.challenge") nonce?.(f.payload?.nonce ?? "");
-    if (f.type === "res" && f.id) pending.get(f.id)?.({ ok: f.ok === true });
-  });
-  const closed = new Promise<void>((r) => ws.once("close", () => r()));
-  let seq = 0;
-  const call = (method: string, params?: unknown) =>
-    new Promise<{ ok: boolean }>((resolve) => {
-      const id = `c${seq++}`;
-      pending.set(id, resolve);
-      ws.send(JSON.stringify({ type: "req", id, method, ...(params === undefined ? {} : { params }) }));
-      void closed.then(() => resolve({ ok: false }));
-    });
-  const opened = await Promise.race([new Promise<boolean>((r) => ws.once("open", () => r(true))), closed.then(() => false)]);
-  if (!opened) {
-    counts.refused++;
-    return;
-  }
-  const hello = await call("connect", connectParams({ identity, scopes: ["operator.read", "operator.write"], nonce: await challenge }));
-  if (!hello.ok) counts.refused++;
-  else {
-    counts.connects++;
-    for (let i = 0; i < 3 && stormEpoch === epoch; i++) {
-      const r = await call(i === 1 ? "status" : "health");
-      counts.calls++;
-      if (!r.ok) counts.callErrors++;
-    }
-    if (n % 4 === 0 && stormEpoch === epoch) {
-      const nodeId = nodeIds[n % nodeIds.length]!;
-      const r = await call("node.invoke", { nodeId, command: COMMAND, idempotencyKey: `soak-${n}-${Date.now()}`, timeoutMs: 10_000 });
-      counts.invokes++;
-      if (!r.ok) counts.invokeErrors++;
-    }
-  }
-  // Half leave politely, half vanish without a close frame.
-  if (n % 2 === 0) {
-    ws.close();
-    counts.dropsClean++;
-  } else {
-    ws.terminate();
-    counts.dropsAbrupt++;
-  }
-  await closed;
-}
-
-async function client(i: number): Promise<void> {
-  const identity = generateIdentity();
-  let n = i;
-  while (Date.now() < deadline) {
-    const epoch = stormEpoch;
-    await session(identity, n++, epoch);
-    // Between sessions a client idles up to 2 s, unless a storm calls everyone back at once.
-    const idle = Math.random() * 2000;
-    const until = Date.now() + idle;
-    while (Date.now() < until && stormEpoch === epoch) await sleep(50);
-  }
-}
-
-interface Sample {
+export interface Sample {
   atS: number;
-  storm: boolean;
-  stats: GatewayStats;
+  rss: number;
+  fds: number;
+  handles: number;
+  handleTypes: Record<string, number>;
+  /** Worst p99 of the calm (no storm) stretches since the previous report. */
+  calmP99Ms: number;
+  /** Worst p99 of storm stretches since the previous report (0: none). */
+  stormP99Ms: number;
+  calls: number;
+  invokes: number;
+  connects: number;
+  drops: number;
 }
-const samples: Sample[] = [];
-let stormInWindow = false;
 
-const storms = setInterval(() => {
-  stormEpoch++;
-  stormInWindow = true;
-  console.log(`soak: ${((Date.now() - started) / 1000).toFixed(0)} s: reconnect storm`);
-}, STORM_MS);
+export interface SoakReport {
+  samples: Sample[];
+  /** RSS after a forced GC at the baseline mark and at the end. */
+  gcRss: { baseline: number; end: number };
+  baselineAtS: number;
+  storms: { atS: number; reconnectMs: number; reconnected: number; expected: number }[];
+  totals: { connects: number; refusedConnects: number; calls: number; callErrors: number; callTimeouts: number; invokes: number; invokeErrors: number; drops: number; dropsWithoutClose: number };
+  gateway: GatewayStats;
+  crashed: boolean;
+  pass: { rss: boolean; fds: boolean; eventLoop: boolean };
+}
 
-const sampler = (async () => {
-  while (Date.now() < deadline) {
-    await sleep(Math.min(SAMPLE_MS, Math.max(0, deadline - Date.now())));
-    const stats = await gw.stats();
-    const s: Sample = { atS: Math.round((Date.now() - started) / 1000), storm: stormInWindow, stats };
-    stormInWindow = false;
-    samples.push(s);
-    const handles = Object.entries(stats.handles).map(([k, v]) => `${k} ${v}`).join(", ");
-    console.log(
-      `soak: ${s.atS} s: RSS ${(stats.rss / 2 ** 20).toFixed(1)} MB, fds ${stats.fds}, event-loop p99 ${stats.eventLoopP99Ms.toFixed(1)} ms${s.storm ? " (storm)" : ""}, ` +
-        `handles {${handles}}, connects ${counts.connects}, calls ${counts.calls} (${counts.callErrors} failed), invokes ${counts.invokes} (${counts.invokeErrors} failed), refused ${counts.refused}`,
-    );
+const CALL_TIMEOUT_MS = 30_000;
+const CALLS: readonly { method: string; params?: unknown; scope: string }[] = [
+  { method: "health", scope: "read" },
+  { method: "status", scope: "read" },
+  { method: "system-presence", scope: "read" },
+  { method: "node.list", scope: "read" },
+  { method: "chat.history", params: { sessionKey: "main", limit: 5 }, scope: "read" },
+  { method: "last-heartbeat", scope: "read" },
+];
+
+const rand = (min: number, max: number): number => min + Math.random() * (max - min);
+
+/** One socket with request/response matching. */
+class Link {
+  private pending = new Map<string, (f: Record<string, unknown> | undefined) => void>();
+  private seq = 0;
+  readonly closed: Promise<void>;
+  onEvent: ((event: string, payload: Record<string, unknown>) => void) | undefined;
+
+  private constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.once("close", () => {
+      for (const p of this.pending.values()) p(undefined);
+      this.pending.clear();
+      resolve();
+    }));
+    ws.on("error", () => undefined);
+    ws.on("message", (data: Buffer) => {
+      const f = JSON.parse(data.toString()) as Record<string, unknown>;
+      if (f["type"] === "res") {
+        const p = this.pending.get(String(f["id"]));
+        if (p && !(f["ok"] === true && (f["payload"] as { status?: string } | undefined)?.status === "accepted")) {
+          this.pending.delete(String(f["id"]));
+          p(f);
+        }
+      } else if (f["type"] === "event") this.onEvent?.(String(f["event"]), (f["payload"] ?? {}) as Record<string, unknown>);
+    });
   }
-})();
 
-await Promise.all([...Array.from({ length: CLIENTS }, (_, i) => client(i)), sampler]);
-clearInterval(storms);
-for (const n of nodes) n.close();
-const end = await gw.stats();
-await gw.stop();
+  static open(url: string): Promise<Link | undefined> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      const l = new Link(ws);
+      let nonce: string | undefined;
+      l.onEvent = (e, p) => {
+        if (e === "connect.challenge") nonce = String(p["nonce"]);
+        if (nonce !== undefined) resolve(Object.assign(l, { nonce }));
+      };
+      ws.once("error", () => resolve(undefined));
+      ws.once("close", () => resolve(undefined));
+    });
+  }
 
-const problems: string[] = [];
-const mark = samples.find((s) => s.atS >= 120) ?? samples[0];
-const last = samples[samples.length - 1];
-if (!mark || !last) problems.push("no samples");
-else {
-  const within = (a: number, b: number) => a <= b * 1.1;
-  if (!within(last.stats.rss, mark.stats.rss)) problems.push(`RSS ${(last.stats.rss / 2 ** 20).toFixed(1)} MB at the end vs ${(mark.stats.rss / 2 ** 20).toFixed(1)} MB at ${mark.atS} s`);
-  if (!within(last.stats.fds, mark.stats.fds)) problems.push(`fds ${last.stats.fds} at the end vs ${mark.stats.fds} at ${mark.atS} s`);
+  nonce = "";
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a request; resolves with its response, or undefined on close or timeout. */
+  request(method: string, params?: unknown): Promise<Record<string, unknown> | undefined> {
+    const id = `s${++this.seq}`;
+    return new Promise((resolve) => {
+      if (!this.open) return resolve(undefined);
+      const t = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(undefined);
+      }, CALL_TIMEOUT_MS);
+      this.pending.set(id, (f) => (clearTimeout(t), resolve(f)));
+      this.ws.send(JSON.stringify(params === undefined ? { type: "req", id, method } : { type: "req", id, method, params }));
+    });
+  }
+
+  /** Drops the connection: with a close frame, or by destroying the TCP socket. */
+  drop(withClose: boolean): Promise<void> {
+    if (withClose) this.ws.close();
+    else this.ws.terminate();
+    return this.closed;
+  }
 }
-for (const s of samples) if (!s.storm && s.stats.eventLoopP99Ms >= 20) problems.push(`event-loop p99 ${s.stats.eventLoopP99Ms.toFixed(1)} ms at ${s.atS} s (no storm)`);
-if (end.uncaughtExceptions > 0 || end.unhandledRejections > 0) problems.push(`${end.uncaughtExceptions} uncaught exceptions, ${end.unhandledRejections} unhandled rejections: ${end.errors.join(" | ")}`);
-console.log(`soak: ${SECONDS} s, ${CLIENTS} clients, ${NODES} nodes: ${JSON.stringify(counts)}`);
-console.log(problems.length === 0 ? "soak: PASS" : `soak: FAIL: ${problems.join("; ")}`);
-process.exit(problems.length === 0 ? 0 : 1);
+
+/** A promise that resolves when the current storm starts; renewed after each storm. */
+class StormSignal {
+  private fire!: () => void;
+  started!: Promise<void>;
+  constructor() {
+    this.arm();
+  }
+  arm(): void {
+    this.started = new Promise((resolve) => (this.fire = resolve));
+  }
+  trigger(): void {
+    this.fire();
+  }
+}
+
+/** Runs the soak and prints a line per interval; resolves with the figures and the verdict. */
+export async function runSoak(o: SoakOptions): Promise<SoakReport> {
+  const gw: GatewayProcess = await startGatewayProcess();
+  let crashed = false;
+  let stopping = false;
+  void gw.exited.then(() => (crashed = !stopping));
+  const totals = { connects: 0, refusedConnects: 0, calls: 0, callErrors: 0, callTimeouts: 0, invokes: 0, invokeErrors: 0, drops: 0, dropsWithoutClose: 0 };
+  const storm = new StormSignal();
+  let stormActive = false;
+  let stopped = false;
+  const identities = { clients: Array.from({ length: o.clients }, generateIdentity), nodes: Array.from({ length: o.nodes }, generateIdentity) };
+  const tokens = new Map<string, string>();
+  const liveNodes = new Set<string>();
+
+  /** Connects one identity (device token once it holds one, as clients do); undefined when refused. */
+  const connect = async (identity: DeviceIdentity, role: "operator" | "node", mode: "cli" | "ui" | "node"): Promise<Link | undefined> => {
+    const link = await Link.open(gw.url);
+    if (!link) return undefined;
+    const token = tokens.get(`${identity.deviceId}/${role}`);
+    const scopes = role === "operator" ? ["operator.read", "operator.write"] : [];
+    const params = connectParams({ identity, role, scopes, nonce: link.nonce, clientId: role === "node" ? "node-host" : mode === "ui" ? "webchat-ui" : "cli", mode: role === "node" ? "node" : mode === "ui" ? "webchat" : "cli", ...(token ? { token } : {}) });
+    if (role === "node") Object.assign(params, { caps: ["system"], commands: ["system.which", "system.info"] });
+    const res = await link.request("connect", params);
+    if (res?.["ok"] !== true) {
+      totals.refusedConnects++;
+      await link.drop(false);
+      return undefined;
+    }
+    totals.connects++;
+    const auth = (res["payload"] as { auth?: { deviceToken?: string } }).auth;
+    if (auth?.deviceToken) tokens.set(`${identity.deviceId}/${role}`, auth.deviceToken);
+    return link;
+  };
+
+  const pause = (ms: number): Promise<"storm" | "time"> => Promise.race([new Promise<"time">((r) => setTimeout(() => r("time"), ms)), storm.started.then(() => "storm" as const)]);
+
+  let reconnected = 0;
+  const clientLoop = async (identity: DeviceIdentity, i: number): Promise<void> => {
+    const mode = i % 5 === 0 ? "ui" : "cli";
+    while (!stopped) {
+      const link = await connect(identity, "operator", mode);
+      if (stormActive) reconnected++;
+      if (!link) {
+        await pause(1000);
+        continue;
+      }
+      const until = Date.now() + rand(10_000, 30_000);
+      let interrupted = false;
+      while (!stopped && link.open && Date.now() < until) {
+        if ((await pause(rand(1000, 3000))) === "storm") {
+          interrupted = true;
+          break;
+        }
+        const nodes = [...liveNodes];
+        if (Math.random() < 0.15 && nodes.length > 0) {
+          const nodeId = nodes[Math.floor(Math.random() * nodes.length)]!;
+          const res = await link.request("node.invoke", { nodeId, command: "system.which", params: { bins: ["sh"] }, timeoutMs: 10_000, idempotencyKey: `${identity.deviceId}-${Date.now()}-${Math.random()}` });
+          totals.invokes++;
+          if (res?.["ok"] !== true) totals.invokeErrors++;
+        } else {
+          const call = CALLS[Math.floor(Math.random() * CALLS.length)]!;
+          const res = await link.request(call.method, call.params);
+          totals.calls++;
+          if (res === undefined) totals.callTimeouts++;
+          else if (res["ok"] !== true) totals.callErrors++;
+        }
+      }
+      const withClose = Math.random() < 0.5;
+      totals.drops++;
+      if (!withClose) totals.dropsWithoutClose++;
+      await link.drop(withClose);
+      if (!interrupted && !stopped) await pause(rand(500, 2000));
+    }
+  };
+
+  const nodeLoop = async (identity: DeviceIdentity): Promise<void> => {
+    while (!stopped) {
+      const link = await connect(identity, "node", "node");
+      if (stormActive) reconnected++;
+      if (!link) {
+        await pause(1000);
+        continue;
+      }
+      liveNodes.add(identity.deviceId);
+      link.onEvent = (event, p) => {
+        if (event !== "node.invoke.request") return;
+        void link.request("node.invoke.result", { id: p["id"], nodeId: p["nodeId"], ok: true, payload: { found: { sh: "/bin/sh" } } });
+      };
+      while (!stopped && link.open) {
+        if ((await pause(rand(3000, 6000))) === "storm") break;
+        await link.request("node.event", { event: "soak.heartbeat", payload: { ts: Date.now() } });
+      }
+      liveNodes.delete(identity.deviceId);
+      const withClose = Math.random() < 0.5;
+      totals.drops++;
+      if (!withClose) totals.dropsWithoutClose++;
+      await link.drop(withClose);
+    }
+  };
+
+  // Warm-up (not measured): every identity pairs once (local auto-approval) and keeps its token.
+  const warm = [...identities.clients.map((id) => [id, "operator"] as const), ...identities.nodes.map((id) => [id, "node"] as const)];
+  for (let i = 0; i < warm.length; i += 25) {
+    await Promise.all(warm.slice(i, i + 25).map(async ([id, role]) => (await connect(id, role, role === "node" ? "node" : "cli"))?.drop(true)));
+  }
+  o.log(`soak: ${o.clients} clients, ${o.nodes} nodes paired; running ${o.seconds} s, a reconnect storm every ${o.stormEverySeconds} s`);
+
+  const t0 = Date.now();
+  const loops = [...identities.clients.map((id, i) => clientLoop(id, i)), ...identities.nodes.map((id) => nodeLoop(id))];
+
+  // Every gateway read resets its delay histogram, so each read covers one calm or storm stretch.
+  const stretches: { storm: boolean; p99: number }[] = [];
+  let last: GatewayStats | undefined;
+  const read = async (wasStorm: boolean): Promise<GatewayStats | undefined> => {
+    if (crashed) return undefined;
+    const s = await gw.stats().catch(() => undefined);
+    if (s) {
+      stretches.push({ storm: wasStorm, p99: s.eventLoopP99Ms });
+      last = s;
+    }
+    return s;
+  };
+  await read(false);
+
+  const samples: Sample[] = [];
+  const storms: SoakReport["storms"] = [];
+  const baselineAtS = o.seconds >= 300 ? 120 : Math.max(o.intervalSeconds, Math.floor((o.seconds * 0.4) / o.intervalSeconds) * o.intervalSeconds);
+  let gcBaseline = 0;
+  let gcEnd = 0;
+  let prev = { ...totals };
+  const events: { at: number; kind: "report" | "storm" }[] = [];
+  for (let t = o.intervalSeconds; t <= o.seconds; t += o.intervalSeconds) events.push({ at: t, kind: "report" });
+  for (let t = o.firstStormAtSeconds ?? 45; t < o.seconds - 5; t += o.stormEverySeconds) events.push({ at: t, kind: "storm" });
+  events.sort((a, b) => a.at - b.at);
+
+  for (const ev of events) {
+    const wait = ev.at * 1000 - (Date.now() - t0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (crashed) break;
+    if (ev.kind === "storm") {
+      await read(false);
+      const stormStart = Date.now();
+      reconnected = 0;
+      stormActive = true;
+      storm.trigger();
+      storm.arm();
+      const everyone = o.clients + o.nodes;
+      while (reconnected < everyone && Date.now() - stormStart < 60_000 && !crashed) await new Promise((r) => setTimeout(r, 50));
+      const reconnectMs = Date.now() - stormStart;
+      await new Promise((r) => setTimeout(r, 2000)); // the storm's tail: closes of the old sockets, presence fan-out
+      stormActive = false;
+      await read(true);
+      storms.push({ atS: Math.round((stormStart - t0) / 1000), reconnectMs, reconnected, expected: everyone });
+      o.log(`storm at ${Math.round((stormStart - t0) / 1000)} s: ${reconnected}/${everyone} reconnected in ${reconnectMs} ms`);
+      continue;
+    }
+    const s = await read(false);
+    if (!s) break;
+    const since = stretches.splice(0);
+    const calm = since.filter((x) => !x.storm).map((x) => x.p99);
+    const stormy = since.filter((x) => x.storm).map((x) => x.p99);
+    const sample: Sample = {
+      atS: ev.at,
+      rss: s.rss,
+      fds: s.fds,
+      handles: Object.values(s.handles).reduce((a, b) => a + b, 0),
+      handleTypes: s.handles,
+      calmP99Ms: Math.max(0, ...calm),
+      stormP99Ms: Math.max(0, ...stormy),
+      calls: totals.calls - prev.calls,
+      invokes: totals.invokes - prev.invokes,
+      connects: totals.connects - prev.connects,
+      drops: totals.drops - prev.drops,
+    };
+    prev = { ...totals };
+    samples.push(sample);
+    const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+    o.log(
+      `t=${String(ev.at).padStart(4)} s  RSS ${mb(sample.rss)} MB  fds ${sample.fds}  handles ${sample.handles} (${Object.entries(s.handles).map(([k, v]) => `${k} ${v}`).join(", ")})  ` +
+        `event-loop p99 ${sample.calmP99Ms.toFixed(1)} ms calm${sample.stormP99Ms > 0 ? ` / ${sample.stormP99Ms.toFixed(1)} ms storm` : ""}  ` +
+        `calls ${sample.calls} invokes ${sample.invokes} connects ${sample.connects} drops ${sample.drops}`,
+    );
+    if (ev.at === baselineAtS || ev.at === o.seconds) {
+      await gw.gc();
+      const g = (await read(false))?.rss ?? 0;
+      if (ev.at === baselineAtS) gcBaseline = g;
+      if (ev.at === o.seconds) gcEnd = g;
+    }
+  }
+  stopped = true;
+  storm.trigger();
+  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 40_000))]);
+  const final = (await read(false)) ?? last;
+  stopping = true;
+  await gw.stop();
+
+  const base = samples.find((s) => s.atS === baselineAtS);
+  const end = samples.at(-1);
+  const within = (a: number, b: number) => Math.abs(a - b) <= 0.1 * b;
+  return {
+    samples,
+    gcRss: { baseline: gcBaseline, end: gcEnd },
+    baselineAtS,
+    storms,
+    totals,
+    gateway: final ?? ({} as GatewayStats),
+    crashed,
+    pass: {
+      rss: !crashed && gcBaseline > 0 && gcEnd > 0 && within(gcEnd, gcBaseline),
+      fds: !crashed && base !== undefined && end !== undefined && within(end.fds, base.fds),
+      eventLoop: !crashed && samples.length > 0 && samples.every((s) => s.calmP99Ms < 20),
+    },
+  };
+}

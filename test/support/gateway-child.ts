@@ -10,6 +10,8 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Writable } from "node:stream";
+import { writeHeapSnapshot } from "node:v8";
 import { Gateway, createLogger, resolveConfig, type ConfigFile, type GatewayFlags } from "@clawdbot/sidecar";
 
 export interface ChildOptions {
@@ -28,6 +30,8 @@ export interface GatewayStats {
   eventLoopMaxMs: number;
   unhandledRejections: number;
   uncaughtExceptions: number;
+  /** Lines the gateway logged at level error or above (the child logs nothing below). */
+  loggedErrors: number;
   errors: string[];
 }
 
@@ -37,13 +41,22 @@ async function main(): Promise<void> {
   const paths = { stateDir, configPath: join(stateDir, "clawdbot.json") };
   const file = opts.file ?? {};
   const config = resolveConfig(file, paths, opts.env ?? {}, { port: 0, canvasPort: 0, ...opts.flags });
-  const logger = createLogger({ level: "error", pretty: false, destination: process.stderr });
+  let loggedErrors = 0;
+  const errors: string[] = [];
+  const keep = (e: unknown) => errors.length < 20 && errors.push(e instanceof Error ? `${e.name}: ${e.message}\n${e.stack?.split("\n").slice(1, 4).join("\n")}` : String(e));
+  const errorLog = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      const lines = chunk.toString().split("\n").filter((l) => l.length > 0);
+      loggedErrors += lines.length;
+      for (const l of lines) keep(`log: ${l.slice(0, 1000)}`);
+      process.stderr.write(chunk, () => cb());
+    },
+  });
+  const logger = createLogger({ level: "error", pretty: false, destination: errorLog });
   const gateway = await Gateway.create({ config, configFile: { path: paths.configPath, exists: false, hash: "", file }, logger });
   const { port } = await gateway.listen();
-  const errors: string[] = [];
   let unhandledRejections = 0;
   let uncaughtExceptions = 0;
-  const keep = (e: unknown) => errors.length < 20 && errors.push(e instanceof Error ? `${e.name}: ${e.message}\n${e.stack?.split("\n").slice(1, 4).join("\n")}` : String(e));
   process.on("unhandledRejection", (e) => {
     unhandledRejections++;
     keep(e);
@@ -66,16 +79,20 @@ async function main(): Promise<void> {
       eventLoopMaxMs: delay.max / 1e6,
       unhandledRejections,
       uncaughtExceptions,
+      loggedErrors,
       errors: [...errors],
     };
     delay.reset();
     return out;
   };
-  process.on("message", (m: { cmd?: string }) => {
+  process.on("message", (m: { cmd?: string; path?: string }) => {
     if (m.cmd === "stats") void stats().then((s) => process.send?.({ type: "stats", ...s }));
     else if (m.cmd === "gc") {
       (globalThis as { gc?: () => void }).gc?.();
       process.send?.({ type: "gc" });
+    } else if (m.cmd === "heap" && m.path) {
+      writeHeapSnapshot(m.path);
+      process.send?.({ type: "heap" });
     } else if (m.cmd === "stop") {
       void gateway
         .stop("test done")

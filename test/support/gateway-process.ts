@@ -18,6 +18,8 @@ export interface GatewayProcess {
   stats(): Promise<GatewayStats>;
   /** Runs a full GC in the child (started with --expose-gc). */
   gc(): Promise<void>;
+  /** Writes a V8 heap snapshot of the child to `path` (leak hunting; the child pauses meanwhile). */
+  heapSnapshot(path: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export async function startGatewayProcess(opts: ChildOptions = {}, execArgv: str
   let err = "";
   child.stderr?.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
-  const ask = <T>(cmd: string, type: string): Promise<T> =>
+  const ask = <T>(cmd: string, type: string, extra: Record<string, unknown> = {}): Promise<T> =>
     new Promise((resolve, reject) => {
       const onMsg = (m: { type?: string }) => {
         if (m.type !== type) return;
@@ -40,7 +42,7 @@ export async function startGatewayProcess(opts: ChildOptions = {}, execArgv: str
       };
       child.on("message", onMsg);
       void exited.then((code) => reject(new Error(`gateway child exited (${code}) before answering ${cmd}: ${err}`)));
-      child.send({ cmd });
+      child.send({ cmd, ...extra });
     });
   const ready = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
     child.once("message", (m: { type?: string; port: number; pid: number }) => (m.type === "ready" ? resolve(m) : reject(new Error(JSON.stringify(m)))));
@@ -54,6 +56,7 @@ export async function startGatewayProcess(opts: ChildOptions = {}, execArgv: str
     stderr: () => err,
     stats: () => ask<GatewayStats>("stats", "stats"),
     gc: () => ask<unknown>("gc", "gc").then(() => undefined),
+    heapSnapshot: (path) => ask<unknown>("heap", "heap", { path }).then(() => undefined),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.send({ cmd: "stop" });
