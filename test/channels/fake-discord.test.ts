@@ -4,6 +4,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { Client, DiscordAPIError, Events, GatewayIntentBits, Partials, RateLimitError, REST, Routes, type Message } from "discord.js";
+import { stoppableShards } from "../../sidecar/src/channels/discord/shards.js";
 import { FakeDiscord } from "../fakes/discord/server.js";
 import { eventually, rejection } from "../support/wait.js";
 import { defer } from "./cleanup.js";
@@ -21,6 +22,8 @@ function clientFor(t: TestContext, fake: FakeDiscord): Client {
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent],
     partials: [Partials.Channel],
     rest: { api: fake.apiBase, rejectOnRateLimit: () => true },
+    // The channel's shards: a plain destroy() during a reconnect can hang and leave a socket open.
+    ws: { buildStrategy: stoppableShards },
   });
   defer(t, () => client.destroy());
   return client;
@@ -51,7 +54,7 @@ test("GET /gateway/bot points at the fake's gateway; a wrong token is 401 and lo
   assert.ok(wrong instanceof DiscordAPIError);
   assert.equal(wrong.status, 401);
 
-  const client = new Client({ intents: [], rest: { api: fake.apiBase } });
+  const client = new Client({ intents: [], rest: { api: fake.apiBase }, ws: { buildStrategy: stoppableShards } });
   defer(t, () => client.destroy());
   const err = await rejection(client.login("nope"));
   assert.equal((err as { code?: string }).code, "TokenInvalid");
@@ -117,10 +120,16 @@ test("INVALID_SESSION (not resumable) makes discord.js identify afresh", async (
   const fake = await fakeFor(t);
   const client = clientFor(t, fake);
   await ready(client, fake);
+  const seen: string[] = [];
+  client.on(Events.ShardReconnecting, () => seen.push("reconnecting"));
+  client.on(Events.ShardReady, () => seen.push("ready"));
   fake.gateway.invalidateSession(false);
-  // discord.js waits out its identify throttle (5 s since the last IDENTIFY) first; a loaded machine adds to that.
-  await eventually("a second IDENTIFY", () => fake.gateway.received("Identify").length === 2, 60_000);
-  await eventually("READY again", () => fake.gateway.frames.of("out:READY").length === 2);
+  // discord.js waits out its identify throttle (5 s after the last IDENTIFY, plus up to 1.5 s) first;
+  // the wait ends on the client's own event, so the test never ends with the shard mid-handshake.
+  await eventually("the shard ready again", () => seen.includes("ready"), 60_000);
+  assert.deepEqual(seen, ["reconnecting", "ready"]);
+  assert.equal(fake.gateway.received("Identify").length, 2);
+  assert.equal(fake.gateway.frames.of("out:READY").length, 2);
   assert.equal(fake.gateway.received("Resume").length, 0);
   assert.equal(fake.gateway.peak, 1);
 });

@@ -56,6 +56,10 @@ export class FakeGateway {
   heartbeatIntervalMs = 41_250;
   /** While true, IDENTIFY and RESUME are closed with 4004 (a token reset while REST still had the old one cached). */
   refuseToken = false;
+  /** While true, new sockets get no HELLO (the client sits waiting for it). */
+  holdHello = false;
+  /** While true, IDENTIFY gets no READY (the client sits waiting for it). */
+  holdReady = false;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly live = new Set<LiveSocket>();
   private readonly sessions = new Map<string, Session>();
@@ -145,6 +149,7 @@ export class FakeGateway {
     ws.on("close", () => this.detach(s));
     ws.on("error", () => this.detach(s));
     ws.on("message", (data) => this.onFrame(s, String(data)));
+    if (this.holdHello) return;
     this.send(s, { op: OP.Hello, d: { heartbeat_interval: this.heartbeatIntervalMs }, s: null, t: null }, { path });
   }
 
@@ -185,6 +190,7 @@ export class FakeGateway {
     const intents = Number(d["intents"]);
     if (!Number.isInteger(intents) || intents < 0 || intents > ALL_INTENTS) return s.ws.close(4013, "Invalid intent(s).");
     if (intents & PRIVILEGED & ~this.enabledPrivileged()) return s.ws.close(4014, "Disallowed intent(s).");
+    if (this.holdReady) return;
     const session: Session = { id: randomUUID().replace(/-/g, ""), seq: 0, events: [], socket: s, invalid: false };
     this.sessions.set(session.id, session);
     this.current = session;

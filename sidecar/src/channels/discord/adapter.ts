@@ -8,6 +8,7 @@ import { DISCORD_TEXT_LIMIT } from "./chunk.js";
 import type { DiscordConfig } from "./config.js";
 import { closeReason, describeDiscordError, haltReason, toSendError } from "./errors.js";
 import { judgeDiscordMessage, type DiscordMessageFacts } from "./inbound.js";
+import { stoppableShards } from "./shards.js";
 
 export interface DiscordDeps {
   config: DiscordConfig;
@@ -52,6 +53,8 @@ export class DiscordAdapter implements ChannelAdapter {
       // DM channels are not cached before their first message; without this their messages are lost.
       partials: [Partials.Channel],
       rest: { api: config.apiBase, rejectOnRateLimit: () => true, timeout: 30_000 },
+      // Without it a stop during a reconnect can hang and leave a socket open.
+      ws: { buildStrategy: stoppableShards },
     });
     this.client = client;
     this.listen(client);
