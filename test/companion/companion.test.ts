@@ -18,7 +18,13 @@ import { FakeTelegram } from "../fakes/telegram/server.js";
 import { TestShell, item, itemIds } from "./shell.js";
 import { FakeWhatsApp } from "../fakes/whatsapp/world.js";
 import { seedLinkedCreds } from "../channels/whatsapp-harness.js";
-import type { MenuModel } from "@clawdbot/protocol/companion";
+import type { CompanionMessage, MenuModel } from "@clawdbot/protocol/companion";
+import { PassThrough } from "node:stream";
+import { createInterface } from "node:readline";
+import { Companion, type Schedule } from "../../cli/src/companion/companion.js";
+import { ShellLines } from "../../cli/src/companion/stdio.js";
+import { DeviceIdentityDir } from "../../cli/src/identity-dir.js";
+import { fixedProbe } from "../../cli/src/permissions/probe.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./companion-child.ts", import.meta.url));
@@ -359,4 +365,88 @@ test("two WhatsApp accounts: the menu has a line per account (channelAccounts); 
   const polled = (await runnerCalls()).length;
   await eventually("two more polls", async () => (await runnerCalls()).length >= polled + 2, 30_000);
   assert.equal(shell.of("notify", mark).filter((n) => /WhatsApp/.test(n.title)).length, 1, "one notification for one logout");
+});
+
+/** Timers the test runs by hand: nothing scheduled runs until `fire`. */
+class ManualTimers {
+  /** The delay of every timer ever scheduled. */
+  readonly delays: number[] = [];
+  private readonly pending = new Set<() => void>();
+
+  readonly schedule: Schedule = (fn, ms) => {
+    this.delays.push(ms);
+    this.pending.add(fn);
+    return () => this.pending.delete(fn);
+  };
+
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  /** Runs every timer scheduled so far, as if its time had come. */
+  fire(): void {
+    const due = [...this.pending];
+    this.pending.clear();
+    for (const fn of due) fn();
+  }
+}
+
+test("menu debouncing: changes arriving before the window ends go out as one menu carrying the latest state", async (t) => {
+  const gw = await startGateway({ file: { gateway: { trustedProxies: [PROXY_IP], authRateLimit: { maxFailures: 100_000 } } } });
+  t.after(() => gw.stop());
+  const dir = await mkdtemp(join(tmpdir(), "clawdbot-companion-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const timers = new ManualTimers();
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const sent: CompanionMessage[] = [];
+  createInterface({ input: output }).on("line", (l) => sent.push(JSON.parse(l) as CompanionMessage));
+  const menus = () => sent.filter((m): m is Extract<CompanionMessage, { type: "menu" }> => m.type === "menu").map((m) => m.menu);
+  const companion = new Companion({
+    url: gw.url,
+    token: undefined,
+    password: undefined,
+    tlsFingerprint: undefined,
+    identity: new DeviceIdentityDir(join(dir, "companion"), "remove it"),
+    service: { host: undefined, runner: { capture: () => Promise.reject(new Error("no service manager")), attach: () => Promise.resolve(0) } },
+    permissions: fixedProbe(false, undefined),
+    shell: new ShellLines(input, output),
+    version: "test",
+    platform: "linux",
+    hostname: "test-host",
+    log: () => undefined,
+    pollMs: 3_600_000,
+    debounceMs: 250,
+    schedule: timers.schedule,
+  });
+  const running = companion.run();
+  t.after(async () => {
+    input.end();
+    await running;
+  });
+
+  // First burst: the link connects, the gateway's facts and the service state arrive.
+  await eventually("connected, with the gateway's facts", () => companion.menu().gateway.state === "running" && companion.menu().gateway.version !== undefined, 60_000);
+  await eventually("the service state asked", () => companion.menu().service.state !== "checking…");
+  assert.equal(menus().length, 0, "no menu before the window ends");
+  assert.equal(timers.waiting, 1, "every change of the burst waits in one window");
+  timers.fire();
+  await eventually("the burst's menu", () => menus().length === 1);
+  assert.equal(menus()[0]!.gateway.state, "running");
+  assert.equal(menus()[0]!.service.state, "no service manager on this platform");
+
+  // Second burst: three devices ask to pair, one after the other, inside one window.
+  const requests: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await remoteConnect(gw.url, generateIdentity());
+    requests.push((res.error?.details as { requestId: string }).requestId);
+    await eventually(`request ${i + 1} in the model`, () => companion.menu().pending.length === i + 1);
+  }
+  await eventually("three notifications (they are not debounced)", () => sent.filter((m) => m.type === "notify").length === 3);
+  assert.equal(menus().length, 1, "no menu before the window ends");
+  assert.equal(timers.waiting, 1, "the three requests wait in one window");
+  timers.fire();
+  await eventually("the second burst's menu", () => menus().length === 2);
+  assert.deepEqual(menus()[1]!.pending.map((p) => p.requestId).sort(), [...requests].sort());
+  assert.ok(timers.delays.every((ms) => ms === 250), `every window is debounceMs long: ${timers.delays.join(", ")}`);
 });

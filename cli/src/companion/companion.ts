@@ -30,7 +30,17 @@ export interface CompanionOptions {
   pollMs?: number;
   /** Changes within this window go out as one `menu`. */
   debounceMs?: number;
+  /** Runs `fn` once after `ms` and returns its cancel (default: setTimeout). */
+  schedule?: Schedule;
 }
+
+/** A one-shot timer: runs `fn` after `ms`; the returned function cancels it. */
+export type Schedule = (fn: () => void, ms: number) => () => void;
+
+const timerSchedule: Schedule = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
+};
 
 /** Events after which the menu's facts are fetched again. */
 const REFRESH_ON = new Set(["device.pair.requested", "device.pair.resolved", "node.pair.requested", "node.pair.resolved", "presence", "health"]);
@@ -46,7 +56,8 @@ export class Companion {
   private service: ServiceSummary = { installed: false, loaded: false, running: false, state: "checking…" };
   private notice: string | undefined;
   private lastSent = "";
-  private menuTimer: NodeJS.Timeout | undefined;
+  /** Cancels the pending `menu`, while one is pending. */
+  private menuTimer: (() => void) | undefined;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private readonly notifier = new Notifier();
@@ -92,7 +103,7 @@ export class Companion {
       await Promise.race([this.o.shell.read((m) => this.onShell(m)), whenAborted(this.stop.signal)]);
     } finally {
       clearInterval(poll);
-      clearTimeout(this.menuTimer);
+      this.menuTimer?.();
       this.stop.abort();
       await linked;
     }
@@ -272,7 +283,7 @@ export class Companion {
   /** Something the menu shows may have changed: send it after the debounce window, if it did. */
   private changed(): void {
     if (this.menuTimer) return;
-    this.menuTimer = setTimeout(() => {
+    this.menuTimer = (this.o.schedule ?? timerSchedule)(() => {
       this.menuTimer = undefined;
       this.sendMenu(false);
     }, this.o.debounceMs ?? 100);
