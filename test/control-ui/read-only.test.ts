@@ -55,6 +55,9 @@ test("read-only: no write action on any page, and the gateway refuses the device
     const offered = (await actions(page)).filter((n) => WRITE_ACTIONS.test(n));
     assert.deepEqual(offered, [], `${name} offers no write action to a read-only connection`);
   }
+  await go(page, "Config");
+  await page.locator("#config-needs-admin").waitFor();
+  assert.deepEqual((await actions(page)).filter((n) => /^(Save|Discard|Reload|Form|JSON5)\b/.test(n)), [], "Config offers nothing to a read-only connection");
   await go(page, "Devices");
   await page.getByText("Devices need the operator.pairing scope").waitFor();
   await shoot(page, "read-only");
@@ -77,6 +80,8 @@ test("read-only: no write action on any page, and the gateway refuses the device
     ["node.rename", { nodeId: "n", displayName: "x" }],
     ["web.login.start", {}],
     ["logs.tail", {}],
+    ["config.get", {}],
+    ["config.patch", { raw: '{"logging":{"level":"debug"}}', baseHash: "" }],
   ] as const) {
     const err = await ro.request(method, params).then(
       () => assert.fail(`${method} was allowed`),
