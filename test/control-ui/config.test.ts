@@ -117,7 +117,7 @@ test("Config: an invalid value is refused with its key path (form and JSON5); a 
   const port = page.getByLabel(/gateway\.port/);
   await port.fill("70000");
   await save(page);
-  const refused = page.getByRole("alert").filter({ hasText: "Not saved" });
+  const refused = page.getByRole("alert").filter({ hasText: "The gateway refused this" });
   await refused.waitFor();
   assert.match(await refused.innerText(), /gateway\.port: must be at most 65535 \(got 70000\)/);
   assert.equal(await port.getAttribute("aria-invalid"), "true");

@@ -3,6 +3,7 @@
 // default), secrets write-only, lists one item per line; maps (accounts, groups) go to the JSON5 editor.
 
 import { html, nothing, type TemplateResult } from "lit";
+import { errorsAt, fieldMessage, type FieldError } from "../field-errors.js";
 import { allFields, inputText, valueAt, type Field, type Section } from "./config-fields.js";
 
 /** What the form shows and what it reports back. */
@@ -14,8 +15,8 @@ export interface FormState {
   drafts: ReadonlyMap<string, string>;
   /** Secrets the person asked to remove. */
   removals: ReadonlySet<string>;
-  /** The gateway's complaint, by path. */
-  errors: ReadonlyMap<string, string>;
+  /** What the gateway refused in the last save. */
+  errors: readonly FieldError[];
   search: string;
   advanced: boolean;
   open: ReadonlySet<string>;
@@ -40,7 +41,7 @@ function groupView(s: Section, st: FormState, act: FormActions): TemplateResult 
   const shown = fields.filter((f) => visible(f, st));
   if (shown.length === 0) return nothing;
   const changed = fields.filter((f) => st.drafts.has(f.path) || st.removals.has(f.path)).length;
-  const wrong = fields.some((f) => st.errors.has(f.path));
+  const wrong = errorsAt(st.errors, s.path).length > 0;
   const open = st.open.has(s.path) || st.search.trim() !== "" || wrong;
   return html`<details class="cfg-group" ?open=${open} @toggle=${(e: Event) => act.toggle(s.path, (e.target as HTMLDetailsElement).open)}>
     <summary>${s.label}${changed > 0 ? html` <span class="pill">${changed} changed</span>` : nothing}${wrong ? html` <span class="error">(needs a fix)</span>` : nothing}</summary>
@@ -59,25 +60,25 @@ function sectionBody(s: Section, st: FormState, act: FormActions): TemplateResul
 function visible(f: Field, st: FormState): boolean {
   const q = st.search.trim().toLowerCase();
   if (q !== "") return f.path.toLowerCase().includes(q) || f.label.toLowerCase().includes(q);
-  return !f.advanced || st.advanced || st.drafts.has(f.path) || st.errors.has(f.path);
+  return !f.advanced || st.advanced || st.drafts.has(f.path) || errorsAt(st.errors, f.path).length > 0;
 }
 
 /** A DOM id for a key path. */
-export function fieldId(path: string): string {
+function fieldId(path: string): string {
   return `cfg-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 }
 
 function fieldView(f: Field, st: FormState, act: FormActions): TemplateResult {
   const id = fieldId(f.path);
-  const error = st.errors.get(f.path);
+  const invalid = errorsAt(st.errors, f.path).length > 0;
   const changed = st.drafts.has(f.path) || st.removals.has(f.path);
   const help = [f.help, f.kind === "list" ? "One per line." : undefined, f.restart ? "Takes effect after a restart." : undefined].filter(Boolean).join(" ");
-  const describedBy = [help ? `${id}-help` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  const describedBy = [help ? `${id}-help` : "", invalid ? `${id}-error` : ""].filter(Boolean).join(" ");
   return html`<div class="cfg-field" data-path=${f.path} data-changed=${String(changed)}>
     <label for=${id}>${f.label} <code class="key">${f.path}</code>${f.restart ? html` <span class="pill" title="Takes effect after a restart">restart</span>` : nothing}</label>
-    ${control(f, id, describedBy, error !== undefined, st, act)}
+    ${control(f, id, describedBy, invalid, st, act)}
     ${help ? html`<p id=${`${id}-help`} class="muted small">${help}</p>` : nothing}
-    ${error ? html`<p id=${`${id}-error`} class="error small">${error}</p>` : nothing}
+    ${fieldMessage(`${id}-error`, st.errors, f.path)}
   </div>`;
 }
 

@@ -7,8 +7,9 @@ import { html, nothing, type TemplateResult } from "lit";
 import { GatewayRequestError, type Result } from "@clawdbot/protocol/browser";
 import type { Ctx, Page } from "../context.js";
 import { messageOf } from "../context.js";
+import { errorSummary, fieldErrors, type FieldError } from "../field-errors.js";
 import { allFields, mergePatch, patchValue, inputText, valueAt, sectionsOf, type Field, type Section } from "./config-fields.js";
-import { fieldId, formView, type FormActions } from "./config-form.js";
+import { formView, type FormActions } from "./config-form.js";
 
 type ConfigFile = Result<"config.get">;
 type Saved = Result<"config.set">;
@@ -17,7 +18,7 @@ type Issue = ConfigFile["issues"][number];
 /** Why the last save did not happen. */
 type Refusal =
   | { kind: "conflict"; message: string }
-  | { kind: "invalid"; message: string; issues: Issue[] }
+  | { kind: "invalid"; errors: FieldError[] }
   | { kind: "failed"; message: string };
 
 /** How long a restart asked for from this page waits, so the answer reaches the page first. */
@@ -109,7 +110,7 @@ export class ConfigPage implements Page {
       this.file = await this.ctx.client.call("config.get", {});
     } catch (err) {
       this.refusal = refusalOf(err);
-      if (this.refusal.kind === "invalid") this.openGroupsOf(this.refusal.issues);
+      if (this.refusal.kind === "invalid") this.openGroupsOf(this.refusal.errors);
     } finally {
       this.saving = false;
       this.ctx.update();
@@ -136,8 +137,8 @@ export class ConfigPage implements Page {
     return () => c.call("config.patch", { raw: JSON.stringify(patch), baseHash, ...restart });
   }
 
-  private openGroupsOf(issues: Issue[]): void {
-    for (const i of issues) this.open.add(i.path.split(".")[0]!);
+  private openGroupsOf(errors: FieldError[]): void {
+    for (const e of errors) this.open.add(e.path.split(".")[0]!);
   }
 
   private discard(): void {
@@ -216,10 +217,9 @@ export class ConfigPage implements Page {
         <div class="actions"><button type="button" class="button primary" @click=${() => void this.reload()}>Reload the configuration</button></div>
       </section>`;
     }
-    return html`<section class="panel cfg-refusal" role="alert" aria-labelledby="refused-title" id="config-refused">
-      <h2 id="refused-title">Not saved</h2>
-      ${r.kind === "invalid" && r.issues.length > 0 ? html`<p>The gateway refused these values:</p>${issueList(r.issues, this.mode === "form" ? this.fields : undefined)}` : html`<p>${r.message}</p>`}
-    </section>`;
+    return r.kind === "invalid"
+      ? errorSummary("config-refused", r.errors)
+      : html`<p class="error form-errors" role="alert" id="config-refused">Not saved: ${r.message}</p>`;
   }
 
   private savedView(): TemplateResult | typeof nothing {
@@ -239,7 +239,7 @@ export class ConfigPage implements Page {
   }
 
   private formBody(file: ConfigFile): TemplateResult {
-    const errors = new Map(this.refusal?.kind === "invalid" ? this.refusal.issues.map((i) => [i.path, i.message] as const) : []);
+    const errors = this.refusal?.kind === "invalid" ? this.refusal.errors : [];
     return html`<div class="toolbar">
         <label class="field">Find a setting<input type="search" .value=${this.search} @input=${(e: Event) => this.onSearch(e)} placeholder="port, token, gateway.bind…"></label>
         <label class="check"><input type="checkbox" .checked=${this.advanced} @change=${(e: Event) => this.onAdvanced(e)}> Show advanced settings</label>
@@ -303,30 +303,18 @@ export class ConfigPage implements Page {
 
 /** A failed save, read for people: a conflict, values the gateway refused (by key path), or else. */
 function refusalOf(err: unknown): Refusal {
-  const message = messageOf(err);
-  if (!(err instanceof GatewayRequestError)) return { kind: "failed", message };
-  if (err.code === "CONFLICT") return { kind: "conflict", message };
-  const issues = (err.details as { issues?: unknown } | undefined)?.issues;
-  if (err.code === "INVALID_REQUEST") return { kind: "invalid", message, issues: Array.isArray(issues) ? (issues as Issue[]) : [] };
-  return { kind: "failed", message };
+  if (err instanceof GatewayRequestError && err.code === "CONFLICT") return { kind: "conflict", message: err.message };
+  if (err instanceof GatewayRequestError && err.code === "INVALID_REQUEST") return { kind: "invalid", errors: fieldErrors(err).map(withoutPath) };
+  return { kind: "failed", message: messageOf(err) };
 }
 
-/** Problems by key path; a path the form shows links to its field. */
-function issueList(issues: readonly Issue[], fields?: ReadonlyMap<string, Field>): TemplateResult {
-  return html`<ul class="plain cfg-issues">${issues.map(
-    (i) => html`<li><code class="key">${fields?.has(i.path) ? html`<a href=${`#${fieldId(i.path)}`} @click=${(e: Event) => focusField(e, i.path)}>${i.path}</a>` : i.path}</code>: ${withoutPath(i)}</li>`,
-  )}</ul>`;
+/** A config problem's message repeats its path first; the summary leads with the path already. */
+function withoutPath(e: FieldError): FieldError {
+  return e.path !== "" && e.message.startsWith(`${e.path} `) ? { path: e.path, message: e.message.slice(e.path.length + 1) } : e;
 }
 
-/** The message without the path it starts with (the list shows the path already). */
-function withoutPath(i: Issue): string {
-  return i.message.startsWith(`${i.path} `) ? i.message.slice(i.path.length + 1) : i.message;
-}
-
-function focusField(e: Event, path: string): void {
-  // The fragment names pages: moving focus must not change it.
-  e.preventDefault();
-  document.getElementById(fieldId(path))?.focus();
+function issueList(issues: readonly Issue[]): TemplateResult {
+  return html`<ul class="plain">${issues.map((i) => html`<li><code class="key-path">${i.path}</code>: ${withoutPath(i).message}</li>`)}</ul>`;
 }
 
 function keys(paths: readonly string[]): TemplateResult[] {
