@@ -1,5 +1,6 @@
 // `clawdbot system event --text … [--mode now|next-heartbeat] [--session-key …]`: the gateway's
 // `wake`, with the reference CLI's flags; the agent gets the text as a System line in that session.
+// And the reference's other system commands: heartbeat enable|disable|last, presence.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Result } from "@clawdbot/protocol";
@@ -7,6 +8,7 @@ import { startGateway, type TestGateway } from "../support/gateway.js";
 import { connectRaw, type RawClient } from "../support/raw-client.js";
 import { texts } from "../sessions/support.js";
 import { eventually } from "../support/wait.js";
+import { call } from "../channels/harness.js";
 import { jsonOut, lines, runCli, tempDir } from "./run-cli.js";
 
 let gw: TestGateway;
@@ -66,4 +68,33 @@ test("bad input: no --text, an empty one, an unknown mode, a malformed session k
   const { error } = jsonOut<{ error: { code: string; message: string } }>(bad);
   assert.equal(error.code, "usage");
   assert.match(error.message, /--session-key "two words" is not a session key/);
+});
+
+test("system heartbeat enable|disable|last and system presence: the reference CLI's other system commands", async (t) => {
+  state = await tempDir(t);
+  const cli = (...args: string[]) => runCli(["system", ...args, "--url", gw.url], { stateDir: state });
+  const heartbeats = async () => (await call<Result<"status">>(c, "status")).heartbeats;
+  assert.equal(await heartbeats(), false, "the config turns them off");
+  const on = await cli("heartbeat", "enable", "--json");
+  assert.equal(on.code, 0, on.stderr);
+  assert.deepEqual(jsonOut(on), { ok: true, enabled: true });
+  assert.equal(await heartbeats(), true);
+  const off = await cli("heartbeat", "disable");
+  assert.deepEqual(lines(off.stdout), ["heartbeats off"]);
+  assert.equal(await heartbeats(), false);
+
+  assert.equal((await cli("event", "--text", "ping", "--mode", "now")).code, 0);
+  const last = await cli("heartbeat", "last", "--json");
+  assert.equal(last.code, 0, last.stderr);
+  const hb = jsonOut<Result<"last-heartbeat">>(last);
+  assert.deepEqual([hb?.status, hb?.reason], ["ok-empty", "wake"]);
+  assert.match((await cli("heartbeat", "last")).stdout, /^ok-empty \(wake\) \d+s ago, took \d+ ms$/m);
+
+  const presence = await cli("presence", "--json");
+  assert.equal(presence.code, 0, presence.stderr);
+  const entries = jsonOut<Result<"system-presence">>(presence);
+  const self = entries.find((e) => e.mode === "gateway");
+  assert.ok(self?.host, JSON.stringify(entries));
+  const human = await cli("presence");
+  assert.match(human.stdout, new RegExp(`^${self.host!.replace(/[.]/g, "\\.")}.* gateway .*\\d+[smhd] ago  Gateway: `, "m"));
 });
