@@ -4,12 +4,16 @@
 // gets no write control and the gateway refuses its writes anyway.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Result } from "@clawdbot/protocol";
 import { GatewayRequestError } from "@clawdbot/protocol/client";
 import { startGateway } from "../support/gateway.js";
 import { connectRaw } from "../support/raw-client.js";
 import { call } from "../channels/harness.js";
 import { turn } from "../sessions/support.js";
+import { chatEnd, chatSend, commandConfig } from "../agent/wire.js";
 import { eventually } from "../support/wait.js";
 import { connected, openControl, shoot } from "./support.js";
 import { mainButtons, openReadOnly, pageDevice } from "./read-only-support.js";
@@ -114,6 +118,38 @@ test("Sessions: search, preview, edit (refusal by key path), live update, reset 
   await page.getByRole("status", { name: "Notes" }).getByText("Deleted notes; transcript archived.").waitFor();
   await eventually("notes gone from the page", async () => (await session(/^notes/).count()) === 0);
   assert.equal((await rows()).has("notes"), false);
+  assert.deepEqual(errors, []);
+});
+
+test("Sessions: a turn in progress shows its session running, live, until it ends", async (t) => {
+  // The agent answers only once the test lets it: nothing here depends on how long a turn takes.
+  const dir = await mkdtemp(join(tmpdir(), "clawdbot-sessions-ui-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const go = join(dir, "go");
+  const script = `const fs=require("fs");const t=setInterval(()=>{if(fs.existsSync(${JSON.stringify(go)})){clearInterval(t);process.stdout.write("done")}},20)`;
+  const gw = await startGateway({ file: commandConfig(script) });
+  t.after(() => gw.stop());
+  const { client: c } = await connectRaw(gw.url, { mode: "ui" });
+  t.after(() => c.close());
+
+  const bp = await openControl(t, gw.port, "#/sessions");
+  if (!bp) return;
+  const { page, errors } = bp;
+  await connected(page);
+  // A first turn answered at once makes the session.
+  await writeFile(go, "");
+  await turn(c, "slow", "hello");
+  await rm(go);
+  const slow = page.getByRole("article", { name: /^slow/ });
+  await eventually("two messages", async () => /Messages\s+2/.test(await slow.innerText()));
+  assert.equal(await slow.getByText("running", { exact: true }).count(), 0);
+
+  const { runId } = await chatSend(c, "slow", "take your time");
+  await slow.getByText("running", { exact: true }).waitFor();
+  await writeFile(go, "");
+  assert.equal((await chatEnd(c, runId)).state, "final");
+  await eventually("no longer running", async () => (await slow.getByText("running", { exact: true }).count()) === 0);
+  assert.match(await slow.innerText(), /Messages\s+4/);
   assert.deepEqual(errors, []);
 });
 

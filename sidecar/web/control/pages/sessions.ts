@@ -1,7 +1,7 @@
 // Sessions: every conversation the gateway keeps, most recent first, searched and filtered on the
 // gateway; the last messages of one; its settings (label, model, thinking level, send policy);
 // reset (a new transcript, the old one archived), compact and delete, each after a confirmation.
-// Follows chat and cron events: a finished turn moves its session to the top.
+// Follows agent, chat and cron events: a turn shows its session running, then moves it to the top.
 
 import { html, nothing, type TemplateResult } from "lit";
 import type { Params, Result } from "@clawdbot/protocol/browser";
@@ -55,7 +55,11 @@ export class SessionsPage implements Page {
   constructor(private readonly ctx: Ctx) {
     this.live = new LiveData(ctx, () => this.load());
     this.previews = new Expanded(ctx, "the preview", (key) => this.fetchPreview(key));
-    // A turn that ended or a cron run that finished changed a session's messages and time.
+    // A turn that started shows its session running; one that ended, or a cron run that
+    // finished, changed a session's messages and time.
+    ctx.client.on("agent", (e) => {
+      if (e.stream === "lifecycle" && (e.data as { phase?: unknown }).phase === "start" && e.sessionKey) this.changed(e.sessionKey);
+    });
     ctx.client.on("chat", (e) => {
       if (e.state !== "delta") this.changed(e.sessionKey);
     });
