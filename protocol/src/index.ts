@@ -8,6 +8,7 @@ export * from "./schema/events.js";
 export * from "./methods/declare.js";
 export * from "./methods/index.js";
 export * from "./validate.js";
+export { wireSchemas, PRECOMPILED_WIRE_VALIDATORS } from "./precompiled.js";
 export * from "./device-auth.js";
 export { schemaDocument } from "./schema-document.js";
 export * from "./methods/pairing.js";

@@ -10,21 +10,40 @@ export interface ValidationIssue {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
 
+/** ajv's options for every wire schema: what the build precompiles with and what check() compiles with. */
+export const WIRE_AJV_OPTIONS = { strict: true, allErrors: false, coerceTypes: false, useDefaults: false } as const;
+
 let ajv: Ajv | undefined;
 const compiled = new WeakMap<TSchema, ValidateFunction>();
+let precompiled: (() => ReadonlyMap<TSchema, ValidateFunction>) | undefined;
+let precompiledLoaded = false;
+
+/**
+ * Hands check() validators generated at build time (see precompiled.ts): `load` runs on the first
+ * check of a schema not compiled yet, and a schema it covers is never compiled.
+ */
+export function usePrecompiledValidators(load: () => ReadonlyMap<TSchema, ValidateFunction>): void {
+  precompiled = load;
+  precompiledLoaded = false;
+}
 
 // ajv is loaded with the first schema compiled, not at import: a process that validates nothing
 // (a gateway before its first connection, `clawdbot --version`) never pays for it.
 function compiler(): Ajv {
   if (!ajv) {
     const { Ajv: AjvClass } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
-    ajv = new AjvClass({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false });
+    ajv = new AjvClass({ ...WIRE_AJV_OPTIONS });
   }
   return ajv;
 }
 
 function compile(schema: TSchema): ValidateFunction {
   let fn = compiled.get(schema);
+  if (!fn && precompiled && !precompiledLoaded) {
+    precompiledLoaded = true;
+    for (const [s, v] of precompiled()) compiled.set(s, v);
+    fn = compiled.get(schema);
+  }
   if (!fn) {
     fn = compiler().compile(schema);
     compiled.set(schema, fn);

@@ -6,13 +6,13 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { WebSocket } from "ws";
 import { FakeTelegram } from "../fakes/telegram/server.js";
-import { spawnGateway, tempDir } from "../cli/run-cli.js";
+import { runCli, spawnGateway, tempDir } from "../cli/run-cli.js";
 import { loadedModules, loadedPackages, moduleTraceEnv, traceFile } from "../support/module-trace.js";
 
 /** Packages a gateway with embedded defaults (loopback, no channels, no TLS, JSON logs) must not load. */
 const NOT_AT_START = ["grammy", "@whiskeysockets/baileys", "selfsigned", "bonjour-service", "pino-pretty", "qrcode"];
 /** Bundled into sidecar/dist/bundle.js (scripts/build-gateway-bundle.mjs): loaded from node_modules, they cost ~400 module loads. */
-const BUNDLED = ["@sinclair/typebox", "@clawdbot/protocol", "json5", "jsonc-parser", "minimatch", "croner"];
+const BUNDLED = ["@sinclair/typebox", "@clawdbot/protocol", "jsonc-parser", "minimatch", "croner"];
 /** ajv's compiler: clawdbot.json is checked by validators precompiled at build time (they need only ajv's small runtime helpers). */
 const AJV_COMPILER = /\/node_modules\/ajv\/dist\/(ajv|core|compile\/index)\.js$/;
 
@@ -28,7 +28,7 @@ async function startTraced(t: TestContext, config: Record<string, unknown>, args
   if (!r.ok) assert.fail(`gateway exited ${r.failure.code} before listening\nstdout:\n${r.failure.stdout}\nstderr:\n${r.failure.stderr}`);
   t.after(() => void r.gw.child.kill("SIGTERM"));
   assert.equal(await firstEvent(r.gw.url), "connect.challenge");
-  return { gw: r.gw, trace };
+  return { gw: r.gw, trace, stateDir };
 }
 
 function firstEvent(url: string): Promise<string | undefined> {
@@ -60,10 +60,19 @@ test("a gateway starts from its bundle: TypeBox, the protocol package and the bu
   const loaded = await loadedPackages(trace);
   for (const name of BUNDLED) assert.equal(loaded.has(name), false, `${name} was loaded from node_modules`);
   // The workspace's protocol package resolves to protocol/dist, not node_modules.
-  assert.deepEqual(modules.filter((url) => url.includes("/protocol/dist/")), []);
+  assert.deepEqual(modules.filter((url) => url.includes("/protocol/dist/src/")), []);
   // Of the sidecar's own modules only the bundle's chunks and the few the CLI shares with it (state paths, atomic writes) load.
   const unbundled = modules.filter((url) => /\/sidecar\/dist\/(?!bundle[.-])/.test(url) && !url.endsWith(".validate.cjs"));
   assert.ok(unbundled.length <= 6, unbundled.join("\n"));
+});
+
+test("a client's full handshake and request are validated by the wire validators precompiled at build time", async (t) => {
+  const { gw, trace, stateDir } = await startTraced(t, {});
+  // `clawdbot health` pairs, signs its connect and calls health: request frame, connect params and a method's params.
+  const health = await runCli(["health", "--json"], { stateDir, env: { CLAWDBOT_GATEWAY_URL: gw.url }, killAfterMs: START_MS });
+  assert.equal(health.code, 0, health.stderr);
+  const modules = [...(await loadedModules(trace))];
+  assert.ok(modules.some((url) => url.endsWith("/protocol/dist/wire.validate.cjs")), "the precompiled wire validators were not loaded");
 });
 
 test("a configured Telegram channel loads grammY, and still not Baileys", async (t) => {
