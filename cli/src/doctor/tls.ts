@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
-import { normalizeFingerprint, presentedFingerprint } from "@clawdbot/protocol/client";
+import { normalizeFingerprint } from "@clawdbot/protocol/client";
 import type { GatewayConfig } from "@clawdbot/sidecar/config";
 import type { InstanceRecord } from "@clawdbot/sidecar/instance";
-import { GatewayPinStore, pinKey } from "../node-host/gateway-pin.js";
+import { GatewayPinStore, pinKey, probeFingerprint } from "../node-host/gateway-pin.js";
 import type { Finding } from "./checks.js";
 
 /** A certificate ending within this is reported before it breaks every client. */
@@ -65,12 +65,10 @@ export async function checkTls(f: TlsFacts): Promise<Finding[]> {
 /** What clients pin (the instance record, the node host's pin) and what the gateway presents, against the file. */
 async function checkPins(running: InstanceRecord, fileFp: string, certPath: string, f: TlsFacts): Promise<Finding[]> {
   const same = (a: string, b: string) => normalizeFingerprint(a) === normalizeFingerprint(b);
-  const url = new URL(running.websocketUrl);
-  const host = url.hostname.replace(/^\[|\]$/g, "");
   const findings: Finding[] = [];
   let presented: string;
   try {
-    presented = await presentedFingerprint(host, Number(url.port || 443), f.timeoutMs);
+    presented = await probeFingerprint(running.websocketUrl, f.timeoutMs);
   } catch (err) {
     return [{ check: "tls pin", status: "warn", message: `could not complete a TLS handshake with ${running.websocketUrl}: ${(err as Error).message}`, fix: "clawdbot status" }];
   }

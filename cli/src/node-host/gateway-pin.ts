@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { connect as tlsConnect } from "node:tls";
-import { certFingerprint, normalizeFingerprint } from "@clawdbot/protocol/client";
+import { normalizeFingerprint, presentedFingerprint } from "@clawdbot/protocol/client";
 import { writeFileAtomic } from "@clawdbot/sidecar/store";
 
 interface PinDoc {
@@ -52,30 +51,8 @@ export class GatewayPinStore {
   }
 }
 
-/**
- * The SHA-256 fingerprint of the certificate a TLS server presents. Only the TLS handshake
- * happens: no byte of application data is written before the socket is closed.
- */
+/** The SHA-256 fingerprint of the certificate the server at a wss:// URL presents (only the TLS handshake happens). */
 export function probeFingerprint(url: string, timeoutMs: number): Promise<string> {
   const u = new URL(url);
-  const port = Number(u.port || 443);
-  const host = u.hostname.replace(/^\[|\]$/g, "");
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host, port, rejectUnauthorized: false, ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }) });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`TLS handshake with ${host}:${port} timed out`));
-    }, timeoutMs);
-    socket.once("secureConnect", () => {
-      clearTimeout(timer);
-      const raw = socket.getPeerCertificate()?.raw;
-      socket.destroy();
-      if (raw) resolve(certFingerprint(raw));
-      else reject(new Error(`${host}:${port} presented no TLS certificate`));
-    });
-    socket.once("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
+  return presentedFingerprint(u.hostname.replace(/^\[|\]$/g, ""), Number(u.port || 443), timeoutMs);
 }

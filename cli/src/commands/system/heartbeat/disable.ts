@@ -1,16 +1,8 @@
-import type { Result } from "@clawdbot/protocol";
-import { GatewayCommand } from "../../../gateway-command.js";
-import { connectionFlags } from "../../../gateway-link/flags.js";
+import { HeartbeatSwitch, heartbeatSwitchFlags } from "../../../system/heartbeat-switch.js";
 
-export default class SystemHeartbeatDisable extends GatewayCommand {
+export default class SystemHeartbeatDisable extends HeartbeatSwitch {
   static override summary = "Turn periodic heartbeats off (until the gateway restarts; heartbeat.enabled in the config keeps it).";
   static override examples = ["<%= config.bin %> system heartbeat disable"];
-  static override flags = { ...connectionFlags };
-
-  async run(): Promise<Result<"set-heartbeats">> {
-    const { flags } = await this.parse(SystemHeartbeatDisable);
-    const res = await this.withGateway(flags, (c) => c.call("set-heartbeats", { enabled: false }));
-    this.log(`heartbeats ${res.enabled ? "on" : "off"}`);
-    return res;
-  }
+  static override flags = heartbeatSwitchFlags;
+  protected readonly enabled = false;
 }

@@ -1,16 +1,8 @@
-import type { Result } from "@clawdbot/protocol";
-import { GatewayCommand } from "../../../gateway-command.js";
-import { connectionFlags } from "../../../gateway-link/flags.js";
+import { HeartbeatSwitch, heartbeatSwitchFlags } from "../../../system/heartbeat-switch.js";
 
-export default class SystemHeartbeatEnable extends GatewayCommand {
+export default class SystemHeartbeatEnable extends HeartbeatSwitch {
   static override summary = "Turn periodic heartbeats on (until the gateway restarts; heartbeat.enabled in the config keeps it).";
   static override examples = ["<%= config.bin %> system heartbeat enable"];
-  static override flags = { ...connectionFlags };
-
-  async run(): Promise<Result<"set-heartbeats">> {
-    const { flags } = await this.parse(SystemHeartbeatEnable);
-    const res = await this.withGateway(flags, (c) => c.call("set-heartbeats", { enabled: true }));
-    this.log(`heartbeats ${res.enabled ? "on" : "off"}`);
-    return res;
-  }
+  static override flags = heartbeatSwitchFlags;
+  protected readonly enabled = true;
 }
