@@ -69,8 +69,8 @@ test("signal-cli and imsg under one gateway: both programs in `channels status -
   assert.equal(first.channelAccounts["imessage"]![0]!.program?.pid, imsgPid);
 
   // The programs' stderr lines are in the gateway log, named by program.
-  const logLines = () => gw.logs.tail(undefined, 5000, 10_000_000).lines.map((l) => JSON.parse(l) as { program?: string; stream?: string; msg: string });
-  assert.ok(logLines().some((l) => l.program === "signal-cli" && l.stream === "stderr" && /Started HTTP server/.test(l.msg)), "signal-cli's stderr is logged");
+  const logLines = () => gw.logs.tail(undefined, 5000, 10_000_000).lines.map((l) => JSON.parse(l) as { program?: string; stream?: string; message: string });
+  assert.ok(logLines().some((l) => l.program === "signal-cli" && l.stream === "stderr" && /Started HTTP server/.test(l.message)), "signal-cli's stderr is logged");
 
   // imsg dies with a last word: restarted, and status counts it and shows that line.
   world.crash(1, "fatal: Messages database busy");
@@ -79,7 +79,7 @@ test("signal-cli and imsg under one gateway: both programs in `channels status -
   const after = (await statusJson()).channels["imessage"]!.program!;
   assert.equal(after.lastStderr, "fatal: Messages database busy");
   assert.notEqual(after.pid, imsgPid);
-  assert.ok(logLines().some((l) => l.program === "imsg" && l.stream === "stderr" && l.msg === "fatal: Messages database busy"), "imsg's stderr is logged");
+  assert.ok(logLines().some((l) => l.program === "imsg" && l.stream === "stderr" && l.message === "fatal: Messages database busy"), "imsg's stderr is logged");
 
   const text = await runCli(["channels", "status", "--url", gw.url], stateDir);
   assert.equal(text.code, 0, text.stderr);
