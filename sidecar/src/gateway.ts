@@ -145,6 +145,21 @@ export class Gateway {
   }
 
   /** SHA-256 fingerprint of the TLS certificate, when serving wss://. */
+  /**
+   * What the gateway holds per live connection: sockets, event subscribers, presence rows, node
+   * links and invokes waiting on a node. Every figure is back to zero once all clients have left.
+   */
+  liveState(): { connections: number; eventSinks: number; presenceRows: number; nodeLinks: number; pendingInvokes: number } {
+    const s = this.services;
+    return {
+      connections: this.connections.size,
+      eventSinks: s.broadcaster.size,
+      presenceRows: s.presence.size,
+      nodeLinks: s.nodes.linkCount,
+      pendingInvokes: s.invoker.pendingCount,
+    };
+  }
+
   get tlsFingerprint(): string | undefined {
     return this.services.tls?.fingerprint256;
   }

@@ -24,7 +24,7 @@ export interface FuzzOptions {
   progress?: (line: string) => void;
   /** Stops sending new frames; the run then settles and reports what it did. */
   signal?: AbortSignal;
-  /** A folder for V8 heap snapshots of the gateway at the warm mark and at the end (warm.heapsnapshot, end.heapsnapshot). */
+  /** A folder for V8 heap snapshots of the gateway at the warm mark and at the end (warm.heapsnapshot, end.heapsnapshot); writing one raises RSS, so such a run says nothing about RSS. */
   heapSnapshots?: string;
 }
 
@@ -45,6 +45,8 @@ export interface FuzzReport {
   rss: { start: number; warm: number; end: number };
   /** V8 heap in use after GC at the warm mark and at the end (RSS growth without heap growth is the allocator's). */
   heap: { warm: number; end: number };
+  /** Memory outside the V8 heap (Buffers and the like) after GC at the warm mark and at the end. */
+  external: { warm: number; end: number };
   /** Open descriptors of the gateway at the warm mark and at the end. */
   fds: { warm: number; end: number };
   gateway: GatewayStats;
@@ -425,6 +427,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     let warm = 0;
     let warmFds = 0;
     let warmHeap = 0;
+    let warmExternal = 0;
     const warmAt = Math.floor(opts.frames * 0.9);
     const ticker = setInterval(() => {
       const done = opts.frames - run.left;
@@ -438,6 +441,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         warm = stats.rss;
         warmFds = stats.fds;
         warmHeap = stats.heapUsed;
+        warmExternal = stats.external;
         if (opts.heapSnapshots) await gw.heapSnapshot(join(opts.heapSnapshots, "warm.heapsnapshot"));
       }
     })();
@@ -474,6 +478,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       rss: { start, warm, end: stats?.rss ?? 0 },
       fds: { warm: warmFds, end: stats?.fds ?? 0 },
       heap: { warm: warmHeap, end: stats?.heapUsed ?? 0 },
+      external: { warm: warmExternal, end: stats?.external ?? 0 },
       gateway: stats ?? ({} as GatewayStats),
       durationMs: Date.now() - started,
       gatewayCpuMs,

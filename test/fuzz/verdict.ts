@@ -24,7 +24,7 @@ export function verdict(r: FuzzReport, checkRss = true): Verdict {
     `contract breaks ${findings.length === 0 ? 0 : findings.map(([k, n]) => `${k} ${n}`).join(", ")}`,
     `frames by mutation: ${Object.entries(r.framesByMutation).map(([k, n]) => `${k} ${n}`).join(", ")}`,
     `RSS start ${mb(r.rss.start)}, after 10% ${mb(r.rss.warm)}, end ${mb(r.rss.end)} (limit ${mb(rssLimit)}) ${rssFlat ? "flat" : "GREW"}`,
-    `V8 heap after GC: after 10% ${mb(r.heap.warm)}, end ${mb(r.heap.end)}`,
+    `after GC, V8 heap: after 10% ${mb(r.heap.warm)}, end ${mb(r.heap.end)}; outside the heap (Buffers…): ${mb(r.external.warm)} → ${mb(r.external.end)}`,
     `open descriptors after 10% ${r.fds.warm}, end ${r.fds.end} (limit ${r.fds.warm + FD_SLACK}) ${fdsFlat ? "flat" : "GREW"}`,
   ];
   return { ok: !r.crashed && findings.length === 0 && (!checkRss || (rssFlat && fdsFlat)), lines };

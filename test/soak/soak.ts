@@ -276,6 +276,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   let prev = { ...totals };
   const events: { at: number; kind: "report" | "storm" }[] = [];
   for (let t = o.intervalSeconds; t <= o.seconds; t += o.intervalSeconds) events.push({ at: t, kind: "report" });
+  // The end is always a report mark (and its GC'd RSS the end figure), whatever the interval.
+  if (o.seconds % o.intervalSeconds !== 0) events.push({ at: o.seconds, kind: "report" });
   for (let t = o.firstStormAtSeconds ?? 45; t < o.seconds - 5; t += o.stormEverySeconds) events.push({ at: t, kind: "storm" });
   events.sort((a, b) => a.at - b.at);
 

@@ -23,6 +23,9 @@ export interface ChildOptions {
 export interface GatewayStats {
   rss: number;
   heapUsed: number;
+  /** Memory of Buffers and other objects held outside the V8 heap (part of it: arrayBuffers). */
+  external: number;
+  arrayBuffers: number;
   fds: number;
   /** Active libuv resources by type (TCPSocketWrap, Timeout, …). */
   handles: Record<string, number>;
@@ -70,9 +73,12 @@ async function main(): Promise<void> {
   const stats = async (): Promise<GatewayStats> => {
     const handles: Record<string, number> = {};
     for (const r of process.getActiveResourcesInfo()) handles[r] = (handles[r] ?? 0) + 1;
+    const mem = process.memoryUsage();
     const out: GatewayStats = {
-      rss: process.memoryUsage().rss,
-      heapUsed: process.memoryUsage().heapUsed,
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      external: mem.external,
+      arrayBuffers: mem.arrayBuffers,
       fds: (await readdir("/proc/self/fd").catch(() => [])).length,
       handles,
       eventLoopP99Ms: delay.percentile(99) / 1e6,

@@ -37,6 +37,11 @@ export class NodeInvoker {
 
   constructor(private readonly registry: NodeRegistry) {}
 
+  /** Invokes waiting for their node's answer. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   invoke(req: {
     nodeId: string;
     command: string;

@@ -145,6 +145,13 @@ export class NodeRegistry {
     } while (pending !== this.writes);
   }
 
+  /** How many nodes have a live link now. */
+  get linkCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.link !== undefined) n++;
+    return n;
+  }
+
   /** The live link of a connected node. */
   link(nodeId: string): NodeLink | undefined {
     return this.entries.get(nodeId)?.link;

@@ -25,6 +25,11 @@ export class PresenceRegistry {
     return [this.self, ...[...this.rows.values()].map((r) => r.entry)];
   }
 
+  /** Rows of clients and nodes (the gateway's own row not counted). */
+  get size(): number {
+    return this.rows.size;
+  }
+
   /** Adds a connection to the row for `key`, merging roles; returns true (presence changed). */
   join(key: string, connId: string, entry: PresenceEntry): boolean {
     const row = this.rows.get(key);
