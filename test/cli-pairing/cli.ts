@@ -19,7 +19,7 @@ export interface CliResult {
 }
 
 /** Our environment without CLAWDBOT_* variables, colours off, the state dir set, then `extra` (undefined removes). */
-function env(stateDir: string, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+export function env(stateDir: string, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("CLAWDBOT_")) out[k] = v;
   Object.assign(out, { FORCE_COLOR: "0", NO_COLOR: "1", CLAWDBOT_STATE_DIR: stateDir });
@@ -30,7 +30,7 @@ function env(stateDir: string, extra: Record<string, string | undefined>): NodeJ
   return out;
 }
 
-function assertBuilt(): void {
+export function assertBuilt(): void {
   if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: build first (npx tsc -b cli/tsconfig.json)`);
 }
 

@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGateway, type TestGateway } from "../support/gateway.js";
+import { PROXY_ADDRESS, startReverseProxy, type ReverseProxy } from "../support/reverse-proxy.js";
 import { freePort, jsonOut, lines, listenTcp, portOf, runCli, tempDir, type CliResult } from "./run-cli.js";
 
 const EXIT = { ok: 0, usage: 2, unreachable: 3, unauthorized: 4, pairingRequired: 5, timeout: 6, requestFailed: 7 };
@@ -232,15 +233,25 @@ test("a gateway that accepts TCP but never answers: --timeout 500 exits 6", asyn
 describe("against a gateway with a token", () => {
   const TOKEN = "tok-123456789";
   let gw: TestGateway;
+  let proxy: ReverseProxy;
   before(async () => {
-    gw = await startGateway({ flags: { token: TOKEN } });
+    gw = await startGateway({ flags: { token: TOKEN }, file: { gateway: { trustedProxies: [PROXY_ADDRESS] } } });
+    proxy = await startReverseProxy(gw.port, "append-x-forwarded-for", "198.51.100.40");
   });
-  after(() => gw.stop());
+  after(async () => {
+    await proxy.close();
+    await gw.stop();
+  });
 
-  test("without the token: exit 4, one stderr line that says a token is needed", async (t) => {
-    const r = await runCli(["health", "--url", gw.url], { stateDir: await tempDir(t) });
+  test("from another machine without the token: exit 4, one stderr line that says a token is needed", async (t) => {
+    const r = await runCli(["health", "--url", proxy.url], { stateDir: await tempDir(t) });
     assertExit(r, EXIT.unauthorized);
     assert.match(assertOneFailureLine(r), /unauthorized.*token/i);
+  });
+
+  test("on the gateway host without the token: exit 0 (the CLI is let in by local approval)", async (t) => {
+    const r = await runCli(["health", "--url", gw.url], { stateDir: await tempDir(t) });
+    assertExit(r, EXIT.ok);
   });
 
   test("with a wrong --token: exit 4 (code unauthorized with --json)", async (t) => {

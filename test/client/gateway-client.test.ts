@@ -105,12 +105,12 @@ test("a refused call rejects with GatewayRequestError carrying the code and deta
   assert.equal((await client.call("health")).ok, true);
 });
 
-test("connect rejects with failure 'unauthorized' when the gateway needs a token, and succeeds with it", async (t) => {
+test("connect rejects with failure 'unauthorized' when the gateway refuses the token, and succeeds with the right one", async (t) => {
   const gw = await startGateway({ flags: { token: "client-test-token-1" } });
   t.after(() => gw.stop());
   const identity = generateIdentity();
-  const without = new GatewayClient({ url: gw.url, identity });
-  await assert.rejects(without.connect(), (e: unknown) => {
+  const wrong = new GatewayClient({ url: gw.url, identity, token: "client-test-token-2" });
+  await assert.rejects(wrong.connect(), (e: unknown) => {
     assert.ok(e instanceof GatewayConnectError, String(e));
     assert.equal(e.failure, "unauthorized");
     assert.equal(e.closeCode, 1008);

@@ -5,7 +5,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocketServer } from "ws";
 import { startGateway } from "../support/gateway.js";
+import { DeviceStore } from "@clawdbot/sidecar";
 import { connectRaw } from "../support/raw-client.js";
+import { PROXY_ADDRESS, startReverseProxy } from "../support/reverse-proxy.js";
 import { openPage } from "../webchat/support/browser.js";
 import { listen } from "../webchat/support/serve.js";
 import { connected, go, openControl, shoot } from "./support.js";
@@ -130,18 +132,24 @@ test("message text with <img onerror> renders as text; an injected inline script
   assert.notEqual(await page.title(), "inline ran");
 });
 
-test("a typed gateway token is kept for its origin only: the next visit connects, another gateway's page never gets it", async (t) => {
-  const gw = await startGateway({ flags: { token: "first-gateway-secret" } });
+test("a typed gateway token is kept for its origin only (a browser on another machine): the next visit connects, another gateway's page never gets it", async (t) => {
+  // On the gateway host the page gets in by local approval; the token is asked of other machines,
+  // here a browser behind a reverse proxy the gateway trusts.
+  const gw = await startGateway({ flags: { token: "first-gateway-secret" }, file: { gateway: { trustedProxies: [PROXY_ADDRESS] } } });
   t.after(() => gw.stop());
-  const second = await startGateway({ flags: { token: "second-gateway-secret" } });
+  const second = await startGateway({ flags: { token: "second-gateway-secret" }, file: { gateway: { trustedProxies: [PROXY_ADDRESS] } } });
   t.after(() => second.stop());
+  const firstProxy = await startReverseProxy(gw.port, "append-x-forwarded-for", "198.51.100.20");
+  t.after(() => firstProxy.close());
+  const secondProxy = await startReverseProxy(second.port, "append-x-forwarded-for", "198.51.100.21");
+  t.after(() => secondProxy.close());
   const bp = await openPage(t);
   if (!bp) return;
   const { page } = bp;
   const sent: { url: string; frame: string }[] = [];
   page.on("websocket", (ws) => ws.on("framesent", (f) => sent.push({ url: ws.url(), frame: String(f.payload) })));
 
-  await page.goto(`http://127.0.0.1:${gw.port}/control/`);
+  await page.goto(`${firstProxy.origin}/control/`);
   const form = page.getByRole("form", { name: "This gateway needs its token" });
   await form.waitFor();
   await shoot(page, "token", () => form.waitFor());
@@ -159,18 +167,33 @@ test("a typed gateway token is kept for its origin only: the next visit connects
   await form.getByText("The gateway refused the token or password this browser sent.").waitFor();
   await form.getByLabel("Gateway token or password").fill("first-gateway-secret");
   await form.getByRole("button", { name: "Connect" }).click();
+  // Past the token, a new browser on another machine is approved once on the gateway host.
+  await page.getByRole("region", { name: "Waiting for approval" }).waitFor();
+  const requestId = await page.locator("#request-id").innerText();
+  assert.ok(await (await DeviceStore.open(gw.stateDir, Date.now)).approve(requestId));
   await connected(page);
   const stored = JSON.parse((await page.evaluate<string | null>("localStorage.getItem('clawdbot.control.gatewayAuth')")) ?? "{}") as { origin?: string; token?: string };
-  assert.deepEqual(stored, { origin: `http://127.0.0.1:${gw.port}`, token: "first-gateway-secret" });
+  assert.deepEqual(stored, { origin: firstProxy.origin, token: "first-gateway-secret" });
 
   await page.reload();
   await connected(page);
   assert.equal(await form.count(), 0, "the next visit does not ask again");
 
-  await page.goto(`http://127.0.0.1:${second.port}/control/`);
+  await page.goto(`${secondProxy.origin}/control/`);
   await page.getByRole("form", { name: "This gateway needs its token" }).waitFor();
-  const toSecond = sent.filter((s) => s.url === `ws://127.0.0.1:${second.port}/`);
+  const toSecond = sent.filter((s) => s.url === `${secondProxy.url}/`);
   assert.ok(toSecond.length > 0);
   for (const s of toSecond) assert.doesNotMatch(s.frame, /first-gateway-secret/, "the first gateway's token never goes to another origin");
-  for (const s of sent.filter((x) => x.frame.includes("first-gateway-secret"))) assert.equal(s.url, `ws://127.0.0.1:${gw.port}/`);
+  for (const s of sent.filter((x) => x.frame.includes("first-gateway-secret"))) assert.equal(s.url, `${firstProxy.url}/`);
+});
+
+test("on the gateway host the Control UI of a gateway with a token gets in by local approval, without asking for the token", async (t) => {
+  const gw = await startGateway({ flags: { token: "host-gateway-secret" } });
+  t.after(() => gw.stop());
+  const bp = await openControl(t, gw.port);
+  if (!bp) return;
+  const { page } = bp;
+  await connected(page);
+  assert.equal(await page.getByRole("form", { name: "This gateway needs its token" }).count(), 0);
+  assert.equal(await page.evaluate<string | null>("localStorage.getItem('clawdbot.control.gatewayAuth')"), null);
 });

@@ -1,11 +1,12 @@
 // Auth: gateway token / password, device tokens, failure rate limiting, and the no-secret bind rule.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, resolveConfig } from "@clawdbot/sidecar";
+import { ConfigError, DeviceStore, resolveConfig } from "@clawdbot/sidecar";
 import { generateIdentity } from "@clawdbot/protocol/client";
 import { startGateway } from "../support/gateway.js";
 import { connectRaw } from "../support/raw-client.js";
-import { assertHealthy, assertHello, assertRefused, flipSignatureBit } from "./refusal.js";
+import { PROXY_ADDRESS, startReverseProxy } from "../support/reverse-proxy.js";
+import { assertHealthy, assertHello, assertRefused, connectVia, flipSignatureBit } from "./refusal.js";
 
 const TOKEN = "secret-token-123";
 const PASSWORD = "correct horse battery";
@@ -14,11 +15,42 @@ const PATHS = { stateDir: "/tmp/clawdbot-resolve-test", configPath: "/tmp/clawdb
 
 // ---- token mode -------------------------------------------------------------------------------
 
-test("token mode: a signed device without a token is refused UNAUTHORIZED, close 1008 'unauthorized'", async (t) => {
+test("token mode: a signed device on the gateway host without a token is let in by local approval and gets a device token", async (t) => {
   const gw = await startGateway({ flags: { token: TOKEN } });
   t.after(() => gw.stop());
-  const { client, res } = await connectRaw(gw.url);
+  const identity = generateIdentity();
+  const { client, res } = await connectRaw(gw.url, { identity });
+  t.after(() => client.close());
+  const hello = assertHello(res);
+  assert.ok(hello.auth, "local approval issues a device token");
+  await assertHealthy(client);
+  const again = await connectRaw(gw.url, { identity, token: hello.auth.deviceToken });
+  t.after(() => again.client.close());
+  assertHello(again.res);
+});
+
+test("token mode: with autoApproveLocal false, a local signed device without a token waits for approval (NOT_PAIRED with its request id)", async (t) => {
+  const gw = await startGateway({ flags: { token: TOKEN }, file: { gateway: { pairing: { autoApproveLocal: false } } } });
+  t.after(() => gw.stop());
+  const identity = generateIdentity();
+  const first = await connectRaw(gw.url, { identity });
+  const err = await assertRefused(first.client, first.res, { code: "NOT_PAIRED", close: "pairing required" });
+  const requestId = (err.details as { requestId: string }).requestId;
+  assert.match(err.message, new RegExp(`clawdbot pair approve ${requestId}`));
+  assert.ok(await (await DeviceStore.open(gw.stateDir, Date.now)).approve(requestId));
+  const { client, res } = await connectRaw(gw.url, { identity });
+  t.after(() => client.close());
+  assertHello(res);
+});
+
+test("token mode: a signed device from another machine without a token is still refused UNAUTHORIZED, and nothing is filed", async (t) => {
+  const gw = await startGateway({ flags: { token: TOKEN }, file: { gateway: { trustedProxies: [PROXY_ADDRESS] } } });
+  t.after(() => gw.stop());
+  const proxy = await startReverseProxy(gw.port, "x-real-ip", "203.0.113.30");
+  t.after(() => proxy.close());
+  const { client, res } = await connectVia(proxy.url, {}, {});
   await assertRefused(client, res, UNAUTHORIZED);
+  assert.deepEqual((await DeviceStore.open(gw.stateDir, Date.now)).listPending(), []);
 });
 
 test("token mode: a signed device with a wrong token is refused UNAUTHORIZED, close 1008 'unauthorized'", async (t) => {
@@ -84,7 +116,7 @@ test("token mode: a client without device identity but with the right token gets
 test("token mode: the token from CLAWDBOT_GATEWAY_TOKEN is enforced", async (t) => {
   const gw = await startGateway({ env: { CLAWDBOT_GATEWAY_TOKEN: TOKEN } });
   t.after(() => gw.stop());
-  const refused = await connectRaw(gw.url);
+  const refused = await connectRaw(gw.url, { token: "wrong-token-456" });
   await assertRefused(refused.client, refused.res, UNAUTHORIZED);
   const ok = await connectRaw(gw.url, { token: TOKEN });
   t.after(() => ok.client.close());
@@ -103,10 +135,20 @@ test("token mode: the token from clawdbot.json gateway.auth.token is enforced", 
 
 // ---- password mode ----------------------------------------------------------------------------
 
-test("password mode: a signed device without a password is refused UNAUTHORIZED", async (t) => {
+test("password mode: a signed device on the gateway host without a password is let in by local approval", async (t) => {
   const gw = await startGateway({ flags: { password: PASSWORD } });
   t.after(() => gw.stop());
   const { client, res } = await connectRaw(gw.url);
+  t.after(() => client.close());
+  assertHello(res);
+});
+
+test("password mode: a signed device from another machine without a password is refused UNAUTHORIZED", async (t) => {
+  const gw = await startGateway({ flags: { password: PASSWORD }, file: { gateway: { trustedProxies: [PROXY_ADDRESS] } } });
+  t.after(() => gw.stop());
+  const proxy = await startReverseProxy(gw.port, "x-real-ip", "203.0.113.31");
+  t.after(() => proxy.close());
+  const { client, res } = await connectVia(proxy.url, {}, {});
   await assertRefused(client, res, UNAUTHORIZED);
 });
 

@@ -63,6 +63,13 @@ function harness(t: import("node:test").TestContext, url: string, opts: Partial<
   return { client, statuses, hellos, events, storage, next };
 }
 
+/** A `ws` socket that tells the gateway it was forwarded for another machine, so it is not local. */
+class RemoteSocket extends WebSocket {
+  constructor(url: string) {
+    super(url, { headers: { "X-Forwarded-For": "203.0.113.9" } });
+  }
+}
+
 async function gateway(t: import("node:test").TestContext, opts: StartOptions = {}): Promise<TestGateway> {
   const gw = await startGateway(opts);
   t.after(() => gw.stop());
@@ -210,7 +217,7 @@ test("a link that goes silent (no tick for two intervals) is closed with 4000 an
   assert.ok(connects >= 2);
 });
 
-test("a token typed while an attempt is under way: that attempt is refused, the next one goes at once with the token", async (t) => {
+test("a token typed while an attempt is under way (another machine): that attempt is refused, the next one goes at once with the token", async (t) => {
   const gw = await gateway(t, { flags: { token: "typed-secret" } });
   let typed: string | undefined;
   let a: Harness | undefined = undefined;
@@ -223,12 +230,17 @@ test("a token typed while an attempt is under way: that attempt is refused, the 
     }
     return now ? { token: now } : undefined;
   };
-  // A backoff far longer than the waits below: only an immediate retry connects in time.
-  a = harness(t, gw.url, { backoff: new Backoff(120_000, 120_000), secret });
+  // A backoff far longer than the waits below: only an immediate retry connects in time. The socket
+  // comes from another machine (a forwarding header): on the gateway host no token would be needed.
+  a = harness(t, gw.url, { backoff: new Backoff(120_000, 120_000), secret, WebSocket: RemoteSocket });
   const refused = a.next("disconnected", "UNAUTHORIZED");
-  const connected = a.next("connected");
+  const pairing = a.next("disconnected", "NOT_PAIRED");
   a.client.start();
   assert.equal((await refused).retryInMs, 0);
+  // The token got the second attempt past the secret; from another machine a new device is then approved once.
+  const { requestId } = await pairing;
+  assert.deepEqual(a.statuses.slice(0, 4).map((s) => s.state), ["connecting", "disconnected", "connecting", "disconnected"]);
+  const connected = a.next("connected");
+  assert.ok(await (await DeviceStore.open(gw.stateDir, Date.now)).approve(requestId!));
   await connected;
-  assert.deepEqual(a.statuses.map((s) => s.state), ["connecting", "disconnected", "connecting", "connected"]);
 });

@@ -199,10 +199,11 @@ test("a device the gateway does not auto-approve sees the pairing message, then 
   const site = await pageSite(gw.port);
   t.after(() => site.close());
   await page.goto(`${site.origin}/`);
-  await page.locator('#notice[data-code="NOT_PAIRED"]').waitFor();
-  const notice = await page.locator("#notice").innerText();
-  assert.match(notice, /clawdbot pair approve [0-9a-f-]+/);
-  assert.equal(await page.locator("#notice code").count(), 1, "the command is shown as code");
+  const waiting = page.getByRole("region", { name: "Waiting for approval" });
+  await waiting.waitFor();
+  const requestId = await page.locator("#request-id").innerText();
+  assert.equal(await waiting.locator("pre.command code").innerText(), `clawdbot pair approve ${requestId}`, "the command is shown as code");
+  assert.equal(await page.locator("#notice").isHidden(), true, "the panel says it all: no second notice");
   await page.screenshot({ path: "/tmp/webchat-pairing.png" });
   // Between refusals the page looks again (a short "connecting"); it never gets further.
   assert.match((await page.locator("#status").getAttribute("data-state")) ?? "", /^(disconnected|connecting)$/);
@@ -213,7 +214,7 @@ test("a device the gateway does not auto-approve sees the pairing message, then 
   assert.equal(pending.length, 1);
   await store.approve(pending[0]!.requestId);
   await waitForStatus(page, "connected", 20_000);
-  assert.equal(await page.locator("#notice").isHidden(), true, "the notice goes away once connected");
+  assert.equal(await waiting.count(), 0, "the panel goes away once connected");
   const stored = await page.evaluate<string | null>("localStorage.getItem('clawdbot.webchat.deviceToken')");
   assert.match(stored ?? "", /"token":"[^"]+"/, "the device token from hello-ok is kept for next time");
 });

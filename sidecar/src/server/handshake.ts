@@ -98,7 +98,11 @@ export class Handshake {
       token: token ?? "",
     });
     const tokenScopes = !sharedOk && token !== undefined ? this.deviceTokenScopes(device.id, role, token) : null;
-    if (!sharedOk && tokenScopes === null) this.refuseWithoutSecret(params);
+    // A signed device on the gateway host that sends no secret at all goes through local approval
+    // (auto-approved unless gateway.pairing.autoApproveLocal is false), as a browser there has no
+    // way to know the token. A wrong secret is still refused, and other machines still need it.
+    const localWithoutSecret = peer.isLocal && token === undefined && params.auth?.password === undefined;
+    if (!sharedOk && tokenScopes === null && !localWithoutSecret) this.refuseWithoutSecret(params);
     const approved = await this.ensurePaired(params, peer, raw, role, requested, tokenScopes !== null);
     let scopes = requested.filter((s) => scopesCovered(approved, [s]));
     if (tokenScopes) scopes = scopes.filter((s) => scopesCovered(tokenScopes, [s]));

@@ -1,9 +1,8 @@
-// What this browser keeps about how it connects, per gateway origin: the gateway token or password
-// a person typed, and whether to ask for full control or read-only access. localStorage is already
-// per origin; the stored origin is checked too, so a value is only ever sent back to the socket of
-// the origin it was typed for.
+// What this browser keeps about how the Control UI connects, per gateway origin: the gateway token
+// or password a person typed (shared/secret.ts), and whether to ask for full control or read-only.
 
-import type { PageStorage, TypedSecret } from "@clawdbot/protocol/browser";
+import type { PageStorage } from "@clawdbot/protocol/browser";
+import { SecretStore } from "../shared/secret.js";
 
 const SECRET_KEY = "clawdbot.control.gatewayAuth";
 const ACCESS_KEY = "clawdbot.control.access";
@@ -16,31 +15,9 @@ export const ACCESS_SCOPES: Record<AccessMode, string[]> = {
   "read-only": ["operator.read"],
 };
 
-export class AccessStore {
-  constructor(
-    private readonly storage: PageStorage,
-    private readonly origin: string,
-  ) {}
-
-  /** The token or password typed for this origin, if any. */
-  secret(): TypedSecret | undefined {
-    try {
-      const s = JSON.parse(this.storage.getItem(SECRET_KEY) ?? "null") as { origin?: unknown; token?: unknown; password?: unknown } | null;
-      if (!s || s.origin !== this.origin) return undefined;
-      if (typeof s.token === "string" && s.token !== "") return { token: s.token };
-      if (typeof s.password === "string" && s.password !== "") return { password: s.password };
-    } catch {
-      // A damaged entry counts as none.
-    }
-    return undefined;
-  }
-
-  saveSecret(kind: "token" | "password", value: string): void {
-    this.storage.setItem(SECRET_KEY, JSON.stringify({ origin: this.origin, [kind]: value }));
-  }
-
-  forgetSecret(): void {
-    this.storage.removeItem(SECRET_KEY);
+export class AccessStore extends SecretStore {
+  constructor(storage: PageStorage, origin: string) {
+    super(storage, origin, SECRET_KEY);
   }
 
   mode(): AccessMode {

@@ -3,6 +3,7 @@
 
 import "../shared/theme.css";
 import "../shared/chat/chat.css";
+import "../shared/gate.css";
 import "./style.css";
 import { html, render } from "lit";
 import type { ConnectionStatus, MethodName } from "@clawdbot/protocol/browser";
@@ -13,21 +14,17 @@ import { messageOf, type Ctx, type DialogRequest, type Page } from "./context.js
 import { DialogHost } from "./dialog.js";
 import { Notes } from "./notes.js";
 import { parseRoute, type PageId, type Route } from "./router.js";
-import { gateView, headerView, navView, type ShellState } from "./shell.js";
+import { headerView, navView, type ShellState } from "./shell.js";
+import { Gate, gateView } from "../shared/gate.js";
 import { createPages } from "./pages/index.js";
 
 const VERSION = "0.1.0";
 
 class ControlApp implements Ctx {
   readonly client;
-  private status: ConnectionStatus = { state: "connecting" };
-  /** The refusal that keeps this browser out (not approved, needs a secret), kept across retries. */
-  private refusal: ConnectionStatus | undefined;
+  private readonly gate: Gate;
   private route: Route = parseRoute(location.hash);
   private everConnected = false;
-  private secretSent = false;
-  /** Whether the last refusal answered a typed secret. */
-  private secretRefused = false;
   private readonly pages: Map<PageId, Page>;
   private readonly notes = new Notes(() => this.update());
   private readonly dialogs = new DialogHost(() => this.update());
@@ -37,6 +34,7 @@ class ControlApp implements Ctx {
     private readonly root: HTMLElement,
     private readonly access: AccessStore,
   ) {
+    this.gate = new Gate(access);
     this.client = pageClient({
       identityPrefix: "clawdbot.control",
       storage: pageStorage(),
@@ -44,11 +42,7 @@ class ControlApp implements Ctx {
       role: "operator",
       scopes: ACCESS_SCOPES[access.mode()],
       pageName: "The Control UI",
-      secret: () => {
-        const s = access.secret();
-        this.secretSent = s !== undefined;
-        return s;
-      },
+      secret: this.gate.secret,
       onStatus: (s) => this.onStatus(s),
       onHello: () => this.onHello(),
     });
@@ -109,12 +103,7 @@ class ControlApp implements Ctx {
   // ---- connection and routing ----
 
   private onStatus(s: ConnectionStatus): void {
-    this.status = s;
-    if (s.state === "connected") this.secretSent = false;
-    if (s.code === "UNAUTHORIZED") this.secretRefused = this.secretSent;
-    // A retry in progress keeps the panel (and what a person is typing into it) on screen.
-    if (s.code === "NOT_PAIRED" || s.code === "UNAUTHORIZED") this.refusal = s;
-    else if (s.state !== "connecting") this.refusal = undefined;
+    this.gate.onStatus(s);
     this.update();
   }
 
@@ -140,16 +129,12 @@ class ControlApp implements Ctx {
   private shellState(): ShellState {
     const page = this.current();
     return {
-      status: this.status,
-      refusal: this.refusal,
+      ...this.gate.state(this.client.deviceId),
       page: page.id,
       title: page.title,
       nav: [...this.pages.values()].map((p) => ({ id: p.id, title: p.title })),
       access: this.access.mode(),
       scopes: this.client.connected ? this.client.scopes : [],
-      deviceId: this.client.deviceId,
-      secretStored: this.access.secret() !== undefined,
-      secretRefused: this.secretRefused && this.refusal?.code === "UNAUTHORIZED",
     };
   }
 

@@ -40,7 +40,4 @@ export function when(ts: number | null | undefined): string {
   return ts === null || ts === undefined ? "" : new Date(ts).toLocaleString();
 }
 
-/** A device id as people compare it: the first 16 hex digits in groups of four. */
-export function fingerprint(id: string): string {
-  return (id.slice(0, 16).match(/.{1,4}/g) ?? []).join(" ");
-}
+export { fingerprint } from "../shared/gate.js";

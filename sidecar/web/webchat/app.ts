@@ -1,28 +1,48 @@
 // WebChat page: connects to the gateway at this page's own origin (never anywhere else) and shows
-// the main session's conversation (the shared chat view).
+// the main session's conversation (the shared chat view). While the gateway keeps this browser out
+// it shows the shared panels instead: waiting for approval, or the gateway token form.
 
 import "../shared/theme.css";
 import "../shared/chat/chat.css";
+import "../shared/gate.css";
 import "./style.css";
+import { render } from "lit";
 import { cryptoAvailable, messageNodes, pageClient, pageStorage } from "../shared/page.js";
 import { ChatView } from "../shared/chat/view.js";
+import { Gate, gateView, shownStatus, statusText } from "../shared/gate.js";
+import { SecretStore } from "../shared/secret.js";
 import type { ConnectionStatus } from "@clawdbot/protocol/browser";
 
 const SESSION_KEY = "main";
+const SECRET_KEY = "clawdbot.webchat.gatewayAuth";
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
-const ui = { status: $("status"), statusText: $("status-text"), notice: $("notice"), main: $("chat") };
+const ui = { status: $("status"), statusText: $("status-text"), notice: $("notice"), gate: $("gate"), main: $("chat") };
 
-const STATUS_TEXT = { connecting: "Connecting…", connected: "Connected", disconnected: "Disconnected" };
+const storage = pageStorage();
+const secrets = new SecretStore(storage, location.origin, SECRET_KEY);
+const gate = new Gate(secrets);
 
 function showStatus(s: ConnectionStatus): void {
+  gate.onStatus(s);
+  const st = gate.state(client.deviceId);
   ui.status.dataset["state"] = s.state;
-  const retry = s.state === "disconnected" && s.retryInMs !== undefined ? ` — retrying in ${Math.max(1, Math.round(s.retryInMs / 1000))} s` : "";
-  ui.statusText.textContent = STATUS_TEXT[s.state] + retry;
-  if (s.state === "connected") clearNotice("connection");
+  ui.status.dataset["code"] = s.code ?? "";
+  ui.statusText.textContent = statusText(shownStatus(st));
+  if (s.state === "connected" || gate.shown) clearNotice("connection");
   else if (s.message) showNotice(s.message, "connection", s.code);
+  render(gateView(st, actions) ?? "", ui.gate);
+  ui.gate.hidden = !gate.shown;
+  ui.main.hidden = gate.shown;
   chat?.update();
 }
+
+const actions = {
+  submitSecret: (kind: "token" | "password", value: string) => {
+    secrets.saveSecret(kind, value);
+    client.reconnectNow();
+  },
+};
 
 /** Shows a message verbatim; `text` in backticks renders as code. */
 function showNotice(message: string, source: string, code?: string): void {
@@ -43,11 +63,12 @@ let chat: ChatView | undefined;
 
 const client = pageClient({
   identityPrefix: "clawdbot.webchat",
-  storage: pageStorage(),
+  storage,
   client: { id: "webchat-ui", version: "0.1.0", platform: navigator.platform || "web", mode: "webchat" },
   role: "operator",
   scopes: ["operator.read", "operator.write"],
   pageName: "WebChat",
+  secret: gate.secret,
   onStatus: showStatus,
   onHello: () => void chat?.connected(),
 });
