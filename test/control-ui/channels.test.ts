@@ -1,6 +1,7 @@
 // The Channels page against the channel fakes: why a Telegram channel dropped a message, a sender
 // waiting with a pairing code, and linking WhatsApp from the route the macOS companion opens (the
-// QR image follows each rotation, then the page says linked), then logging out with confirmation.
+// QR image follows each rotation, then the page says linked), then logging out with confirmation;
+// linking with a phone number shows the pairing code instead.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fakeFor, replyIn, startTelegramGateway } from "../channels/harness.js";
@@ -74,5 +75,30 @@ test("WhatsApp: #/channels/whatsapp/link shows the QR code, follows each rotatio
   await page.getByText("WhatsApp logged out.").waitFor();
   await eventually("the phone saw the logout", () => fake.logouts.length === 1, 20_000);
   await eventually("not linked any more", async () => (await whatsappAccount(admin)).linked === false, 20_000);
+  assert.deepEqual(errors, []);
+});
+
+test("WhatsApp: linking with a phone number shows WhatsApp's pairing code instead of the QR code, then linked", async (t) => {
+  const { gw, fake, admin } = await startWhatsAppGateway(t, {}, { linked: false });
+  const bp = await openControl(t, gw.port, "#/channels/whatsapp/link");
+  if (!bp) return;
+  const { page, errors } = bp;
+  await connected(page);
+  const qr = page.getByRole("img", { name: "WhatsApp QR code" });
+  await qr.waitFor({ timeout: 20_000 });
+
+  await page.getByLabel("Phone number (link with a code instead)").fill("+15550001111");
+  await page.getByRole("button", { name: "Get pairing code" }).click();
+  await page.locator("#pairing-code", { hasText: "K7PX3QRA" }).waitFor({ timeout: 20_000 });
+  assert.deepEqual(fake.pairingRequests, ["15550001111"], "the code was asked for that number (digits only)");
+  assert.equal(await qr.count(), 0, "the pairing code replaces the QR code");
+  assert.match(await page.locator("#link-state").innerText(), /Waiting for the phone/);
+  await shoot(page, "whatsapp-pairing-code", () => page.locator("#pairing-code").waitFor());
+
+  fake.scan();
+  await page.locator("#link-state", { hasText: "Linked" }).waitFor({ timeout: 20_000 });
+  assert.match(await page.locator("#link-message").innerText(), /linked as \+15550001111/);
+  assert.equal(await page.locator("#pairing-code").count(), 0, "no code once linked");
+  await eventually("WhatsApp connected", async () => (await whatsappAccount(admin)).connected, 20_000);
   assert.deepEqual(errors, []);
 });
