@@ -46,6 +46,7 @@ export class NodesPage implements Page {
       ${card("nodes-title", `Nodes (${this.nodes.length})`, this.nodes.length === 0
         ? html`<p class="muted">No node has connected yet. Start one with <code>clawdbot node run</code>.</p>`
         : html`<div class="list">${this.nodes.map((n) => this.nodeView(n))}</div>`)}
+      ${this.unseenView()}
       ${this.pairs
         ? card("node-pairing-title", `Node pairing requests (${pending.length})`, pending.length === 0
             ? html`<p class="muted">No node is waiting.</p>`
@@ -60,6 +61,18 @@ export class NodesPage implements Page {
                   : nothing}
               </article>`)}</div>`)
         : nothing}`;
+  }
+
+  /** Nodes approved through node pairing that have not connected since (node.list knows only those seen). */
+  private unseenView(): TemplateResult | typeof nothing {
+    const unseen = (this.pairs?.paired ?? []).filter((p) => !this.nodes.some((n) => n.nodeId === p.nodeId));
+    if (unseen.length === 0) return nothing;
+    return card("paired-nodes-title", `Paired, not connected yet (${unseen.length})`, html`<div class="list">${unseen.map(
+      (p) => html`<article class="item" aria-labelledby=${`paired-${p.nodeId}`}>
+        <h3 id=${`paired-${p.nodeId}`}>${p.displayName ?? p.nodeId} <span class="pill">paired</span></h3>
+        <dl class="facts"><dt>Node id</dt><dd><code class="wrap">${p.nodeId}</code></dd><dt>Platform</dt><dd>${p.platform ?? "?"}</dd><dt>Commands</dt><dd>${chips(p.commands)}</dd><dt>Approved</dt><dd title=${when(p.approvedAtMs)}>${ago(p.approvedAtMs, this.ctx.now())}</dd></dl>
+      </article>`,
+    )}</div>`);
   }
 
   private nodeView(n: NodeInfo): TemplateResult {
