@@ -2,7 +2,7 @@
 // waiting with a pairing code, and linking WhatsApp from the route the macOS companion opens (the
 // QR image follows each rotation, then the page says linked), then logging out with confirmation;
 // linking with a phone number shows the pairing code instead.
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { fakeFor, replyIn, startTelegramGateway } from "../channels/harness.js";
 import { startWhatsAppGateway, whatsappAccount } from "../channels/whatsapp-harness.js";
@@ -38,14 +38,21 @@ test("Telegram: an unmentioned group message shows as a drop reason; a stranger'
   assert.deepEqual(errors, []);
 });
 
-test("WhatsApp: #/channels/whatsapp/link shows the QR code, follows each rotation, says linked; logout asks first", async (t) => {
+/** An unlinked WhatsApp on the fake, and a page on the link route the macOS companion opens, showing its first QR code. */
+async function openWhatsAppLink(t: TestContext) {
   const { gw, fake, admin } = await startWhatsAppGateway(t, {}, { linked: false });
   const bp = await openControl(t, gw.port, "#/channels/whatsapp/link");
-  if (!bp) return;
-  const { page, errors } = bp;
-  await connected(page);
-  const qr = page.getByRole("img", { name: "WhatsApp QR code" });
+  if (!bp) return undefined;
+  await connected(bp.page);
+  const qr = bp.page.getByRole("img", { name: "WhatsApp QR code" });
   await qr.waitFor({ timeout: 20_000 });
+  return { ...bp, fake, admin, qr };
+}
+
+test("WhatsApp: #/channels/whatsapp/link shows the QR code, follows each rotation, says linked; logout asks first", async (t) => {
+  const link = await openWhatsAppLink(t);
+  if (!link) return;
+  const { page, errors, fake, admin, qr } = link;
   const first = await qr.getAttribute("src");
   assert.match(first ?? "", /^data:image\/png;base64,/);
   await shoot(page, "whatsapp-link", () => qr.waitFor());
@@ -79,13 +86,9 @@ test("WhatsApp: #/channels/whatsapp/link shows the QR code, follows each rotatio
 });
 
 test("WhatsApp: linking with a phone number shows WhatsApp's pairing code instead of the QR code, then linked", async (t) => {
-  const { gw, fake, admin } = await startWhatsAppGateway(t, {}, { linked: false });
-  const bp = await openControl(t, gw.port, "#/channels/whatsapp/link");
-  if (!bp) return;
-  const { page, errors } = bp;
-  await connected(page);
-  const qr = page.getByRole("img", { name: "WhatsApp QR code" });
-  await qr.waitFor({ timeout: 20_000 });
+  const link = await openWhatsAppLink(t);
+  if (!link) return;
+  const { page, errors, fake, admin, qr } = link;
 
   await page.getByLabel("Phone number (link with a code instead)").fill("+15550001111");
   await page.getByRole("button", { name: "Get pairing code" }).click();
