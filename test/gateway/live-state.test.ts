@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateIdentity, type DeviceIdentity } from "@clawdbot/protocol/client";
 import { startGateway, type TestGateway } from "../support/gateway.js";
-import { RawClient, connectParams, connectRaw } from "../support/raw-client.js";
+import { RawClient, connectParams, connectRaw, nodeConnectParams } from "../support/raw-client.js";
 import { eventually } from "../support/wait.js";
 
 const ZERO = { connections: 0, eventSinks: 0, presenceRows: 0, nodeLinks: 0, pendingInvokes: 0 };
@@ -13,8 +13,7 @@ const ZERO = { connections: 0, eventSinks: 0, presenceRows: 0, nodeLinks: 0, pen
 async function rawNode(url: string, identity: DeviceIdentity): Promise<RawClient> {
   const client = await RawClient.open(url);
   const nonce = await client.challenge();
-  const params = { ...connectParams({ identity, role: "node", scopes: [], clientId: "node-host", mode: "node", nonce }), caps: ["system"], commands: ["system.info"] };
-  const res = await client.request("connect", params);
+  const res = await client.request("connect", nodeConnectParams({ identity, nonce }, ["system.info"]));
   assert.equal(res.ok, true, JSON.stringify(res.error));
   return client;
 }

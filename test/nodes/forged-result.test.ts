@@ -3,7 +3,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { generateIdentity } from "@clawdbot/protocol/client";
 import { startGateway } from "../support/gateway.js";
-import { RawClient, connectParams, type Frame } from "../support/raw-client.js";
+import { RawClient, nodeConnectParams, type Frame } from "../support/raw-client.js";
 import { connectOperator, invoke } from "./support/node-host.js";
 
 /** A raw node socket we drive by hand: connect as role "node" declaring `commands`. */
@@ -12,8 +12,7 @@ async function rawNode(t: TestContext, url: string, commands: string[]): Promise
   const client = await RawClient.open(url);
   t.after(() => client.close());
   const nonce = await client.challenge();
-  const params = { ...connectParams({ identity, role: "node", scopes: [], clientId: "node-host", mode: "node", nonce }), caps: ["system"], commands };
-  const res = await client.request("connect", params);
+  const res = await client.request("connect", nodeConnectParams({ identity, nonce }, commands));
   assert.equal(res.ok, true, JSON.stringify(res.error));
   return { client, nodeId: identity.deviceId };
 }

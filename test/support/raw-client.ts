@@ -182,6 +182,11 @@ export function connectParams(o: ConnectOptions = {}): ConnectParams {
   return params;
 }
 
+/** Connect params of a node host (role node, client node-host) declaring `commands` under the system cap. */
+export function nodeConnectParams(o: ConnectOptions, commands: string[]): ConnectParams {
+  return { ...connectParams({ role: "node", scopes: [], clientId: "node-host", mode: "node", ...o }), caps: ["system"], commands };
+}
+
 /** Opens, waits for the challenge, sends a signed connect; returns the client and the connect response. */
 export async function connectRaw(url: string, o: ConnectOptions = {}): Promise<{ client: RawClient; res: Frame }> {
   const client = await RawClient.open(url);
