@@ -112,3 +112,16 @@ test("channels logout slack: the socket closes, the account is no longer configu
   const account = await slackAccount(admin);
   assert.deepEqual([account.configured, account.running, account.connected], [false, false, false]);
 });
+
+test("stopping while the socket waits for hello: the stop finishes and leaves no socket", async (t) => {
+  const fake = await slackFakeFor(t);
+  fake.socketMode.holdHello = true;
+  const { gw } = await startSlackGateway(t, fake, {}, { waitForSocket: false });
+  const app = fake.world.app.id;
+  await eventually("the socket open", () => fake.socketMode.openedCount(app) === 1, 60_000);
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("the gateway's stop did not finish within 60 s")), 60_000)));
+  await Promise.race([gw.stop(), hung]).finally(() => clearTimeout(timer));
+  await eventually("the socket closed", () => fake.socketMode.liveCount(app) === 0);
+  assert.equal(fake.socketMode.openedCount(app), 1);
+});

@@ -38,6 +38,8 @@ export class SocketModeLink {
   private readonly peaks = new Map<string, number>();
   private readonly queued: Record<string, unknown>[] = [];
   private lastSocket = 0;
+  /** While true, new sockets get no `hello` (the client sits waiting for it). */
+  holdHello = false;
   /** Sockets ever opened, per app. */
   private readonly opened = new Map<string, number>();
 
@@ -131,6 +133,7 @@ export class SocketModeLink {
     ws.on("close", () => this.live.delete(s));
     ws.on("error", () => this.live.delete(s));
     ws.on("message", (data) => this.onMessage(s, String(data)));
+    if (this.holdHello) return;
     this.send(s, { type: "hello", num_connections: this.liveCount(appId), debug_info: { host: "applink-fake", approximate_connection_time: 18060 }, connection_info: { app_id: appId } }, undefined);
     for (const frame of this.queued.splice(0)) this.send(s, frame, frame["envelope_id"] as string);
   }

@@ -48,8 +48,10 @@ export class SlackAdapter implements ChannelAdapter {
   private self: (SlackSelf & { team: string }) | undefined;
   private onInbound: ((msg: InboundMessage) => void) | undefined;
   private reconnect: NodeJS.Timeout | undefined;
-  /** A socket being opened; stop waits for it, as the client would otherwise finish opening after a disconnect. */
+  /** A socket being opened (apps.connections.open, then the WebSocket until hello). */
   private opening: Promise<unknown> | undefined;
+  /** Settles once the opening socket exists (or the opening ended): from then on a disconnect ends it. */
+  private dialing: Promise<void> | undefined;
   private stopping = true;
   private connected = false;
   private halted = false;
@@ -124,9 +126,12 @@ export class SlackAdapter implements ChannelAdapter {
     const socket = this.socket;
     this.socket = undefined;
     this.http = undefined;
-    await this.opening?.catch(() => undefined);
+    // A disconnect during apps.connections.open would miss the socket opened after it; one waiting
+    // for a hello that may never come is ended by the disconnect (its opening then fails).
+    await this.dialing;
     // The client resolves once the socket has closed, so a restart never overlaps the old socket.
     if (socket) await socket.disconnect();
+    await this.opening?.catch(() => undefined);
     await this.app?.stop().catch(() => undefined);
     this.app = undefined;
     this.connected = false;
@@ -274,7 +279,13 @@ export class SlackAdapter implements ChannelAdapter {
 
   /** Opens the socket (apps.connections.open, then hello); resolves once connected. */
   private open(client: SocketModeClient): Promise<unknown> {
+    let dialed!: () => void;
+    this.dialing = new Promise<void>((resolve) => (dialed = resolve));
+    // The client says "connecting" once the WebSocket exists (after apps.connections.open answered).
+    client.once("connecting", dialed);
     const opening = client.start().finally(() => {
+      client.off("connecting", dialed);
+      dialed();
       if (this.opening === opening) this.opening = undefined;
     });
     this.opening = opening;
