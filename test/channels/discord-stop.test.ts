@@ -45,17 +45,22 @@ async function exitOf(fake: FakeDiscord, exited: Promise<Stopped>, ms = 60_000):
   }
 }
 
+/** The child's exit once destroyed: by itself, with its one socket closed and no other opened. */
+async function exitsClean(fake: FakeDiscord, exited: Promise<Stopped>): Promise<void> {
+  const stopped = await exitOf(fake, exited);
+  assert.equal(stopped.code, 0);
+  assert.match(stopped.out, /^destroyed$/m);
+  assert.equal(fake.gateway.liveCount, 0);
+  assert.equal(fake.gateway.opened, 1, "no socket after the stop");
+}
+
 test("destroying discord.js while it waits for READY settles, closes the socket and never reconnects", async (t) => {
   const fake = await discordFakeFor(t);
   fake.gateway.holdReady = true;
   const { child, exited } = client(t, fake, "stdin");
   await eventually("IDENTIFY sent", () => fake.gateway.received("Identify").length === 1, 60_000);
   child.stdin!.end("stop\n");
-  const stopped = await exitOf(fake, exited);
-  assert.equal(stopped.code, 0);
-  assert.match(stopped.out, /^destroyed$/m);
-  assert.equal(fake.gateway.liveCount, 0);
-  assert.equal(fake.gateway.opened, 1, "no socket after the stop");
+  await exitsClean(fake, exited);
   assert.equal(fake.gateway.received("Identify").length, 1);
 });
 
@@ -65,11 +70,7 @@ test("destroying discord.js while it waits for HELLO settles, closes the socket 
   const { child, exited } = client(t, fake, "stdin");
   await eventually("the gateway socket open", () => fake.gateway.opened === 1, 60_000);
   child.stdin!.end("stop\n");
-  const stopped = await exitOf(fake, exited);
-  assert.equal(stopped.code, 0);
-  assert.match(stopped.out, /^destroyed$/m);
-  assert.equal(fake.gateway.liveCount, 0);
-  assert.equal(fake.gateway.opened, 1, "no socket after the stop");
+  await exitsClean(fake, exited);
   assert.equal(fake.gateway.received("Identify").length, 0);
 });
 
@@ -78,10 +79,6 @@ test("destroying discord.js with a reconnect scheduled after INVALID_SESSION ope
   const { exited } = client(t, fake, "reconnecting");
   await eventually("READY sent", () => fake.gateway.frames.of("out:READY").length === 1, 60_000);
   fake.gateway.invalidateSession(false);
-  const stopped = await exitOf(fake, exited);
-  assert.equal(stopped.code, 0);
-  assert.match(stopped.out, /^destroyed$/m);
-  assert.equal(fake.gateway.liveCount, 0);
-  assert.equal(fake.gateway.opened, 1, "no socket after the stop");
+  await exitsClean(fake, exited);
   assert.equal(fake.gateway.received("Identify").length, 1);
 });
