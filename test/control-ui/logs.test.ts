@@ -59,10 +59,10 @@ test("Logs: live tail with level filter, text search, pause and download", async
   assert.match(download.suggestedFilename(), /^clawdbot-gateway-.*\.log$/);
   const saved = (await readFile((await download.path())!, "utf8")).trim().split("\n");
   assert.equal(saved.length, 2, "what is shown, nothing else");
-  const parsed = saved.map((l) => JSON.parse(l) as { msg: string; origin: string; level: number });
-  assert.deepEqual(parsed.map((p) => [p.msg, p.origin, p.level]), [
-    ["websocket upgrade refused: origin not allowed", "http://first-marker.invalid", 40],
-    ["websocket upgrade refused: origin not allowed", "http://second-marker.invalid", 40],
+  const parsed = saved.map((l) => JSON.parse(l) as { message: string; origin: string; level: string });
+  assert.deepEqual(parsed.map((p) => [p.message, p.origin, p.level]), [
+    ["websocket upgrade refused: origin not allowed", "http://first-marker.invalid", "warn"],
+    ["websocket upgrade refused: origin not allowed", "http://second-marker.invalid", "warn"],
   ]);
   assert.deepEqual(errors, []);
 });

@@ -4,26 +4,20 @@
 import { html, nothing, type TemplateResult } from "lit";
 import type { Ctx, Page } from "../context.js";
 import { card } from "../ui.js";
+import { LEVELS as LOG_LEVELS, parseLogLine as readLogLine, type LevelName } from "../../../src/logging/line.js";
 
 /** How often the page asks for new lines while it is shown. */
 const POLL_MS = 1000;
 /** Lines kept in the page; older ones drop off the top. */
 const KEEP = 5000;
 
-/** pino's level numbers, by the name people filter with. */
-const LEVELS = [
-  ["trace", 10],
-  ["debug", 20],
-  ["info", 30],
-  ["warn", 40],
-  ["error", 50],
-  ["fatal", 60],
-] as const;
-type LevelName = (typeof LEVELS)[number][0];
+/** Level names in rank order, as people filter with them. */
+const LEVELS = LOG_LEVELS.map((name, rank) => [name, rank] as const);
 
 export interface LogLine {
   seq: number;
   raw: string;
+  /** Rank in LEVELS (higher is more severe). */
   level: number;
   levelName: LevelName | "?";
   time: number | undefined;
@@ -34,21 +28,15 @@ export interface LogLine {
 
 /** One line of the gateway's JSON log, read for display; a line that is not JSON is kept as text. */
 export function parseLogLine(raw: string, seq: number): LogLine {
-  let obj: Record<string, unknown> | undefined;
-  try {
-    const v = JSON.parse(raw) as unknown;
-    if (v && typeof v === "object" && !Array.isArray(v)) obj = v as Record<string, unknown>;
-  } catch {
-    // Shown as it is.
-  }
-  if (!obj) return { seq, raw, level: 30, levelName: "?", time: undefined, msg: raw, fields: "" };
-  const { level, time, msg, pid: _pid, hostname: _host, ...rest } = obj;
-  const n = typeof level === "number" ? level : 30;
-  const name = [...LEVELS].reverse().find(([, v]) => n >= v)?.[0] ?? "trace";
+  const line = readLogLine(raw);
+  if (!line) return { seq, raw, level: LOG_LEVELS.indexOf("info"), levelName: "?", time: undefined, msg: raw, fields: "" };
+  // Older lines (pino's own shape) still carry these; they say nothing the columns do not.
+  const { level, time, message, msg: _msg, pid: _pid, hostname: _host, ...rest } = line;
   const fields = Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(" ");
-  return { seq, raw, level: n, levelName: name, time: typeof time === "number" ? time : undefined, msg: typeof msg === "string" ? msg : "", fields };
+  const ms = Date.parse(time);
+  return { seq, raw, level: LOG_LEVELS.indexOf(level), levelName: level, time: Number.isNaN(ms) ? undefined : ms, msg: message, fields };
 }
 
 export class LogsPage implements Page {
