@@ -58,6 +58,16 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
       })
       .finally(() => (restarting = false));
   };
+  // A stop asked for while the gateway is still starting is honoured once it has started, instead
+  // of Node's default handler killing it half-way (lock, instance record and log file left behind).
+  let signalledWhileStarting: NodeJS.Signals | undefined;
+  const whileStarting = (signal: NodeJS.Signals) => (signalledWhileStarting ??= signal);
+  process.on("SIGINT", whileStarting);
+  process.on("SIGTERM", whileStarting);
+  const startDone = () => {
+    process.off("SIGINT", whileStarting);
+    process.off("SIGTERM", whileStarting);
+  };
   try {
     const file = await loadConfigFile(paths.configPath, { required: configNamed(opts) });
     const config = resolveConfig(file.file, paths, opts.env, opts.flags);
@@ -71,6 +81,7 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
     gateway = await boot(paths, opts, logging, restart);
     lock.update(gateway.port, gateway.url);
   } catch (err) {
+    startDone();
     await lock?.release();
     await logging?.file?.close();
     if (err instanceof ConfigError || err instanceof StoreCorruptError || err instanceof InstanceLockedError || err instanceof InstanceLockUnsafeError) {
@@ -103,6 +114,8 @@ export async function runGateway(opts: RunGatewayOptions): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  startDone();
+  if (signalledWhileStarting) onSignal(signalledWhileStarting);
   return exited;
 }
 

@@ -6,6 +6,7 @@ import { startGateway, type TestGateway } from "../support/gateway.js";
 import { tempDir } from "../cli/run-cli.js";
 import { connectOperator, invoke, spawnNodeHost, waitForNodes } from "./support/node-host.js";
 import { gateway, rejection, twoNodes } from "./support/fixtures.js";
+import { eventually } from "../support/wait.js";
 
 test("SIGKILL of the node during a long system.run answers UNAVAILABLE at once, not at the timeout", async (t) => {
   const gw = await gateway(t);
@@ -40,7 +41,8 @@ test("node.rename persists across a gateway restart; the node host reconnects by
   const op2 = await connectOperator(t, gw2.url);
   const [n] = await waitForNodes(op2, (ns) => ns.some((x) => x.nodeId === a.nodeId && x.connected), 90_000);
   assert.equal(n!.displayName, "kitchen box", "the gateway's name wins over the host's --display-name");
-  assert.equal(a.count(/connected to /), 2, "one node process, two connections");
+  // The gateway lists the node as soon as it accepts the connect; the host prints its line on hello-ok.
+  await eventually("one node process, two connections", () => a.count(/connected to /) === 2, 30_000);
 });
 
 test("a silent (SIGSTOPped) node disappears from the connected nodes within about two ticks and returns after SIGCONT", async (t) => {

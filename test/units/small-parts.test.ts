@@ -6,9 +6,12 @@ import { Backoff } from "@clawdbot/protocol/client";
 test("LogRing tails after a cursor, reports truncation and reset", () => {
   const ring = new LogRing(3);
   for (const l of ["a", "b", "c", "d"]) ring.push(l);
-  assert.deepEqual(ring.tail(undefined, 10, 1000), { cursor: 4, lines: ["b", "c", "d"], truncated: false, reset: false });
-  assert.deepEqual(ring.tail(2, 1, 1000), { cursor: 3, lines: ["c"], truncated: true, reset: false });
-  assert.equal(ring.tail(0, 10, 1000).reset, true);
+  // Cursors are byte offsets, as in a log file: "a\n" is 0–1, "b\n" starts at 2, the end is 8.
+  const file = ring.file;
+  assert.deepEqual(ring.tail(undefined, 10, 1000), { file, cursor: 8, size: 8, lines: ["b", "c", "d"], truncated: false, reset: false });
+  assert.deepEqual(ring.tail(4, 1, 1000), { file, cursor: 6, size: 8, lines: ["c"], truncated: true, reset: false });
+  assert.equal(ring.tail(0, 10, 1000).reset, true, "a cursor before what is kept resets to the tail");
+  assert.equal(ring.tail(3, 10, 1000).reset, true, "a cursor inside a line resets to the tail");
 });
 
 test("DedupeCache returns the first outcome within the TTL and evicts beyond capacity", async () => {
