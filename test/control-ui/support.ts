@@ -1,6 +1,7 @@
 // The Control UI in Chromium against a real gateway: open a page, wait for its connection, take
 // the screenshots people look at (test-results/control-ui/), and act as the browser's own device
 // from node (its key read out of the page's localStorage).
+import assert from "node:assert/strict";
 import { createHash, createPrivateKey } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -42,6 +43,9 @@ export async function shoot(page: Page, name: string, ready?: () => Promise<void
     await page.setViewportSize(size);
     await ready?.();
     await page.screenshot({ path: `${SHOT_DIR}${name}-${size.width}.png`, fullPage: true });
+    // Wide content (logs, JSON5, ids) scrolls inside its own box; the page itself never scrolls sideways.
+    const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+    assert.ok(overflow <= 0, `${name} at ${size.width} px is ${overflow} px wider than the window`);
   }
   await page.setViewportSize(before);
 }
