@@ -11,7 +11,7 @@ import type { ConfigFile } from "@clawdbot/sidecar";
 import { startGateway, type TestGateway } from "../support/gateway.js";
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { RawClient, connectParams, connectRaw, type Frame } from "../support/raw-client.js";
+import { RawClient, connectParams, connectRaw, nodeConnectParams, type Frame } from "../support/raw-client.js";
 import { eventually } from "../support/wait.js";
 import { cliEnv } from "../cli/run-cli.js";
 import { FakeTelegram } from "../fakes/telegram/server.js";
@@ -262,7 +262,7 @@ test("nodes online: a connected node shows in the menu and goes offline when it 
   const identity = generateIdentity();
   const c = await RawClient.open(gw.url);
   const nonce = await c.challenge();
-  const res = await c.request("connect", { ...connectParams({ identity, role: "node", scopes: [], clientId: "node-host", mode: "node", nonce }), caps: ["system"], commands: ["system.run"] });
+  const res = await c.request("connect", nodeConnectParams({ identity, nonce }, ["system.run"]));
   assert.equal(res.ok, true, JSON.stringify(res.error));
   const online = await shell.menu((m) => m.nodes.some((n) => n.connected), "the node online");
   assert.equal(item(online, "nodes.summary")?.title, `${online.nodes.filter((n) => n.connected).length} of ${online.nodes.length} node${online.nodes.length === 1 ? "" : "s"} online`);

@@ -4,7 +4,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { generateIdentity, type DeviceIdentity } from "@clawdbot/protocol/client";
 import { startGateway } from "../support/gateway.js";
-import { RawClient, closedWithin, connectParams, isOpen, type ConnectOptions, type Frame } from "../support/raw-client.js";
+import { RawClient, closedWithin, isOpen, nodeConnectParams, type ConnectOptions, type Frame } from "../support/raw-client.js";
 import { connectRaw } from "../support/raw-client.js";
 
 const TOKEN = "node-identity-gateway-token";
@@ -13,7 +13,7 @@ const TOKEN = "node-identity-gateway-token";
 async function nodeConnect(url: string, o: ConnectOptions): Promise<{ client: RawClient; res: Frame }> {
   const client = await RawClient.open(url);
   const nonce = await client.challenge();
-  const params = { ...connectParams({ role: "node", scopes: [], clientId: "node-host", mode: "node", nonce, ...o }), caps: ["system"], commands: ["system.info"] };
+  const params = nodeConnectParams({ nonce, ...o }, ["system.info"]);
   return { client, res: await client.request("connect", params) };
 }
 
