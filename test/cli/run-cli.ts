@@ -5,7 +5,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TestContext } from "node:test";
+import { after, type TestContext } from "node:test";
 
 /** The built CLI entry point; tests run it exactly as a user would (`node cli/bin/run.js …`). */
 export const CLI_BIN = fileURLToPath(new URL("../../cli/bin/run.js", import.meta.url));
@@ -69,10 +69,25 @@ export function lines(text: string): string[] {
   return text.split("\n").filter((l) => l.trim() !== "");
 }
 
-/** A fresh temp dir removed when the test ends. */
+// A test's after-hooks run in the order they were registered, so a temp dir made before a gateway or
+// child process is removed while that process may still write into it. Such a dir is removed again
+// once every test of the file is done, when nothing of the file runs any more.
+const leftOver = new Set<string>();
+after(async () => {
+  for (const dir of leftOver) await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+});
+
+/** A fresh temp dir removed when the test ends (or, if something still writes into it then, when the file ends). */
 export async function tempDir(t: TestContext, prefix = "clawdbot-cli-"): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  t.after(async () => {
+    try {
+      await rm(dir, { recursive: true, force: true, maxRetries: 2, retryDelay: 50 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOTEMPTY") throw err;
+      leftOver.add(dir);
+    }
+  });
   return dir;
 }
 
