@@ -4,8 +4,8 @@ import { scopeSatisfied, type EventName, type EventPayload, type OperatorScope, 
 export interface EventSink {
   readonly role: Role;
   readonly scopes: readonly string[];
-  /** Sends a frame; `droppable` frames may be skipped for a slow consumer instead of closing it. False when not sent. */
-  sendText(text: string, droppable: boolean): boolean;
+  /** Sends a text frame (a Buffer holds its UTF-8); `droppable` frames may be skipped for a slow consumer instead of closing it. False when not sent. */
+  sendText(text: string | Buffer, droppable: boolean): boolean;
 }
 
 export interface BroadcastOptions {
@@ -41,7 +41,8 @@ export class Broadcaster {
     const seq = ++this.seq;
     const frame: Record<string, unknown> = { type: "event", event, payload, seq };
     if (opts.stateVersion) frame["stateVersion"] = opts.stateVersion;
-    const text = JSON.stringify(frame);
+    // Encoded once: a string would be measured and UTF-8-encoded again for every socket it goes to.
+    const text = Buffer.from(JSON.stringify(frame));
     let sent = 0;
     let dropped = 0;
     for (const sink of this.sinks) {

@@ -96,7 +96,7 @@ export class Connection implements EventSink {
   }
 
   /** Sends an event frame; a consumer over its buffer limit skips droppable frames or is cut off. False when not sent. */
-  sendText(text: string, droppable: boolean): boolean {
+  sendText(text: string | Buffer, droppable: boolean): boolean {
     if (this.state.kind !== "connected" || this.ws.readyState !== WebSocket.OPEN) return false;
     if (this.overBudget(text.length)) {
       if (droppable) return false;
@@ -104,7 +104,7 @@ export class Connection implements EventSink {
       this.close(CloseCode.policyViolation, "slow consumer");
       return false;
     }
-    this.ws.send(text);
+    this.ws.send(text, { binary: false });
     return true;
   }
 
