@@ -287,6 +287,7 @@ export class Gateway {
     this.channelHealth?.stop();
     clearTimeout(this.restartTimer);
     s.heartbeat.stop();
+    s.stateEvents.stop();
     const cronStopped = s.cron.stop();
     s.broadcaster.broadcast("shutdown", restartExpectedMs === undefined ? { reason } : { reason, restartExpectedMs });
     this.connections.closeAll(CloseCode.serviceRestart, "service restart");

@@ -17,6 +17,12 @@ export interface BroadcastOptions {
   scope?: OperatorScope;
 }
 
+/** What one broadcast did: its seq and the bytes queued across all sockets. */
+export interface Fanout {
+  seq: number;
+  bytes: number;
+}
+
 /** Fans events out to connected clients with a gap-free seq; serializes each frame once. */
 export class Broadcaster {
   private seq = 0;
@@ -37,7 +43,8 @@ export class Broadcaster {
     return this.sinks.size;
   }
 
-  broadcast<E extends EventName>(event: E, payload: EventPayload<E>, opts: BroadcastOptions = {}): number {
+  /** Sends the event to every matching client; answers its seq and how many bytes went out in all. */
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>, opts: BroadcastOptions = {}): Fanout {
     const seq = ++this.seq;
     const frame: Record<string, unknown> = { type: "event", event, payload, seq };
     if (opts.stateVersion) frame["stateVersion"] = opts.stateVersion;
@@ -52,6 +59,6 @@ export class Broadcaster {
       else dropped++;
     }
     this.observe?.(event, sent, dropped);
-    return seq;
+    return { seq, bytes: sent * text.length };
   }
 }
