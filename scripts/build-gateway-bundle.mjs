@@ -4,7 +4,7 @@
 // loads a few dozen modules instead of ~490 (TypeBox alone is 200 files), and code behind a dynamic import (channel
 // adapters, TLS, QR codes) stays in its own chunk, loaded only when used. Every other package
 // stays external, resolved from node_modules as before, so lazy libraries stay lazy.
-// Source maps chain back to the TypeScript sources (CLI and gateway enable them at start).
+// Source maps chain back to the TypeScript sources (used when Node runs with --enable-source-maps).
 import { build } from "esbuild";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { dirname, relative, sep } from "node:path";

@@ -20,7 +20,7 @@ const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 const base = report.samples.find((s) => s.atS === report.baselineAtS);
 const end = report.samples.at(-1);
 const g = report.gateway;
-console.log(`totals ${JSON.stringify(report.totals)}`);
+console.log(`totals ${JSON.stringify(report.totals)}; failed invokes by cause ${JSON.stringify(report.invokeErrorsByCause)}`);
 console.log(`gateway: uncaught ${g.uncaughtExceptions}, unhandled rejections ${g.unhandledRejections}, error log lines ${g.loggedErrors}${g.errors?.length ? `\n  ${g.errors.join("\n  ")}` : ""}`);
 console.log(`storms: ${report.storms.map((s) => `${s.atS} s (${s.reconnectMs} ms to reconnect)`).join(", ")}`);
 console.log(`RSS after GC: ${mb(report.gcRss.baseline)} at ${report.baselineAtS} s, ${mb(report.gcRss.end)} at the end → ${report.pass.rss ? "PASS" : "FAIL"} (within 10 %)`);

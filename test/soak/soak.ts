@@ -46,6 +46,8 @@ export interface SoakReport {
   baselineAtS: number;
   storms: { atS: number; reconnectMs: number; reconnected: number; expected: number }[];
   totals: { connects: number; refusedConnects: number; calls: number; callErrors: number; callTimeouts: number; invokes: number; invokeErrors: number; drops: number; dropsWithoutClose: number };
+  /** Failed invokes by cause: "operator link closed" or the gateway's error code. */
+  invokeErrorsByCause: Record<string, number>;
   gateway: GatewayStats;
   crashed: boolean;
   pass: { rss: boolean; fds: boolean; eventLoop: boolean };
@@ -153,6 +155,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   let stopping = false;
   void gw.exited.then(() => (crashed = !stopping));
   const totals = { connects: 0, refusedConnects: 0, calls: 0, callErrors: 0, callTimeouts: 0, invokes: 0, invokeErrors: 0, drops: 0, dropsWithoutClose: 0 };
+  const invokeErrorsByCause: Record<string, number> = {};
   const storm = new StormSignal();
   let stormActive = false;
   let stopped = false;
@@ -204,7 +207,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
           const nodeId = nodes[Math.floor(Math.random() * nodes.length)]!;
           const res = await link.request("node.invoke", { nodeId, command: "system.which", params: { bins: ["sh"] }, timeoutMs: 10_000, idempotencyKey: `${identity.deviceId}-${Date.now()}-${Math.random()}` });
           totals.invokes++;
-          if (res?.["ok"] !== true) totals.invokeErrors++;
+          if (res?.["ok"] !== true) {
+            totals.invokeErrors++;
+            // Why: the operator's own socket went (storm, drop) or the gateway's error code (a node that just left: UNAVAILABLE).
+            const why = res === undefined ? "operator link closed" : String((res["error"] as { code?: string } | undefined)?.code ?? "?");
+            invokeErrorsByCause[why] = (invokeErrorsByCause[why] ?? 0) + 1;
+          }
         } else {
           const call = CALLS[Math.floor(Math.random() * CALLS.length)]!;
           const res = await link.request(call.method, call.params);
@@ -353,6 +361,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     baselineAtS,
     storms,
     totals,
+    invokeErrorsByCause,
     gateway: final ?? ({} as GatewayStats),
     crashed,
     pass: {

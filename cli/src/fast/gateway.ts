@@ -39,8 +39,8 @@ export async function leanGateway(argv: readonly string[], env: Env): Promise<nu
 
 /** The bundled gateway (scripts/build-gateway-bundle.mjs); the unbundled package when it was not built. */
 async function loadGateway(): Promise<typeof import("@clawdbot/sidecar/run")> {
-  // Stack traces name the TypeScript sources, not the bundle (Node reads a module's map when it loads it).
-  process.setSourceMapsEnabled(true);
+  // No source maps by default: Node parses every loaded module's map when they are on, about a third
+  // of a start. NODE_OPTIONS=--enable-source-maps makes stack traces name the TypeScript sources.
   try {
     return await import("@clawdbot/sidecar/run");
   } catch (err) {

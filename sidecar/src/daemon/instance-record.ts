@@ -3,7 +3,7 @@ import { unlink } from "node:fs/promises";
 import { Type, type Static } from "@sinclair/typebox";
 import { check } from "@clawdbot/protocol";
 import { writeJsonFile } from "../store/json-file.js";
-import { instanceRecordPath, processAlive } from "./running-gateway.js";
+import { instanceRecordPath, processAlive, readRunningGateway } from "./running-gateway.js";
 
 export { instanceRecordPath, processAlive };
 
@@ -36,7 +36,8 @@ export function writeInstanceRecord(stateDir: string, record: InstanceRecord): P
 
 /** Removed at a clean stop; a gateway killed with SIGKILL leaves it behind, which readers detect by its pid. */
 export async function removeInstanceRecord(stateDir: string, pid: number): Promise<void> {
-  const current = readInstanceRecord(stateDir, { anyPid: true });
+  // The light reader: a stop should not load the schema compiler just to compare a pid.
+  const current = readRunningGateway(stateDir, () => true);
   if (current && current.pid !== pid) return;
   await unlink(instanceRecordPath(stateDir)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== "ENOENT") throw err;

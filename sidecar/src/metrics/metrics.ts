@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { createRequire } from "node:module";
+import type { Counter, Histogram, Registry } from "prom-client";
 
 /** What the gauges read at scrape time. */
 export interface MetricsSources {
@@ -14,91 +15,109 @@ export interface MetricsOptions {
   sources: MetricsSources;
 }
 
+interface Instruments {
+  registry: Registry;
+  handshakes: Counter<"outcome" | "reason">;
+  requests: Counter<"method" | "outcome">;
+  latency: Histogram<"method">;
+  eventsSent: Counter<"event">;
+  eventsDropped: Counter<"event">;
+  outbox: Counter<"channel" | "outcome">;
+  agentRuns: Counter<"status">;
+}
+
 /**
  * The gateway's Prometheus metrics on their own registry (no global state): connections,
  * handshakes, requests with latency, events, outbox, agent runs, and the process defaults
- * (event-loop delay, RSS, open fds).
+ * (event-loop delay, RSS, open fds). prom-client is loaded with the first thing counted, not at
+ * start-up: until a client connects there is nothing to count, and loading it costs a start ~70 ms.
  */
 export class GatewayMetrics {
-  readonly registry = new Registry();
   private readonly methods: ReadonlySet<string>;
-  private readonly handshakes: Counter<"outcome" | "reason">;
-  private readonly requests: Counter<"method" | "outcome">;
-  private readonly latency: Histogram<"method">;
-  private readonly eventsSent: Counter<"event">;
-  private readonly eventsDropped: Counter<"event">;
-  private readonly outbox: Counter<"channel" | "outcome">;
-  private readonly agentRuns: Counter<"status">;
+  private loaded: Instruments | undefined;
 
-  constructor(opts: MetricsOptions) {
+  constructor(private readonly opts: MetricsOptions) {
     this.methods = new Set(opts.methods);
-    const registers = [this.registry];
-    new Gauge({
-      name: "clawdbot_connections",
-      help: "WebSocket connections past their handshake, by role.",
-      labelNames: ["role"],
-      registers,
-      collect() {
-        this.reset();
-        for (const [role, n] of Object.entries(opts.sources.connectionsByRole())) this.set({ role }, n);
-      },
-    });
-    new Gauge({
-      name: "clawdbot_outbox_pending",
-      help: "Outbound messages stored and waiting for delivery, by channel.",
-      labelNames: ["channel"],
-      registers,
-      collect() {
-        this.reset();
-        for (const [channel, n] of Object.entries(opts.sources.outboxPending())) this.set({ channel }, n);
-      },
-    });
-    this.handshakes = new Counter({ name: "clawdbot_handshakes_total", help: "Connect handshakes by outcome (ok, refused) and failure reason.", labelNames: ["outcome", "reason"], registers });
-    this.requests = new Counter({ name: "clawdbot_requests_total", help: "Requests by method and outcome (ok or the error code).", labelNames: ["method", "outcome"], registers });
-    this.latency = new Histogram({
-      name: "clawdbot_request_duration_seconds",
-      help: "Time from a request frame to its final response, by method.",
-      labelNames: ["method"],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
-      registers,
-    });
-    this.eventsSent = new Counter({ name: "clawdbot_events_sent_total", help: "Event frames fanned out to clients (one per receiving client).", labelNames: ["event"], registers });
-    this.eventsDropped = new Counter({ name: "clawdbot_events_dropped_total", help: "Droppable event frames skipped for a slow client.", labelNames: ["event"], registers });
-    this.outbox = new Counter({ name: "clawdbot_outbox_messages_total", help: "Outbound messages by channel and outcome (queued, delivered, failed).", labelNames: ["channel", "outcome"], registers });
-    this.agentRuns = new Counter({ name: "clawdbot_agent_runs_total", help: "Finished agent runs by status (ok, error, timeout, aborted).", labelNames: ["status"], registers });
-    collectDefaultMetrics({ register: this.registry });
+  }
+
+  private get m(): Instruments {
+    this.loaded ??= createInstruments(this.opts);
+    return this.loaded;
   }
 
   /** A handshake finished: ok, or refused for `reason`. */
   handshake(outcome: "ok" | "refused", reason = ""): void {
-    this.handshakes.inc({ outcome, reason });
+    this.m.handshakes.inc({ outcome, reason });
   }
 
   /** A request was answered after `seconds`. */
   request(method: string, outcome: string, seconds: number): void {
     const m = this.methods.has(method) ? method : "unknown";
-    this.requests.inc({ method: m, outcome });
-    this.latency.observe({ method: m }, seconds);
+    this.m.requests.inc({ method: m, outcome });
+    this.m.latency.observe({ method: m }, seconds);
   }
 
   /** One broadcast: how many clients got it and how many skipped it. */
   event(event: string, sent: number, dropped: number): void {
-    if (sent > 0) this.eventsSent.inc({ event }, sent);
-    if (dropped > 0) this.eventsDropped.inc({ event }, dropped);
+    if (sent > 0) this.m.eventsSent.inc({ event }, sent);
+    if (dropped > 0) this.m.eventsDropped.inc({ event }, dropped);
   }
 
   /** An outbox item was stored, delivered or given up. */
   outboxItem(channel: string, outcome: "queued" | "delivered" | "failed"): void {
-    this.outbox.inc({ channel, outcome });
+    this.m.outbox.inc({ channel, outcome });
   }
 
   /** An agent run ended. */
   agentRun(status: string): void {
-    this.agentRuns.inc({ status });
+    this.m.agentRuns.inc({ status });
   }
 
   /** The text exposition format. */
   async text(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const { registry } = this.m;
+    return { contentType: registry.contentType, body: await registry.metrics() };
   }
 }
+
+function createInstruments(opts: MetricsOptions): Instruments {
+  const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = createRequire(import.meta.url)("prom-client") as typeof import("prom-client");
+  const registry = new Registry();
+  const registers = [registry];
+  new Gauge({
+    name: "clawdbot_connections",
+    help: "WebSocket connections past their handshake, by role.",
+    labelNames: ["role"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [role, n] of Object.entries(opts.sources.connectionsByRole())) this.set({ role }, n);
+    },
+  });
+  new Gauge({
+    name: "clawdbot_outbox_pending",
+    help: "Outbound messages stored and waiting for delivery, by channel.",
+    labelNames: ["channel"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [channel, n] of Object.entries(opts.sources.outboxPending())) this.set({ channel }, n);
+    },
+  });
+  const handshakes = new Counter({ name: "clawdbot_handshakes_total", help: "Connect handshakes by outcome (ok, refused) and failure reason.", labelNames: ["outcome", "reason"], registers });
+  const requests = new Counter({ name: "clawdbot_requests_total", help: "Requests by method and outcome (ok or the error code).", labelNames: ["method", "outcome"], registers });
+  const latency = new Histogram({
+    name: "clawdbot_request_duration_seconds",
+    help: "Time from a request frame to its final response, by method.",
+    labelNames: ["method"],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers,
+  });
+  const eventsSent = new Counter({ name: "clawdbot_events_sent_total", help: "Event frames fanned out to clients (one per receiving client).", labelNames: ["event"], registers });
+  const eventsDropped = new Counter({ name: "clawdbot_events_dropped_total", help: "Droppable event frames skipped for a slow client.", labelNames: ["event"], registers });
+  const outbox = new Counter({ name: "clawdbot_outbox_messages_total", help: "Outbound messages by channel and outcome (queued, delivered, failed).", labelNames: ["channel", "outcome"], registers });
+  const agentRuns = new Counter({ name: "clawdbot_agent_runs_total", help: "Finished agent runs by status (ok, error, timeout, aborted).", labelNames: ["status"], registers });
+  collectDefaultMetrics({ register: registry });
+  return { registry, handshakes, requests, latency, eventsSent, eventsDropped, outbox, agentRuns };
+}
+
