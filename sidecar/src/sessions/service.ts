@@ -40,6 +40,13 @@ export class SessionService {
     return this.deps.index.get(key);
   }
 
+  /** How many sessions there are and the `limit` most recently updated, from the index in memory (health's summary). */
+  summary(limit: number): { count: number; recent: { key: string; updatedAt: number }[] } {
+    const all = this.deps.index.all().map(([key, e]) => ({ key, updatedAt: e.updatedAt ?? Math.round(e.mtimeMs) }));
+    all.sort((a, b) => b.updatedAt - a.updatedAt || a.key.localeCompare(b.key));
+    return { count: all.length, recent: all.slice(0, limit) };
+  }
+
   list(p: Params<"sessions.list">): Result<"sessions.list"> {
     const { now } = this.deps;
     const { ids, provider } = this.deps.models();

@@ -132,22 +132,6 @@ export class TranscriptStore {
     return next;
   }
 
-  /** Every session with a transcript and when it last changed, most recent first. */
-  async sessions(): Promise<{ key: string; updatedAt: number }[]> {
-    const out = await Promise.all(
-      (await this.keys()).map(async (key) => {
-        try {
-          return { key, updatedAt: Math.round((await stat(this.file(key))).mtimeMs) };
-        } catch (err) {
-          // Deleted between the listing and the stat (sessions.delete running at the same time).
-          if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-          throw err;
-        }
-      }),
-    );
-    return out.filter((s): s is { key: string; updatedAt: number } => s !== undefined).sort((a, b) => b.updatedAt - a.updatedAt);
-  }
-
   /** Appends one message; resolves once it is on disk. A new transcript starts with a header. */
   append(sessionKey: string, message: ChatMessage): Promise<void> {
     this.counts.appends++;

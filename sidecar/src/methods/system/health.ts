@@ -7,7 +7,7 @@ import { probeAll } from "../channels/channels.js";
 import { MAIN_SESSION_KEY } from "../../channels/router.js";
 
 /** What these handlers may reach. */
-export type HealthDeps = Pick<GatewayServices, "health" | "channels" | "outbox" | "channelAccess" | "transcripts" | "heartbeat" | "now">;
+export type HealthDeps = Pick<GatewayServices, "health" | "channels" | "outbox" | "channelAccess" | "sessions" | "heartbeat" | "now">;
 
 type HealthResult = Result<"health">;
 
@@ -29,10 +29,10 @@ export const healthHandler =
     const order = s.channels.names();
     const channels: HealthResult["channels"] = channelHealth(s.channels, { activity: true, ...(probes ? { probes } : {}), now: s.now() });
     const failing = order.filter((channel) => states.some((a) => a.channel === channel && accountDown(a)));
-    const sessions = await s.transcripts.sessions();
+    // From the session index in memory: a health poll touches no file, however many sessions there are.
+    const { count, recent } = s.sessions.summary(RECENT_SESSIONS);
     const now = s.now();
-    const recent = sessions.slice(0, RECENT_SESSIONS).map((x) => ({ key: x.key, updatedAt: x.updatedAt, age: now - x.updatedAt }));
-    const summary = { count: sessions.length, recent };
+    const summary = { count, recent: recent.map((x) => ({ ...x, age: now - x.updatedAt })) };
     return {
       ...base,
       ok: base.ok && failing.length === 0,
