@@ -17,6 +17,9 @@ const result = await build({
   platform: "node",
   target: "node20",
   external: ["@clawdbot/sidecar"],
+  // No comments or indentation: V8 keeps every module's source text in memory (as two bytes per
+  // character when a comment has one non-ASCII character) and scans all of it at load.
+  minifyWhitespace: true,
   banner: { js: REQUIRE_BANNER },
   plugins: [requireExternals(["ws"])],
   metafile: true,

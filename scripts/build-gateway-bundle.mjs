@@ -41,7 +41,7 @@ const moduleUrl = {
 };
 
 // Chunks of an earlier build (their names carry a content hash) would otherwise pile up.
-for (const name of await readdir(outdir)) if (/^gateway-.*\.js(\.map)?$/.test(name)) await rm(`${outdir}/${name}`);
+for (const name of await readdir(outdir)) if (/^bundle(-.*)?\.js(\.map)?$/.test(name)) await rm(`${outdir}/${name}`);
 
 const result = await build({
   entryPoints: { bundle: `${outdir}/run.js` },
@@ -56,6 +56,9 @@ const result = await build({
   mainFields: ["module", "main"],
   external,
   sourcemap: "linked",
+  // No comments or indentation: V8 keeps every module's source text in memory (as two bytes per
+  // character when a comment has one non-ASCII character) and scans all of it at load.
+  minifyWhitespace: true,
   sourcesContent: false,
   banner: { js: REQUIRE_BANNER },
   plugins: [moduleUrl, requireExternals(REQUIRED)],
