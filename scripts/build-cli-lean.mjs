@@ -1,17 +1,25 @@
 #!/usr/bin/env node
 // Bundles the CLI's lean path (cli/dist/fast: --version, gateway, health, status, call, pair list)
-// into cli/dist/lean.js: one module to load instead of a few hundred (TypeBox alone is 200 files),
-// so a hot command starts nearly as fast as node itself. ws and the gateway itself stay outside.
+// into cli/dist/lean.js and chunks beside it: a few modules to load instead of a few hundred (TypeBox
+// alone is 200 files), so a hot command starts nearly as fast as node itself, and `gateway` loads
+// none of the client commands' code. ws and the gateway itself stay outside.
 import { build } from "esbuild";
+import { readdir, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { REQUIRE_BANNER, requireExternals } from "./lib/node-bundle.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // Next to cli/dist/version.js, whose `../package.json` must still be the CLI's.
-const outfile = `${root}cli/dist/lean.js`;
+const outdir = `${root}cli/dist`;
+// Chunks of an earlier build (their names carry a content hash) would otherwise pile up.
+for (const name of await readdir(outdir)) if (/^lean-.*\.js$/.test(name)) await rm(`${outdir}/${name}`);
+
 const result = await build({
-  entryPoints: [`${root}cli/dist/fast/index.js`],
-  outfile,
+  entryPoints: { lean: `${root}cli/dist/fast/index.js` },
+  outdir,
+  // `gateway` and the client commands load apart: a gateway start compiles none of the client code.
+  splitting: true,
+  chunkNames: "lean-[name]-[hash]",
   bundle: true,
   format: "esm",
   platform: "node",
@@ -25,5 +33,6 @@ const result = await build({
   metafile: true,
   logLevel: "warning",
 });
-const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].bytes;
-console.log(`cli/dist/lean.js: ${(bytes / 1024).toFixed(0)} KiB`);
+const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));
+const kib = (file) => ((outputs.find(([f]) => f.endsWith(file))?.[1].bytes ?? 0) / 1024).toFixed(0);
+console.log(`cli/dist/lean.js: ${kib("/lean.js")} KiB and ${outputs.length - 1} chunks loaded on use (${outputs.map(([f, o]) => `${f.split("/").pop()} ${(o.bytes / 1024).toFixed(0)} KiB`).join(", ")})`);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { FakeSignalNetwork } from "../fakes/signal/network.js";
 import { systemProcessTable } from "../../sidecar/src/supervise/process-table.js";
 import { runCli, spawnGateway, type GatewayChild } from "./cli.js";
+import { defer } from "./cleanup.js";
 import { tempStateDir } from "./harness.js";
 import { signalConfig, signalNetwork } from "./signal-harness.js";
 
@@ -32,8 +33,9 @@ async function setup(t: TestContext): Promise<Setup> {
     await waitConnected(stateDir, gw);
     return gw;
   };
-  // Whatever happens, no fake signal-cli of this test outlives it.
-  t.after(async () => {
+  // Whatever happens, no fake signal-cli of this test outlives it. Deferred (last in, first out), so
+  // it runs before the state dir holding the pid file is removed.
+  defer(t, async () => {
     for (const pid of await net.cliPids(stateDir)) {
       try {
         process.kill(-pid, "SIGKILL");

@@ -10,11 +10,13 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 
 async function bundles(): Promise<string[]> {
   const dist = `${root}sidecar/dist/`;
+  const cli = `${root}cli/dist/`;
   const chunks = (await readdir(dist)).filter((n) => /^bundle.*\.js$/.test(n)).map((n) => dist + n);
-  return [...chunks, `${root}cli/dist/lean.js`];
+  const lean = (await readdir(cli)).filter((n) => /^lean.*\.js$/.test(n)).map((n) => cli + n);
+  return [...chunks, ...lean];
 }
 
-test("the gateway bundle, its chunks and the CLI's lean bundle are ASCII-only, without comments or indentation", async () => {
+test("the gateway bundle, the CLI's lean bundle and their chunks are ASCII-only, without comments or indentation", async () => {
   const files = await bundles();
   assert.ok(files.some((f) => f.endsWith("/sidecar/dist/bundle.js")), "build first: sidecar/dist/bundle.js is missing");
   for (const file of files) {
