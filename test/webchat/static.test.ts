@@ -2,6 +2,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { cp, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { contentSecurityPolicy, createWebchatHandler } from "../../sidecar/src/web/webchat.js";
 import { rawGet, serveHandler } from "./support/serve.js";
 
@@ -146,4 +150,23 @@ test("paths outside the page are left to the caller (the gateway's own routes)",
 test("a missing asset folder fails at start-up, naming the file", () => {
   assert.throws(() => createWebchatHandler({ sourceDir: "/nonexistent/web" }), /webchat: cannot read \/nonexistent\/web\/\S+ \(ENOENT\); run `make build`/);
   assert.throws(() => createWebchatHandler({ bundleDir: "/nonexistent/dist-web" }), /webchat: cannot read \/nonexistent\/dist-web\/webchat\.js \(ENOENT\)/);
+});
+
+test("a page file is read when first asked for: one removed after start-up answers 503 until it is back, then is served", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "clawdbot-pages-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await cp(fileURLToPath(bundles), dir, { recursive: true });
+  const srv = await serveHandler(createWebchatHandler({ bundleDir: dir }));
+  t.after(() => srv.close());
+  const js = join(dir, "webchat.js");
+  await rename(js, `${js}.away`);
+  const gone = await rawGet(srv.port, "/webchat/app.js");
+  assert.equal(gone.status, 503);
+  assert.match(gone.body.toString(), /cannot read this page's file \(ENOENT\); run `make build`/);
+  await writeFile(js, "// rebuilt\n");
+  const back = await rawGet(srv.port, "/webchat/app.js");
+  assert.equal(back.status, 200);
+  assert.equal(back.body.toString(), "// rebuilt\n", "read at the first request that found it, not at start-up");
+  await writeFile(js, "// rebuilt again\n");
+  assert.equal((await rawGet(srv.port, "/webchat/app.js")).body.toString(), "// rebuilt\n", "then kept: one read per file");
 });

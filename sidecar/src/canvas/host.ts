@@ -119,7 +119,7 @@ export class CanvasHost {
     const { port } = this.server.address() as AddressInfo;
     this.boundUrl = `${this.opts.tls ? "https" : "http"}://${urlHost(this.opts.host)}:${port}`;
     this.log.info(
-      { url: this.boundUrl, watch: this.watcher.mode, a2ui: this.assets.a2uiJs !== undefined, capabilities: this.opts.capabilities !== undefined },
+      { url: this.boundUrl, watch: this.watcher.mode, a2ui: this.assets.a2uiBuilt, capabilities: this.opts.capabilities !== undefined },
       "canvas host listening",
     );
     return { port, url: this.publicUrl() ?? this.boundUrl };
@@ -235,19 +235,21 @@ export class CanvasHost {
   }
 
   private serveInternal(req: IncomingMessage, res: ServerResponse, name: InternalName): void {
-    const { liveJs, a2uiHtml, a2uiJs } = this.assets;
+    const { liveJs, a2uiHtml } = this.assets;
     switch (name) {
       case "live.js":
         return send(req, res, 200, JS, liveJs);
       case "ws":
         return send(req, res, 426, TEXT, "this is the canvas WebSocket; connect with an Upgrade request\n");
       case "a2ui.html":
-      case "a2ui.js":
+      case "a2ui.js": {
+        const a2uiJs = this.assets.a2uiJs();
         if (!a2uiJs) return send(req, res, 503, TEXT, "the A2UI renderer is not built: run `node scripts/build-a2ui.mjs`\n");
         if (name === "a2ui.js") return send(req, res, 200, JS, a2uiJs);
         res.setHeader("content-security-policy", A2UI_CSP);
         res.setHeader("x-frame-options", "DENY");
         return send(req, res, 200, HTML, a2uiHtml);
+      }
     }
   }
 

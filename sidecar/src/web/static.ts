@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
 
 /** Answers a request when it belongs to a page; returns false to let the caller go on. */
 export type PageHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-/** A page the gateway serves: a fixed table of paths and files, read once at start-up. */
+/** A page the gateway serves: a fixed table of paths and files, checked at start-up and read once when first asked for. */
 export interface PageSite {
   /** Name in start-up errors ("webchat", "control-ui"). */
   name: string;
@@ -37,9 +37,10 @@ export function pageDirs(opts: PageDirs = {}): { source: string; bundle: string 
 }
 
 interface Asset {
-  readonly body: Buffer;
+  readonly file: string;
   readonly type: string;
-  readonly etag: string;
+  /** The file's bytes and their etag, once a request asked for them. */
+  content?: { body: Buffer; etag: string };
 }
 
 const TYPES = {
@@ -54,8 +55,9 @@ const TYPES = {
 const SAFE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
 /**
- * Serves a page from its fixed table of files, read here, at start-up. Paths under the page's
- * prefix that are not in the table answer 404; every other path is left alone.
+ * Serves a page from its fixed table of files, checked here, at start-up, and each read once when
+ * first asked for. Paths under the page's prefix that are not in the table answer 404; every other
+ * path is left alone.
  */
 export function createPageHandler(site: PageSite): PageHandler {
   const assets = loadAssets(site);
@@ -90,14 +92,15 @@ function loadAssets(site: PageSite): Map<string, Asset> {
   for (const [path, file] of Object.entries(site.routes)) {
     let asset = byFile.get(file);
     if (!asset) {
-      let body: Buffer;
+      // Checked now, so a gateway whose pages were never built says so at start; read on first
+      // request, so a gateway nobody opens a page of holds none of them (~350 KiB) in memory.
       try {
-        body = readFileSync(file);
+        if (!statSync(file).isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
       } catch (err) {
         const why = (err as NodeJS.ErrnoException).code ?? String(err);
         throw new Error(`${site.name}: cannot read ${file} (${why}); run \`make build\` (it bundles the pages)`);
       }
-      asset = { body, type: TYPES[extension(site.name, file)], etag: etagOf(body) };
+      asset = { file, type: TYPES[extension(site.name, file)] };
       byFile.set(file, asset);
     }
     out.set(path, asset);
@@ -123,12 +126,24 @@ function pathOf(url: string | undefined): string {
 }
 
 function serve(req: IncomingMessage, res: ServerResponse, site: PageSite, asset: Asset): void {
-  res.setHeader("etag", asset.etag);
-  if (req.headers["if-none-match"] === asset.etag) {
+  if (!asset.content) {
+    try {
+      const body = readFileSync(asset.file);
+      asset.content = { body, etag: etagOf(body) };
+    } catch (err) {
+      // Removed or unreadable since start-up (a rebuild in progress): say so, try again next time.
+      const why = (err as NodeJS.ErrnoException).code ?? String(err);
+      reply(res, req, site, 503, plain(`${site.name}: cannot read this page's file (${why}); run \`make build\`\n`));
+      return;
+    }
+  }
+  const { body, etag } = asset.content;
+  res.setHeader("etag", etag);
+  if (req.headers["if-none-match"] === etag) {
     reply(res, req, site, 304, undefined);
     return;
   }
-  reply(res, req, site, 200, { type: asset.type, body: asset.body });
+  reply(res, req, site, 200, { type: asset.type, body });
 }
 
 function plain(text: string): { type: string; body: Buffer } {
