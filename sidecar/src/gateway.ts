@@ -302,6 +302,8 @@ export class Gateway {
     await s.runner.settled();
     await this.listener.close(CLOSE_GRACE_MS, () => this.connections.terminateAll());
     await s.nodes.close();
+    // A handshake that was finishing as its socket closed may still be recording the device.
+    await Promise.all([s.devices.settled(), s.nodePairing.settled()]);
     this.log.info({ reason }, "gateway stopped");
   }
 }

@@ -76,7 +76,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<TestGateway
     logs,
     stop: async () => {
       await gateway.stop("test done");
-      if (!opts.stateDir) await rm(stateDir, { recursive: true, force: true });
+      if (!opts.stateDir) await rm(stateDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

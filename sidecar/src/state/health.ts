@@ -30,7 +30,8 @@ export class HealthState {
   /** The snapshot sent in hello-ok, `health` results and `health` events. */
   snapshot(): { ok: boolean; ts: number; uptimeMs: number } & HealthFacts {
     const now = this.now();
-    return { ok: true, ts: now, uptimeMs: now - this.startedAt, ...this.facts };
+    const f = this.facts;
+    return { ok: true, ts: now, uptimeMs: now - this.startedAt, heartbeat: f.heartbeat, channels: f.channels, channelOrder: f.channelOrder, channelLabels: f.channelLabels };
   }
 
   /** Applies a change; returns true when the snapshot's content actually changed. */

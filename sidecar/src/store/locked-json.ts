@@ -42,6 +42,11 @@ export class LockedJsonFile<S extends TSchema> {
     return next;
   }
 
+  /** Resolves once every change asked for so far is written (or failed). */
+  settled(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   /** Re-reads the file (e.g. after another process changed it); ordered with mutations so memory never rolls back. */
   reload(): Promise<void> {
     const run = async () => {
