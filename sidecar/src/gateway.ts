@@ -144,7 +144,6 @@ export class Gateway {
     return this.services.url();
   }
 
-  /** SHA-256 fingerprint of the TLS certificate, when serving wss://. */
   /**
    * What the gateway holds per live connection: sockets, event subscribers, presence rows, node
    * links and invokes waiting on a node. Every figure is back to zero once all clients have left.
@@ -160,6 +159,7 @@ export class Gateway {
     };
   }
 
+  /** SHA-256 fingerprint of the TLS certificate, when serving wss://. */
   get tlsFingerprint(): string | undefined {
     return this.services.tls?.fingerprint256;
   }
