@@ -4,34 +4,21 @@
 // alone is 200 files), so a hot command starts nearly as fast as node itself, and `gateway` loads
 // none of the client commands' code. ws and the gateway itself stay outside.
 import { build } from "esbuild";
-import { readdir, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { REQUIRE_BANNER, requireExternals } from "./lib/node-bundle.mjs";
+import { nodeBundleOptions, removeEarlierChunks, requireExternals } from "./lib/node-bundle.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // Next to cli/dist/version.js, whose `../package.json` must still be the CLI's.
 const outdir = `${root}cli/dist`;
-// Chunks of an earlier build (their names carry a content hash) would otherwise pile up.
-for (const name of await readdir(outdir)) if (/^lean-.*\.js$/.test(name)) await rm(`${outdir}/${name}`);
+await removeEarlierChunks(outdir, "lean");
 
+// Split: `gateway` and the client commands load apart, so a gateway start compiles none of the client code.
 const result = await build({
+  ...nodeBundleOptions("lean"),
   entryPoints: { lean: `${root}cli/dist/fast/index.js` },
   outdir,
-  // `gateway` and the client commands load apart: a gateway start compiles none of the client code.
-  splitting: true,
-  chunkNames: "lean-[name]-[hash]",
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
   external: ["@clawdbot/sidecar"],
-  // No comments or indentation: V8 keeps every module's source text in memory (as two bytes per
-  // character when a comment has one non-ASCII character) and scans all of it at load.
-  minifyWhitespace: true,
-  banner: { js: REQUIRE_BANNER },
   plugins: [requireExternals(["ws"])],
-  metafile: true,
-  logLevel: "warning",
 });
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));
 const kib = (file) => ((outputs.find(([f]) => f.endsWith(file))?.[1].bytes ?? 0) / 1024).toFixed(0);

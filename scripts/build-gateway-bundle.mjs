@@ -6,10 +6,10 @@
 // stays external, resolved from node_modules as before, so lazy libraries stay lazy.
 // Source maps chain back to the TypeScript sources (used when Node runs with --enable-source-maps).
 import { build } from "esbuild";
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { REQUIRE_BANNER, requireExternals } from "./lib/node-bundle.mjs";
+import { nodeBundleOptions, removeEarlierChunks, requireExternals } from "./lib/node-bundle.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outdir = `${root}sidecar/dist`;
@@ -40,30 +40,18 @@ const moduleUrl = {
   },
 };
 
-// Chunks of an earlier build (their names carry a content hash) would otherwise pile up.
-for (const name of await readdir(outdir)) if (/^bundle(-.*)?\.js(\.map)?$/.test(name)) await rm(`${outdir}/${name}`);
+await removeEarlierChunks(outdir, "bundle");
 
 const result = await build({
+  ...nodeBundleOptions("bundle"),
   entryPoints: { bundle: `${outdir}/run.js` },
   outdir,
-  chunkNames: "bundle-[name]-[hash]",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
   // ESM builds where a package has one (jsonc-parser's UMD main cannot be bundled).
   mainFields: ["module", "main"],
   external,
   sourcemap: "linked",
-  // No comments or indentation: V8 keeps every module's source text in memory (as two bytes per
-  // character when a comment has one non-ASCII character) and scans all of it at load.
-  minifyWhitespace: true,
   sourcesContent: false,
-  banner: { js: REQUIRE_BANNER },
   plugins: [moduleUrl, requireExternals(REQUIRED)],
-  metafile: true,
-  logLevel: "warning",
 });
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));
 const entry = outputs.find(([file]) => file.endsWith("/bundle.js"));
