@@ -108,7 +108,7 @@ export class Gateway {
       hostAllowed: (host) => hosts.allows(host),
       proxies: () => services.config,
       stopping: () => this.stopping !== undefined,
-      onSocket: (ws, peer) => this.connections.add(new Connection(ws, peer, connDeps)),
+      onSocket: (ws, peer, socket) => this.connections.add(new Connection(ws, peer, connDeps, socket)),
     });
     this.canvasHost =
       config.canvasPort === null

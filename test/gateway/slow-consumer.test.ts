@@ -62,3 +62,24 @@ test("a single frame larger than maxBufferedBytes is delivered to a client that 
   const seen = await Promise.race([b.client.event("presence"), b.client.closed]);
   assert.ok(isOpen(b.client), `a bystander that reads was cut off: ${JSON.stringify(seen)}`);
 });
+
+// Responses of one turn are written together; what is held for that write is not a backlog, so a
+// burst of pipelined requests whose answers add up past maxBufferedBytes is answered, not cut off.
+test("a burst of pipelined requests answered in one turn is not mistaken for a slow consumer", async (t) => {
+  const gw = await startGateway({ file: { gateway: { maxBufferedBytes: 4096 } } });
+  t.after(() => gw.stop());
+  const { client } = await connectRaw(gw.url, { mode: "cli" });
+  t.after(() => client.close());
+  // One TCP write carrying every request, so the gateway reads and answers them in the same turn.
+  const socket = socketOf(client);
+  socket.cork();
+  const answers = Array.from({ length: 200 }, () => client.request("health"));
+  socket.uncork();
+  const res = await Promise.race([Promise.all(answers), client.closed]);
+  assert.ok(Array.isArray(res), `cut off: ${JSON.stringify(res)}`);
+  assert.ok(res.every((r) => r.ok === true));
+  assert.ok(isOpen(client));
+  // ~80 KB of answers: more than one batch, still every one in order of the requests.
+  const ids = client.frames.filter((f) => f.type === "res").map((f) => f.id);
+  assert.deepEqual(ids.slice(-200), res.map((r) => r.id));
+});

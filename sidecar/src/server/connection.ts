@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Duplex } from "node:stream";
 import WebSocket from "ws";
 import {
   CloseCode,
@@ -22,6 +23,7 @@ import type { Dispatcher } from "../methods/dispatcher.js";
 import type { Authenticated, Handshake } from "./handshake.js";
 import { PRE_HELLO_MAX_BYTES, setInboundLimit } from "./inbound-limit.js";
 import type { GatewayMetrics } from "../metrics/metrics.js";
+import { WriteBatch } from "./write-batch.js";
 
 /** What a connection needs from the gateway. */
 export interface ConnectionDeps {
@@ -58,6 +60,7 @@ export class Connection implements EventSink {
   private state: State;
   private readonly nonce: string;
   private invalidFrames = 0;
+  private readonly batch: WriteBatch;
   /** Last time anything (a frame or a pong) arrived from the peer. */
   lastSeenAt: number;
 
@@ -65,7 +68,9 @@ export class Connection implements EventSink {
     private readonly ws: WebSocket,
     readonly peer: PeerInfo,
     private readonly deps: ConnectionDeps,
+    socket: Duplex,
   ) {
+    this.batch = new WriteBatch(socket);
     this.nonce = deps.nonce();
     const timer = setTimeout(() => this.close(CloseCode.policyViolation, "handshake timeout"), deps.handshakeTimeoutMs);
     this.state = { kind: "awaiting-connect", timer };
@@ -104,7 +109,7 @@ export class Connection implements EventSink {
       this.close(CloseCode.policyViolation, "slow consumer");
       return false;
     }
-    this.ws.send(text, { binary: false });
+    this.write(text);
     return true;
   }
 
@@ -120,14 +125,19 @@ export class Connection implements EventSink {
 
   /** Drops the socket without a close handshake (dead peer). */
   terminate(): void {
+    this.batch.release();
     this.ws.terminate();
   }
 
   /** A client is slow when data is still queued for it and this frame would push it past the limit (small until hello-ok). */
   private overBudget(bytes: number): boolean {
-    const queued = this.ws.bufferedAmount;
     const limit = this.state.kind === "connected" ? this.deps.maxBufferedBytes : PRE_HELLO_MAX_BYTES;
-    return queued > 0 && queued + bytes > limit;
+    const queued = this.ws.bufferedAmount;
+    if (queued === 0 || queued + bytes <= limit) return false;
+    // Frames held for this turn's write are no backlog: write them, then see what the peer left unread.
+    if (!this.batch.release()) return true;
+    const left = this.ws.bufferedAmount;
+    return left > 0 && left + bytes > limit;
   }
 
   /** The largest inbound frame in the current state: small until hello-ok, then the role's. */
@@ -303,7 +313,14 @@ export class Connection implements EventSink {
       this.close(CloseCode.policyViolation, "slow consumer");
       return;
     }
-    this.ws.send(text);
+    this.write(text);
+  }
+
+  /** Every frame leaves through here: batched with the rest of this turn's frames. */
+  private write(text: string | Buffer): void {
+    this.batch.hold();
+    this.ws.send(text, { binary: false });
+    this.batch.written();
   }
 
   private onClose(): void {

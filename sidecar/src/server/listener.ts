@@ -23,7 +23,7 @@ export interface ListenerDeps {
   /** While true, upgrades are answered 503. */
   stopping: () => boolean;
   /** A socket that passed the upgrade checks. */
-  onSocket: (ws: WebSocket, peer: PeerInfo) => void;
+  onSocket: (ws: WebSocket, peer: PeerInfo, socket: Duplex) => void;
 }
 
 /** The gateway's one port: an HTTP(S) server whose upgrades become WebSocket connections. */
@@ -105,7 +105,7 @@ export class Listener {
     socket.cork();
     try {
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        this.deps.onSocket(ws, classifyPeer(req.socket.remoteAddress, req.headers, this.deps.proxies()));
+        this.deps.onSocket(ws, classifyPeer(req.socket.remoteAddress, req.headers, this.deps.proxies()), socket);
       });
     } finally {
       socket.uncork();
