@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
-import type { Counter, Histogram, Registry } from "prom-client";
+import type { Counter, Registry } from "prom-client";
+import { RequestTally } from "./request-tally.js";
 
 /** What the gauges read at scrape time. */
 export interface MetricsSources {
@@ -18,8 +19,6 @@ export interface MetricsOptions {
 interface Instruments {
   registry: Registry;
   handshakes: Counter<"outcome" | "reason">;
-  requests: Counter<"method" | "outcome">;
-  latency: Histogram<"method">;
   eventsSent: Counter<"event">;
   eventsDropped: Counter<"event">;
   outbox: Counter<"channel" | "outcome">;
@@ -35,6 +34,8 @@ interface Instruments {
 export class GatewayMetrics {
   private readonly methods: ReadonlySet<string>;
   private loaded: Instruments | undefined;
+  // Requests are counted on every round trip, so outside prom-client (see RequestTally).
+  private readonly requests = new RequestTally({ requests: "clawdbot_requests_total", latency: "clawdbot_request_duration_seconds" });
 
   constructor(private readonly opts: MetricsOptions) {
     this.methods = new Set(opts.methods);
@@ -52,9 +53,7 @@ export class GatewayMetrics {
 
   /** A request was answered after `seconds`. */
   request(method: string, outcome: string, seconds: number): void {
-    const m = this.methods.has(method) ? method : "unknown";
-    this.m.requests.inc({ method: m, outcome });
-    this.m.latency.observe({ method: m }, seconds);
+    this.requests.record(this.methods.has(method) ? method : "unknown", outcome, seconds);
   }
 
   /** One broadcast: how many clients got it and how many skipped it. */
@@ -76,12 +75,18 @@ export class GatewayMetrics {
   /** The text exposition format. */
   async text(): Promise<{ contentType: string; body: string }> {
     const { registry } = this.m;
-    return { contentType: registry.contentType, body: await registry.metrics() };
+    const body = `${(await registry.metrics()).trimEnd()}\n\n${this.requests.text(REQUEST_HELP)}`;
+    return { contentType: registry.contentType, body };
   }
 }
 
+const REQUEST_HELP = {
+  requests: "Requests by method and outcome (ok or the error code).",
+  latency: "Time from a request frame to its final response, by method.",
+};
+
 function createInstruments(opts: MetricsOptions): Instruments {
-  const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = createRequire(import.meta.url)("prom-client") as typeof import("prom-client");
+  const { Counter, Gauge, Registry, collectDefaultMetrics } = createRequire(import.meta.url)("prom-client") as typeof import("prom-client");
   const registry = new Registry();
   const registers = [registry];
   new Gauge({
@@ -105,19 +110,11 @@ function createInstruments(opts: MetricsOptions): Instruments {
     },
   });
   const handshakes = new Counter({ name: "clawdbot_handshakes_total", help: "Connect handshakes by outcome (ok, refused) and failure reason.", labelNames: ["outcome", "reason"], registers });
-  const requests = new Counter({ name: "clawdbot_requests_total", help: "Requests by method and outcome (ok or the error code).", labelNames: ["method", "outcome"], registers });
-  const latency = new Histogram({
-    name: "clawdbot_request_duration_seconds",
-    help: "Time from a request frame to its final response, by method.",
-    labelNames: ["method"],
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
-    registers,
-  });
   const eventsSent = new Counter({ name: "clawdbot_events_sent_total", help: "Event frames fanned out to clients (one per receiving client).", labelNames: ["event"], registers });
   const eventsDropped = new Counter({ name: "clawdbot_events_dropped_total", help: "Droppable event frames skipped for a slow client.", labelNames: ["event"], registers });
   const outbox = new Counter({ name: "clawdbot_outbox_messages_total", help: "Outbound messages by channel and outcome (queued, delivered, failed).", labelNames: ["channel", "outcome"], registers });
   const agentRuns = new Counter({ name: "clawdbot_agent_runs_total", help: "Finished agent runs by status (ok, error, timeout, aborted).", labelNames: ["status"], registers });
   collectDefaultMetrics({ register: registry });
-  return { registry, handshakes, requests, latency, eventsSent, eventsDropped, outbox, agentRuns };
+  return { registry, handshakes, eventsSent, eventsDropped, outbox, agentRuns };
 }
 
