@@ -49,6 +49,8 @@ export interface StartupFigures {
   version: { wall: Spread; cpu: Spread };
   health: { wall: Spread; cpu: Spread };
   idleRssMb: { bareWs: number; gateway: number; telegram: number };
+  /** RSS SETTLED_MS after start-up, once V8's memory reducer has had its first run (informative). */
+  settledRssMb: { bareWs: number; gateway: number };
 }
 
 export interface StartupOptions {
@@ -81,11 +83,10 @@ export async function runStartupBench(opts: StartupOptions = {}): Promise<Startu
     gwRss.push(gw.rssMb);
   }
   const health = await measureHealth(runs);
-  const idleRssMb = {
-    bareWs: await idleRss(bareWsServer(), idleMs),
-    gateway: await idleRss(gatewayProcess({}), idleMs),
-    telegram: await idleTelegram(idleMs),
-  };
+  const bareWs = await idleRss(bareWsServer(), idleMs, SETTLED_MS);
+  const gateway = await idleRss(gatewayProcess({}), idleMs, SETTLED_MS);
+  const idleRssMb = { bareWs: bareWs.idle, gateway: gateway.idle, telegram: await idleTelegram(idleMs) };
+  const settledRssMb = { bareWs: bareWs.settled, gateway: gateway.settled };
   return {
     runs,
     idleMs,
@@ -94,6 +95,7 @@ export async function runStartupBench(opts: StartupOptions = {}): Promise<Startu
     version: { wall: spread(verWall), cpu: spread(verCpu) },
     health,
     idleRssMb,
+    settledRssMb,
   };
 }
 
@@ -233,13 +235,21 @@ async function bareWsServer(): Promise<GatewayProc> {
   return { proc, dir, url: listeningUrl(proc) };
 }
 
-/** VmRSS (MB) of a server `idleMs` after its first `connect.challenge`. */
-async function idleRss(starting: Promise<GatewayProc>, idleMs: number): Promise<number> {
+/**
+ * V8 returns the young generation's pages and other start-up memory with its memory reducer, whose
+ * first run comes about 8–10 s after a process starts; this long after start-up it has run.
+ */
+const SETTLED_MS = 15_000;
+
+/** VmRSS (MB) of a server `idleMs` after its first `connect.challenge`, and again `settledMs` after it. */
+async function idleRss(starting: Promise<GatewayProc>, idleMs: number, settledMs: number): Promise<{ idle: number; settled: number }> {
   const g = await starting;
   try {
     await firstChallenge(await g.url);
     await new Promise((r) => setTimeout(r, idleMs));
-    return (readRssBytes(g.proc.pid!) ?? NaN) / 1048576;
+    const idle = (readRssBytes(g.proc.pid!) ?? NaN) / 1048576;
+    await new Promise((r) => setTimeout(r, settledMs - idleMs));
+    return { idle, settled: (readRssBytes(g.proc.pid!) ?? NaN) / 1048576 };
   } finally {
     await stopGateway(g);
   }
@@ -326,6 +336,8 @@ export function formatStartup(f: StartupFigures): string {
         verdict(f.idleRssMb.telegram < STARTUP_TARGETS.idleRssTelegramMb),
       ],
       ["gateway at its first challenge (median)", mb(f.gateway.rssAtChallengeMb.median), ratio(f.gateway.rssAtChallengeMb.median, f.idleRssMb.bareWs), "", ""],
+      [`bare ws server, ${SETTLED_MS / 1000} s after start-up`, mb(f.settledRssMb.bareWs), "1.00×", "", ""],
+      [`gateway, defaults, ${SETTLED_MS / 1000} s after start-up`, mb(f.settledRssMb.gateway), ratio(f.settledRssMb.gateway, f.settledRssMb.bareWs), "", ""],
     ],
   );
   return `Start-up (node ${process.version})\n${wallTable}\n\n${memTable}\n`;
