@@ -56,24 +56,25 @@ async function main(): Promise<void> {
 async function measureAll(dir: string): Promise<Results> {
   log(`node ${process.version}, ${cpus().length} CPUs; servers and load generators in separate processes`);
   const gwArgs = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const [gw, echo, floor] = await Promise.all([
+  const [gw, echo, replyFloor, floor] = await Promise.all([
     startServer("servers/gateway.ts", "gateway", { nodeArgs: gwArgs, maxLifeMs: SERVER_LIFE_MS }),
     startServer("servers/echo.ts", "echo", { maxLifeMs: SERVER_LIFE_MS }),
+    startServer("servers/echo.ts", "reply-floor", { maxLifeMs: SERVER_LIFE_MS, config: { reply: "health" } }),
     startServer("servers/handshake-floor.ts", "handshake-floor", { maxLifeMs: SERVER_LIFE_MS }),
   ]);
   const ids = join(dir, "ids.json");
   const idsTokenless = join(dir, "ids-tokenless.json");
   await pairIdentities(gw.url, IDENTITIES, ids);
   await pairIdentities(gw.url, IDENTITIES, idsTokenless);
-  const seq = await attempt("health, 1 in flight", () => measureRttPair(gw, echo, 1, RTT, ids));
-  const pipelined = await attempt("health, 64 in flight", () => measureRttPair(gw, echo, 64, RTT, ids));
+  const seq = await attempt("health, 1 in flight", () => measureRttPair(gw, echo, 1, RTT, ids, replyFloor));
+  const pipelined = await attempt("health, 64 in flight", () => measureRttPair(gw, echo, 64, RTT, ids, replyFloor));
   const client1 = await attempt("GatewayClient, 1 in flight", () => measureGatewayClient(gw, 1, CLIENT_RTT, ids));
   const client64 = await attempt("GatewayClient, 64 in flight", () => measureGatewayClient(gw, 64, CLIENT_RTT, ids));
   const handshakes = await attempt("handshakes", () => measureHandshakes(gw, ids, HANDSHAKES));
   const floorHandshakes = await attempt("handshake floor (bare ws, same exchange)", () => measureHandshakes(floor, ids, HANDSHAKES));
   const tokenless = await attempt("handshakes without device token", () => measureHandshakes(gw, idsTokenless, TOKENLESS));
   const plainOpens = await attempt("bare WebSocket open+close (echo)", () => measureHandshakes(echo, undefined, PLAIN_OPENS));
-  await Promise.all([gw.child.stop(), echo.child.stop(), floor.child.stop()]);
+  await Promise.all([gw.child.stop(), echo.child.stop(), replyFloor.child.stop(), floor.child.stop()]);
   const idle = await measureIdleBoth(dir);
   return { seq, pipelined, client1, client64, handshakes, handshakeSpec: HANDSHAKES, floorHandshakes, tokenless, plainOpens, ...idle };
 }

@@ -12,12 +12,12 @@ export interface Server {
 export async function startServer(
   script: string,
   label: string,
-  opts: { nodeArgs?: string[]; fdLimit?: number; maxLifeMs: number; tickIntervalMs?: number },
+  opts: { nodeArgs?: string[]; fdLimit?: number; maxLifeMs: number; tickIntervalMs?: number; config?: Record<string, unknown> },
 ): Promise<Server> {
   const child = Child.start({
     script,
     label,
-    config: { maxLifeMs: opts.maxLifeMs, ...(opts.tickIntervalMs !== undefined ? { tickIntervalMs: opts.tickIntervalMs } : {}) },
+    config: { ...opts.config, maxLifeMs: opts.maxLifeMs, ...(opts.tickIntervalMs !== undefined ? { tickIntervalMs: opts.tickIntervalMs } : {}) },
     ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     ...(opts.fdLimit !== undefined ? { fdLimit: opts.fdLimit } : {}),
   });

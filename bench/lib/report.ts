@@ -46,6 +46,7 @@ export function printReport(r: Results, totalSeconds: number): void {
     "",
     "Targets",
     targetsTable(r),
+    replyFloorLine(r),
     "",
     "Details: rate = median window; CPU = % of one core over the windows for the server, the load process and",
     "every other process on the machine; server µs/op = server CPU time per completed round trip or handshake.",
@@ -140,12 +141,14 @@ function detailsTable(r: Results): string {
     { title: "other CPU", align: "right" },
     { title: "server µs/op", align: "right" },
   ];
-  const pair = (o: Outcome<RttPairFigures>, side: keyof RttPairFigures): Outcome<Figures> => (o.ok ? { ok: true, value: o.value[side] } : o);
+  const pair = (o: Outcome<RttPairFigures>, side: "gateway" | "baseline"): Outcome<Figures> => (o.ok ? { ok: true, value: o.value[side] } : o);
   return renderTable(cols, [
     detailRow("health x1   gateway (raw client)", pair(r.seq, "gateway")),
     detailRow("health x1   ws echo baseline (same client)", pair(r.seq, "baseline")),
+    detailRow("health x1   ws reply floor: health-sized answer", floorOf(r.seq)),
     detailRow("health x64  gateway (raw client)", pair(r.pipelined, "gateway")),
     detailRow("health x64  ws echo baseline (same client)", pair(r.pipelined, "baseline")),
+    detailRow("health x64  ws reply floor: health-sized answer", floorOf(r.pipelined)),
     detailRow("health x1   gateway via GatewayClient", r.client1),
     detailRow("health x64  gateway via GatewayClient", r.client64),
     detailRow(`handshakes  device token, ${r.handshakeSpec.concurrency} connectors`, r.handshakes),
@@ -153,6 +156,18 @@ function detailsTable(r: Results): string {
     detailRow("handshakes  signature only, no device token", r.tokenless),
     detailRow("ws open+close  echo baseline (same connectors)", r.plainOpens),
   ]);
+}
+
+/** Informative: the gateway's round-trip rate against the reply floor (same reply size), 1 and 64 in flight. */
+function replyFloorLine(r: Results): string {
+  const ratio = (o: Outcome<RttPairFigures>) => (o.ok && o.value.replyFloor && o.value.replyFloor.rate > 0 ? (o.value.gateway.rate / o.value.replyFloor.rate).toFixed(2) : "-");
+  return `   health round trips, gateway ÷ reply floor (a bare ws server answering with a health-sized frame): 1 in flight ${ratio(r.seq)}, 64 in flight ${ratio(r.pipelined)}`;
+}
+
+/** The reply-floor row of a round-trip measurement, when it ran. */
+function floorOf(o: Outcome<RttPairFigures>): Outcome<Figures> {
+  if (!o.ok) return o;
+  return o.value.replyFloor ? { ok: true, value: o.value.replyFloor } : { ok: false, error: "not measured" };
 }
 
 function detailRow(label: string, o: Outcome<Figures>): string[] {
@@ -193,7 +208,9 @@ function notes(r: Results): string[] {
   const n = [
     "Round trips: one connection per server, one load process driving both in alternating windows with the same minimal " +
       'client (JSON.stringify a {type:"req",id,method:"health"} frame, JSON.parse the reply, match by id). "per CPU" = ' +
-      "round trips per server-CPU-second, gateway/baseline: the same comparison with contention from other processes factored out.",
+      "round trips per server-CPU-second, gateway/baseline: the same comparison with contention from other processes factored out. " +
+      'The "reply floor" rows answer every request with a health-shaped ~385-byte frame (the echo answers ~45 bytes), so the client ' +
+      "parses as much as for the gateway: gateway/reply floor is what the gateway's own logic costs.",
     'Handshakes and idle connections use client mode "cli", which the gateway leaves out of presence, so thousands of connects ' +
       "broadcast no presence events (a tracked mode would fan every connect out to every client: O(n²)).",
     "Identities: 8 ed25519 devices per gateway process, paired (local auto-approval) before any measurement; each connect " +
