@@ -5,6 +5,14 @@ import { GatewayError } from "../errors.js";
 import { ensureDirsNoFollow, realDir, walkInside } from "./contained-path.js";
 
 /**
+ * The longest file or folder name a canvas path may hold, in UTF-8 bytes: file systems allow 255,
+ * and an atomic write adds a temporary name's dot, pid, random hex and suffix beside the target.
+ */
+export const MAX_CANVAS_NAME_BYTES = 200;
+/** The longest path inside a session, in UTF-8 bytes (well under any PATH_MAX with the state dir in front). */
+export const MAX_CANVAS_PATH_BYTES = 1024;
+
+/**
  * The agent-editable files of canvas sessions under `<stateDir>/canvas/<session>/`. Every path is
  * checked lexically, then component by component below the canvas root's real path: writes and
  * deletes never pass through a symlink, listings do not descend into one.
@@ -96,7 +104,16 @@ export class CanvasFiles {
   /** [session, ...path components] of a lexically valid path. */
   private parts(session: string, path: string): string[] {
     const full = this.resolve(session, path);
-    return [session, ...relative(this.sessionDir(session), full).split(sep)];
+    const rel = relative(this.sessionDir(session), full);
+    if (Buffer.byteLength(rel) > MAX_CANVAS_PATH_BYTES) {
+      throw new GatewayError("params_invalid", `canvas path is ${Buffer.byteLength(rel)} bytes long; at most ${MAX_CANVAS_PATH_BYTES}`);
+    }
+    const parts = [session, ...rel.split(sep)];
+    const long = parts.find((p) => Buffer.byteLength(p) > MAX_CANVAS_NAME_BYTES);
+    if (long !== undefined) {
+      throw new GatewayError("params_invalid", `canvas name ${JSON.stringify(long.slice(0, 40))}… is ${Buffer.byteLength(long)} bytes long; at most ${MAX_CANVAS_NAME_BYTES} per file or folder`);
+    }
+    return parts;
   }
 
   private folder(path: string): GatewayError {
