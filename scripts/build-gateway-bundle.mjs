@@ -13,8 +13,8 @@ import { nodeBundleOptions, removeEarlierChunks, requireExternals } from "./lib/
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outdir = `${root}sidecar/dist`;
-/** Bundled in: the workspace protocol package, TypeBox (200 small ESM files) and small pure libraries (not json5: the CLI loads it too). */
-const INLINE = new Set(["@clawdbot/protocol", "@sinclair/typebox", "jsonc-parser", "minimatch", "fastest-levenshtein", "croner"]);
+/** Bundled in: the workspace protocol package, TypeBox (200 small ESM files) and jsonc-parser (not json5: the CLI loads it too; croner, minimatch and fastest-levenshtein are required on first use). */
+const INLINE = new Set(["@clawdbot/protocol", "@sinclair/typebox", "jsonc-parser"]);
 /** External CommonJS packages every start-up loads: required, not imported (see requireExternals). */
 const REQUIRED = ["ws", "pino"];
 

@@ -10,9 +10,9 @@ import { runCli, spawnGateway, tempDir } from "../cli/run-cli.js";
 import { loadedModules, loadedPackages, moduleTraceEnv, traceFile } from "../support/module-trace.js";
 
 /** Packages a gateway with embedded defaults (loopback, no channels, no TLS, JSON logs) must not load. */
-const NOT_AT_START = ["grammy", "@whiskeysockets/baileys", "selfsigned", "bonjour-service", "pino-pretty", "qrcode", "prom-client"];
+const NOT_AT_START = ["grammy", "@whiskeysockets/baileys", "selfsigned", "bonjour-service", "pino-pretty", "qrcode", "prom-client", "croner", "minimatch", "fastest-levenshtein"];
 /** Bundled into sidecar/dist/bundle.js (scripts/build-gateway-bundle.mjs): loaded from node_modules, they cost ~400 module loads. */
-const BUNDLED = ["@sinclair/typebox", "@clawdbot/protocol", "jsonc-parser", "minimatch", "croner"];
+const BUNDLED = ["@sinclair/typebox", "@clawdbot/protocol", "jsonc-parser"];
 /** ajv's compiler: clawdbot.json is checked by validators precompiled at build time (they need only ajv's small runtime helpers). */
 const AJV_COMPILER = /\/node_modules\/ajv\/dist\/(ajv|core|compile\/index)\.js$/;
 
@@ -42,7 +42,7 @@ function firstEvent(url: string): Promise<string | undefined> {
   });
 }
 
-test("a gateway with embedded defaults answers connect.challenge without loading channel libraries, selfsigned, Bonjour, pino-pretty, prom-client or compiling a schema", async (t) => {
+test("a gateway with embedded defaults answers connect.challenge without loading channel libraries, selfsigned, Bonjour, pino-pretty, prom-client, croner, minimatch, fastest-levenshtein or compiling a schema", async (t) => {
   const { trace } = await startTraced(t, {});
   const loaded = await loadedPackages(trace);
   // The trace sees packages at all (ws serves the socket), so an absence below means something.

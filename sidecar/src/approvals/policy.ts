@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { minimatch } from "minimatch";
+import { createRequire } from "node:module";
 import type { ExecAsk, ExecApprovalsFile, ExecSecurity } from "@clawdbot/protocol";
 
 /** The policy that applies to one agent: the file's defaults overlaid with that agent's entry. */
@@ -46,9 +46,14 @@ export function fallback(policy: ExecPolicy, resolvedPath: string): ExecVerdict 
   return { action: "refuse", why: "no operator approved it in time" };
 }
 
+let matcher: typeof import("minimatch").minimatch | undefined;
+
 /** True when a glob of the allowlist covers the path (`~` is the home directory). */
 export function allowlisted(patterns: readonly string[], resolvedPath: string): boolean {
-  return patterns.some((p) => minimatch(resolvedPath, expandHome(p), { dot: true, nocomment: true, nonegate: true }));
+  // Loaded on the first path matched: a gateway that never runs a command never needs it.
+  matcher ??= (createRequire(import.meta.url)("minimatch") as typeof import("minimatch")).minimatch;
+  const match = matcher;
+  return patterns.some((p) => match(resolvedPath, expandHome(p), { dot: true, nocomment: true, nonegate: true }));
 }
 
 function expandHome(pattern: string): string {

@@ -1,4 +1,4 @@
-import { Cron } from "croner";
+import { createRequire } from "node:module";
 import type { CronSchedule } from "@clawdbot/protocol";
 import { GatewayError } from "../errors.js";
 
@@ -39,8 +39,13 @@ export function checkSchedule(schedule: CronSchedule, nowMs: number): void {
   if (!next) throw new GatewayError("params_invalid", `schedule.expr: "${schedule.expr}" never matches a future time`);
 }
 
-function cronPattern(expr: string, tz: string | undefined): Cron {
-  return new Cron(expr, { paused: true, ...(tz ? { timezone: tz } : {}) });
+type Croner = typeof import("croner");
+let croner: Croner | undefined;
+
+// croner is loaded with the first cron expression: a gateway without cron jobs never needs it.
+function cronPattern(expr: string, tz: string | undefined): InstanceType<Croner["Cron"]> {
+  croner ??= createRequire(import.meta.url)("croner") as Croner;
+  return new croner.Cron(expr, { paused: true, ...(tz ? { timezone: tz } : {}) });
 }
 
 function isTimeZone(tz: string): boolean {
