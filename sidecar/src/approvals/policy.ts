@@ -46,14 +46,13 @@ export function fallback(policy: ExecPolicy, resolvedPath: string): ExecVerdict 
   return { action: "refuse", why: "no operator approved it in time" };
 }
 
-let matcher: typeof import("minimatch").minimatch | undefined;
+// minimatch is required with the first path matched, not imported: a gateway that never runs a command never needs it.
+const require = createRequire(import.meta.url);
 
 /** True when a glob of the allowlist covers the path (`~` is the home directory). */
 export function allowlisted(patterns: readonly string[], resolvedPath: string): boolean {
-  // Loaded on the first path matched: a gateway that never runs a command never needs it.
-  matcher ??= (createRequire(import.meta.url)("minimatch") as typeof import("minimatch")).minimatch;
-  const match = matcher;
-  return patterns.some((p) => match(resolvedPath, expandHome(p), { dot: true, nocomment: true, nonegate: true }));
+  const { minimatch } = require("minimatch") as typeof import("minimatch");
+  return patterns.some((p) => minimatch(resolvedPath, expandHome(p), { dot: true, nocomment: true, nonegate: true }));
 }
 
 function expandHome(pattern: string): string {

@@ -39,13 +39,12 @@ export function checkSchedule(schedule: CronSchedule, nowMs: number): void {
   if (!next) throw new GatewayError("params_invalid", `schedule.expr: "${schedule.expr}" never matches a future time`);
 }
 
-type Croner = typeof import("croner");
-let croner: Croner | undefined;
+// croner is required with the first cron expression, not imported: a gateway without cron jobs never needs it.
+const require = createRequire(import.meta.url);
 
-// croner is loaded with the first cron expression: a gateway without cron jobs never needs it.
-function cronPattern(expr: string, tz: string | undefined): InstanceType<Croner["Cron"]> {
-  croner ??= createRequire(import.meta.url)("croner") as Croner;
-  return new croner.Cron(expr, { paused: true, ...(tz ? { timezone: tz } : {}) });
+function cronPattern(expr: string, tz: string | undefined): import("croner").Cron {
+  const { Cron } = require("croner") as typeof import("croner");
+  return new Cron(expr, { paused: true, ...(tz ? { timezone: tz } : {}) });
 }
 
 function isTimeZone(tz: string): boolean {
