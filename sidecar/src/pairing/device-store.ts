@@ -40,11 +40,11 @@ export class DeviceStore {
     const file = await LockedJsonFile.open(join(stateDir, "devices", "pairing.json"), DevicePairingFileSchema, emptyFile);
     return new DeviceStore(file, now);
   }
+
   /** Resolves once every change asked for so far is on disk (the gateway stops only after). */
   settled(): Promise<void> {
     return this.file.settled();
   }
-
 
   get(deviceId: string): PairedDevice | undefined {
     return own(this.file.data.paired, deviceId);

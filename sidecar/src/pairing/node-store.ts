@@ -20,11 +20,11 @@ export class NodePairingStore {
     const file = await LockedJsonFile.open(join(stateDir, "nodes", "pairing.json"), NodePairingFileSchema, emptyFile);
     return new NodePairingStore(file, now);
   }
+
   /** Resolves once every change asked for so far is on disk (the gateway stops only after). */
   settled(): Promise<void> {
     return this.file.settled();
   }
-
 
   listPending(): NodePending[] {
     return livePending(this.file.data.pending, this.now());
