@@ -4,15 +4,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 const { RequestTally } = await import("../../sidecar/src/metrics/request-tally.js");
-const HELP = { requests: "Requests.", latency: "Latency." };
+const FAMILIES = { requests: { name: "r_total", help: "Requests." }, latency: { name: "lat_seconds", help: "Latency." } };
 
 test("counts by method and outcome; buckets are cumulative and a value on a bound counts in it", () => {
-  const t = new RequestTally({ requests: "r_total", latency: "lat_seconds" }, [0.01, 0.1, 1]);
+  const t = new RequestTally(FAMILIES, [0.01, 0.1, 1]);
   t.record("health", "ok", 0.01);
   t.record("health", "ok", 0.05);
   t.record("health", "INVALID_REQUEST", 3);
   t.record("status", "ok", 0.0001);
-  const lines = t.text(HELP).trimEnd().split("\n");
+  const lines = t.text().trimEnd().split("\n");
   assert.deepEqual(lines, [
     "# HELP r_total Requests.",
     "# TYPE r_total counter",
@@ -37,9 +37,9 @@ test("counts by method and outcome; buckets are cumulative and a value on a boun
 });
 
 test("label values are escaped; nothing recorded renders only the HELP and TYPE lines", () => {
-  const empty = new RequestTally({ requests: "r_total", latency: "lat_seconds" });
-  assert.equal(empty.text(HELP).trimEnd().split("\n").length, 4);
-  const t = new RequestTally({ requests: "r_total", latency: "lat_seconds" });
+  const empty = new RequestTally(FAMILIES);
+  assert.equal(empty.text().trimEnd().split("\n").length, 4);
+  const t = new RequestTally(FAMILIES);
   t.record('we"ird\\name\n', "ok", 0.2);
-  assert.ok(t.text(HELP).includes('r_total{method="we\\"ird\\\\name\\n",outcome="ok"} 1'));
+  assert.ok(t.text().includes('r_total{method="we\\"ird\\\\name\\n",outcome="ok"} 1'));
 });

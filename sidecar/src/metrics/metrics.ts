@@ -35,7 +35,10 @@ export class GatewayMetrics {
   private readonly methods: ReadonlySet<string>;
   private loaded: Instruments | undefined;
   // Requests are counted on every round trip, so outside prom-client (see RequestTally).
-  private readonly requests = new RequestTally({ requests: "clawdbot_requests_total", latency: "clawdbot_request_duration_seconds" });
+  private readonly requests = new RequestTally({
+    requests: { name: "clawdbot_requests_total", help: "Requests by method and outcome (ok or the error code)." },
+    latency: { name: "clawdbot_request_duration_seconds", help: "Time from a request frame to its final response, by method." },
+  });
 
   constructor(private readonly opts: MetricsOptions) {
     this.methods = new Set(opts.methods);
@@ -75,15 +78,10 @@ export class GatewayMetrics {
   /** The text exposition format. */
   async text(): Promise<{ contentType: string; body: string }> {
     const { registry } = this.m;
-    const body = `${(await registry.metrics()).trimEnd()}\n\n${this.requests.text(REQUEST_HELP)}`;
+    const body = `${(await registry.metrics()).trimEnd()}\n\n${this.requests.text()}`;
     return { contentType: registry.contentType, body };
   }
 }
-
-const REQUEST_HELP = {
-  requests: "Requests by method and outcome (ok or the error code).",
-  latency: "Time from a request frame to its final response, by method.",
-};
 
 function createInstruments(opts: MetricsOptions): Instruments {
   const { Counter, Gauge, Registry, collectDefaultMetrics } = createRequire(import.meta.url)("prom-client") as typeof import("prom-client");

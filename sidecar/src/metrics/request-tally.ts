@@ -1,6 +1,12 @@
 /** Upper bounds (seconds) of the request latency histogram. */
 export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120];
 
+/** A metric family's name and help text, as the exposition prints them. */
+export interface Family {
+  name: string;
+  help: string;
+}
+
 interface MethodTally {
   outcomes: Map<string, number>;
   /** Observations per bucket (not cumulative); the last slot is beyond the largest bound. */
@@ -18,7 +24,7 @@ export class RequestTally {
   private readonly methods = new Map<string, MethodTally>();
 
   constructor(
-    private readonly names: { requests: string; latency: string },
+    private readonly families: { requests: Family; latency: Family },
     private readonly bounds: readonly number[] = LATENCY_BUCKETS,
   ) {}
 
@@ -35,13 +41,15 @@ export class RequestTally {
   }
 
   /** Both families in the text exposition format, each with its HELP and TYPE lines. */
-  text(help: { requests: string; latency: string }): string {
-    const { requests, latency } = this.names;
-    const lines = [`# HELP ${requests} ${help.requests}`, `# TYPE ${requests} counter`];
+  text(): string {
+    const { requests: count, latency: time } = this.families;
+    const requests = count.name;
+    const latency = time.name;
+    const lines = [`# HELP ${requests} ${count.help}`, `# TYPE ${requests} counter`];
     for (const [method, m] of this.methods) {
       for (const [outcome, n] of m.outcomes) lines.push(`${requests}{method="${escape(method)}",outcome="${escape(outcome)}"} ${n}`);
     }
-    lines.push(`# HELP ${latency} ${help.latency}`, `# TYPE ${latency} histogram`);
+    lines.push(`# HELP ${latency} ${time.help}`, `# TYPE ${latency} histogram`);
     for (const [method, m] of this.methods) {
       const label = `method="${escape(method)}"`;
       let cumulative = 0;
